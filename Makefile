@@ -1,0 +1,30 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a helper.
+PRESET ?= default
+BUILD  := build/$(PRESET)
+SIPL   := $(BUILD)/src/cli/sipl
+
+.PHONY: deps configure build demo test bench fuzz clean
+deps:
+	@scripts/deps.sh
+
+configure: deps
+	@cmake --preset $(PRESET) >/dev/null
+
+build: configure
+	@cmake --build --preset $(PRESET)
+
+demo: build
+	@examples/demo.sh $(SIPL)
+
+test: build
+	@ctest --preset $(PRESET)
+
+bench: configure
+	@cmake --build --preset $(PRESET) --target sipl_bench
+	@$(BUILD)/bench/sipl_bench
+
+fuzz: deps
+	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz
+
+clean:
+	rm -rf build

@@ -1,0 +1,46 @@
+// Files: read-only mappings (no copies of large inputs), bounded whole-file reads, and
+// atomic writes (temporary file in the same directory, fsync, rename) so that nothing is
+// ever left half-written.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sipl/base/bytes.h"
+#include "sipl/base/result.h"
+
+namespace sipl {
+
+// A read-only memory mapping of a whole regular file. Move-only; unmaps on destruction.
+class MappedFile {
+ public:
+  // Returns the mapping of `path`, or kIo naming the path and the system's reason
+  // (also for FIFOs, devices and directories, which are never opened for reading).
+  static Result<MappedFile> open(const std::string& path);
+
+  MappedFile() = default;
+  MappedFile(MappedFile&& o) noexcept;
+  MappedFile& operator=(MappedFile&& o) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  // Returns the file's bytes (empty for an empty file).
+  ByteSpan bytes() const { return {static_cast<const std::byte*>(addr_), size_}; }
+  const std::string& path() const { return path_; }
+
+ private:
+  void* addr_ = nullptr;
+  size_t size_ = 0;
+  std::string path_;
+};
+
+// Returns the contents of the regular file `path`, refusing (kLimit) files over `max_size`
+// bytes before reading any of them, and non-regular files (kIo) without opening them.
+Result<Bytes> read_file(const std::string& path, uint64_t max_size);
+
+// Writes `data` to `path` through a temporary file in the same directory and a rename.
+// On failure nothing at `path` changes and the temporary file is removed.
+Status write_file_atomic(const std::string& path, ByteSpan data, unsigned mode = 0644);
+
+}  // namespace sipl

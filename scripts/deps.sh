@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, the Debian 12 packages sipl needs to build, test and demo.
+# Only missing packages are installed; a machine that has them all is left alone.
+set -euo pipefail
+pkgs=(
+  cmake ninja-build g++ pkg-config make
+  libssl-dev openssl libcli11-dev nlohmann-json3-dev libfmt-dev libexpected-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  gnutls-bin libgnutls28-dev
+  linux-kbuild-6.1 qemu-utils xz-utils
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,36 @@
+#include "cli/common.h"
+
+#include <cstdio>
+
+#include "sipl/base/file.h"
+
+namespace sipl::cli {
+
+nlohmann::ordered_json json_document() {
+  nlohmann::ordered_json j;
+  j["schema_version"] = kJsonSchemaVersion;
+  return j;
+}
+
+void print_json(const nlohmann::ordered_json& doc) {
+  std::string s = doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+Result<UnixTime> resolve_at(const std::string& at_option) {
+  if (at_option.empty()) return now();
+  return parse_time(at_option);
+}
+
+Status write_output(const std::string& path, ByteSpan data) {
+  if (path == "-") {
+    if (std::fwrite(data.data(), 1, data.size(), stdout) != data.size())
+      return fail(ErrorCode::kIo, "cannot write to standard output");
+    std::fflush(stdout);
+    return {};
+  }
+  return write_file_atomic(path, data);
+}
+
+}  // namespace sipl::cli

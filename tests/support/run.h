@@ -1,0 +1,42 @@
+// Runs the sipl binary (or any command) for CLI tests and captures stdout, stderr and status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sipl::test {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] with the arguments (no shell), stdin from /dev/null; waits at most 120 s.
+RunResult run(const std::vector<std::string>& argv);
+// Runs the sipl binary under test with `args`.
+RunResult run_sipl(const std::vector<std::string>& args);
+// Runs a shell command line through /bin/sh -c (for real tools like openssl, certtool).
+RunResult sh(const std::string& command);
+
+// A fresh temporary directory, removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  // Returns path()/name.
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Writes `content` to `path` (creating or truncating it).
+void write_text(const std::string& path, const std::string& content);
+// Returns the whole content of `path`.
+std::string read_text(const std::string& path);
+
+}  // namespace sipl::test
