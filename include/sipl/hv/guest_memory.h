@@ -1,0 +1,38 @@
+// Guest memory as DIAG handlers see it: reads and writes at guest absolute addresses that
+// can fail like a real access (addressing exception), never touching host memory outside
+// the guest's.
+#pragma once
+
+#include <cstdint>
+
+#include "sipl/base/bytes.h"
+
+namespace sipl::hv {
+
+class GuestMemory {
+ public:
+  virtual ~GuestMemory() = default;
+  // Returns false (nothing read) if any byte of [addr, addr+out.size()) is not guest memory.
+  virtual bool read(uint64_t addr, MutableByteSpan out) const = 0;
+  // Returns false (nothing written) if any byte of the range is not guest memory.
+  virtual bool write(uint64_t addr, ByteSpan data) = 0;
+  // Returns true if the whole range is accessible (QEMU's address_space_access_valid).
+  virtual bool accessible(uint64_t addr, uint64_t len) const = 0;
+};
+
+// A flat guest of `size` bytes starting at absolute address 0.
+class FlatGuestMemory final : public GuestMemory {
+ public:
+  explicit FlatGuestMemory(uint64_t size) : mem_(size) {}
+  bool read(uint64_t addr, MutableByteSpan out) const override;
+  bool write(uint64_t addr, ByteSpan data) override;
+  bool accessible(uint64_t addr, uint64_t len) const override;
+  // Returns the raw bytes (for tests and for guest/ readers).
+  ByteSpan bytes() const { return mem_; }
+  MutableByteSpan bytes() { return mem_; }
+
+ private:
+  Bytes mem_;
+};
+
+}  // namespace sipl::hv
