@@ -1,0 +1,40 @@
+// Linux appended signatures ("module signature", made by the kernel's scripts/sign-file):
+//   file bytes | PKCS#7 SignedData (DER, sig_len bytes) | 12-byte descriptor | marker (28 bytes)
+// zipl-and-signatures.md §2. Parsed backward from the end; sig_len is checked against the
+// file size before use.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sipl/base/bytes.h"
+#include "sipl/base/result.h"
+
+namespace sipl::image {
+
+inline constexpr std::string_view kSignatureMarker = "~Module signature appended~\n";
+inline constexpr size_t kSignatureMarkerSize = 28;
+inline constexpr size_t kSignatureDescriptorSize = 12;
+inline constexpr size_t kSignatureTrailerSize = kSignatureMarkerSize + kSignatureDescriptorSize;  // 40
+inline constexpr uint8_t kIdTypePkcs7 = 2;
+
+struct AppendedSignature {
+  ByteSpan payload;    // the signed bytes (file without signature and trailer)
+  ByteSpan signature;  // the DER PKCS#7 blob (sig_len bytes)
+  uint64_t payload_size = 0;
+  uint32_t sig_len = 0;
+  // True when the payload itself ends in another appended signature (file signed twice:
+  // the outer signature covers the inner one, which breaks verification of the component).
+  bool signed_twice = false;
+};
+
+// Returns nullopt when `file` does not end in the marker (unsigned). Returns an Error
+// (kBadInput, naming `path` and the byte offset of the bad field) for a malformed trailer:
+// non-zero descriptor fields, id_type != 2, sig_len larger than the file allows.
+Result<std::optional<AppendedSignature>> parse_appended_signature(ByteSpan file, const std::string& path);
+
+// Returns `payload` followed by `pkcs7_der`, the descriptor and the marker.
+Bytes append_signature(ByteSpan payload, ByteSpan pkcs7_der);
+
+}  // namespace sipl::image
