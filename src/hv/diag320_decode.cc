@@ -101,8 +101,9 @@ Result<VcbFields> decode_vcb(ByteSpan block) {
     const uint32_t len = load_u32_be(block, off + L::vce::kLen);
     if (len < L::vce::kInvalidLen || len % 4 != 0 || len > left)
       return fail(ErrorCode::kBadInput,
-                  fmt::format("VCE length {} is not a word multiple in [{}, {}]", len,
-                              L::vce::kInvalidLen, left),
+                  fmt::format("VCE length {} must be a multiple of 4 from {} to the {} bytes left "
+                              "before out_len",
+                              len, L::vce::kInvalidLen, left),
                   at(off));
     auto e = decode_vce(block.subspan(off, len), off);
     if (!e) return tl::unexpected(e.error());
