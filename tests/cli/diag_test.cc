@@ -110,6 +110,21 @@ TEST_F(DiagCliTest, Subcode2WritesTheWholeStoreByteExact) {
   EXPECT_NE(r.err.find("is not yet valid at"), std::string::npos) << r.err;
 }
 
+TEST_F(DiagCliTest, Subcode2OfAnEmptyStoreIsTheHeaderOnly) {
+  auto r = test::run_sipl(args({"--subcode", "2"}, false));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, be32s(4096) + std::string(28, '\0') + be32s(64) + std::string(28, '\0'));
+  EXPECT_EQ(r.err, "rc 0x0001\n");
+}
+
+TEST_F(DiagCliTest, FirstAloneRunsToTheEndOfTheStore) {
+  auto r = test::run_sipl(args({"--subcode", "2", "--first", "4"}));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(be16(r.out, 8), 4);
+  EXPECT_EQ(be16(r.out, 10), 5);
+  EXPECT_EQ(r.out.substr(64), expected_vce(set_.certs[3], 4) + expected_vce(set_.certs[4], 5));
+}
+
 TEST_F(DiagCliTest, FirstAndLastSelectOneCertificate) {
   auto r = test::run_sipl(args({"--subcode", "2", "--first", "3", "--last", "3"}));
   EXPECT_EQ(r.exit_code, 0) << r.err;
