@@ -142,9 +142,9 @@ Status check_target(const Options& o, ByteSpan disk, const image::Bootmap& bm) {
                   Location(o.output));
   if (auto used = image::first_used_block(disk, bm.block_size, bm.first_block, bm.end_block))
     return fail(ErrorCode::kUsage,
-                fmt::format("block {} is not free (it holds data) and the layout needs blocks {}..{}; "
-                            "choose another --offset or pass --force to overwrite it",
-                            *used, bm.first_block, bm.end_block - 1),
+                fmt::format("holds data, and the layout needs blocks {}..{}; choose another --offset "
+                            "or pass --force to overwrite it",
+                            bm.first_block, bm.end_block - 1),
                 Location::at_block(o.output, *used));
   return {};
 }
