@@ -102,6 +102,16 @@ TEST_F(Mkdisk, SecureOneFailsForUnsignedStage3AndKernelWithZiplsMessage) {
   EXPECT_FALSE(std::ifstream(dir / "disk.img.sipl-XXXXXX"));
 }
 
+TEST_F(Mkdisk, MalformedSignatureTrailerIsBadInput) {
+  // Marker present, descriptor says id_type 1 (X.509), which neither zipl nor sipl accepts.
+  sh("printf '\\000\\000\\001\\000\\000\\000\\000\\000\\000\\000\\000\\020' >> vmlinuz && "
+     "printf '~Module signature appended~\\n' >> vmlinuz");
+  auto r = mkdisk({});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err.rfind("sipl: error: " + (dir / "vmlinuz") + ": byte 65538: ", 0), 0u) << r.err;
+  EXPECT_FALSE(std::ifstream(dir / "disk.img"));
+}
+
 TEST_F(Mkdisk, DryRunWritesNothing) {
   auto r = mkdisk({"--dry-run"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
