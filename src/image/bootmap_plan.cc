@@ -4,6 +4,7 @@
 
 #include "sipl/fw/zipl_layout.h"
 #include "sipl/image/appended_signature.h"
+#include "sipl/image/sclab.h"
 
 namespace sipl::image {
 namespace {
@@ -67,6 +68,22 @@ struct Planner {
     if (s.payload.size() % spec.block_size != 0)
       warnings.push_back(
           fmt::format("Size of signed file {} is not a multiple of the disk block size", f.path));
+    if (kind != ComponentKind::kInitrdSignature) sclab_hint(kind, f, s);
+  }
+
+  // zipl 2.16's stage3.bin and distribution kernels before 2025 carry no SCLAB; the BIOS
+  // looks for its locator in the last 8 bytes of the loaded (block padded) component and,
+  // with secure-boot=on, stops there. Say so now rather than at boot (the initrd is not
+  // verified, so it needs none).
+  void sclab_hint(ComponentKind kind, const BootFile& f, const SignedFile& s) {
+    std::optional<SclabAbsence> absent = SclabAbsence::kNoMagic;
+    if (s.payload.size() % spec.block_size == 0) absent = find_sclab(s.payload).absent;
+    if (!absent) return;
+    const bool stage3 = kind == ComponentKind::kStage3Signature;
+    warnings.push_back(fmt::format(
+        "{} is signed but has no SCLAB ({}): QEMU's secure-boot=on will stop at it, audit mode "
+        "only warns; re-sign it with one: sipl sign --resign --sclab {} ...",
+        f.path, describe(*absent), stage3 ? "global --psw 0x000800008000a000 --load-addr 0xa000" : "plain"));
   }
 
   Status require_signed(const SignedFile& s, std::string_view what, const std::string& path) {
