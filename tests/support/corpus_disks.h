@@ -1,5 +1,5 @@
-// The real zipl-written corpus disks (../shared/corpus/disks), decompressed with `xz -dc` once
-// per test binary run into a temporary directory that lives until the process exits.
+// The real zipl-written corpus disks (../shared/corpus/disks), decompressed with `xz -dc` at
+// test time, once, into a cache under $TMPDIR shared by the test processes (never committed).
 #pragma once
 
 #include <string>
