@@ -9,7 +9,7 @@
 
 #include <openssl/err.h>
 
-#include "crypto/ossl_ptr.h"
+#include "crypto/ossl_extra.h"
 
 namespace sipl::crypto {
 
@@ -48,25 +48,25 @@ Result<Bytes> sign_detached_cms(ByteSpan content, const PrivateKey& key, const C
                 "key id; sign without --key-id (issuer and serial)");
   }
   const EVP_MD* md = EVP_get_digestbyname(std::string(digest_name(options.digest)).c_str());
-  if (md == nullptr) return fail(ErrorCode::kUnsupported, "OpenSSL lacks the digest: " + ossl::drain_errors());
+  if (md == nullptr) return fail(ErrorCode::kUnsupported, "OpenSSL lacks the digest: " + openssl_errors());
 
-  ossl::CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr,
+  CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr,
                             CMS_NOCERTS | CMS_PARTIAL | CMS_BINARY | CMS_DETACHED | CMS_STREAM));
-  if (!cms) return fail(ErrorCode::kInternal, "CMS_sign failed: " + ossl::drain_errors());
+  if (!cms) return fail(ErrorCode::kInternal, "CMS_sign failed: " + openssl_errors());
   unsigned signer_flags = CMS_NOCERTS | CMS_BINARY | CMS_NOSMIMECAP | CMS_NOATTR;
   if (options.use_key_id) signer_flags |= CMS_USE_KEYID;
   if (CMS_add1_signer(cms.get(), x509, pkey, md, signer_flags) == nullptr)
-    return fail(ErrorCode::kInternal, "CMS_add1_signer failed: " + ossl::drain_errors());
+    return fail(ErrorCode::kInternal, "CMS_add1_signer failed: " + openssl_errors());
 
-  ossl::BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
-  if (!data) return fail(ErrorCode::kInternal, "cannot create a memory BIO: " + ossl::drain_errors());
+  BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
+  if (!data) return fail(ErrorCode::kInternal, "cannot create a memory BIO: " + openssl_errors());
   if (CMS_final(cms.get(), data.get(), nullptr, CMS_NOCERTS | CMS_BINARY) != 1)
-    return fail(ErrorCode::kInternal, "CMS_final failed: " + ossl::drain_errors());
+    return fail(ErrorCode::kInternal, "CMS_final failed: " + openssl_errors());
 
-  ossl::BioPtr out(BIO_new(BIO_s_mem()));
+  BioPtr out(BIO_new(BIO_s_mem()));
   if (!out || i2d_CMS_bio_stream(out.get(), cms.get(), nullptr, 0) != 1)
-    return fail(ErrorCode::kInternal, "cannot encode the SignedData: " + ossl::drain_errors());
-  std::string der = ossl::bio_contents(out.get());
+    return fail(ErrorCode::kInternal, "cannot encode the SignedData: " + openssl_errors());
+  std::string der = bio_contents(out.get());
   const auto* p = reinterpret_cast<const std::byte*>(der.data());
   return Bytes(p, p + der.size());
 }

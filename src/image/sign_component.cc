@@ -17,11 +17,13 @@ Result<SignedComponent> sign_component(ByteSpan data, const std::string& path, c
   if (!parsed) return tl::unexpected(parsed.error());
   if (*parsed) {
     if (!request.resign)
-      return fail(ErrorCode::kBadInput,
-                  fmt::format("already carries an appended signature ({} bytes){}; signing it again would sign "
-                              "the old signature too and break verification. Use --resign to replace it",
-                              (*parsed)->sig_len, (*parsed)->signed_twice ? ", in fact it is signed twice" : ""),
-                  Location{path});
+      return tl::unexpected(Error(
+          ErrorCode::kBadInput,
+          fmt::format("already carries an appended signature ({} bytes{}); refusing to sign it again",
+                      (*parsed)->sig_len, (*parsed)->signed_twice ? ", and it is signed twice already" : ""),
+          Location{path},
+          "a second signature would cover the first one and the file would no longer verify (QEMU's docs "
+          "warn against signing twice); use --resign to replace the old signature"));
     // Strip every layer, counting them; each pass removes at least 41 bytes.
     while (true) {
       auto p = parse_appended_signature(payload, path);
