@@ -11,6 +11,7 @@
 
 #include "sipl/fw/boot_record.h"
 #include "sipl/image/disk_image.h"
+#include "support/corpus_disks.h"
 #include "support/run.h"
 #include "support/zipl_walk.h"
 
@@ -48,8 +49,11 @@ class MkdiskCorpus : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
+    // Decompressed once into the shared test cache (support/corpus_disks), never committed.
     for (const char* name : {"disk-a-unsigned", "disk-b-secure"}) {
-      auto r = test::sh("xz -dc '" + kDisks + name + ".img.xz' > '" + (*dir_ / name) + ".img'");
+      std::string img = test::corpus_disk(name);
+      ASSERT_FALSE(img.empty());
+      auto r = test::sh("ln -s '" + img + "' '" + (*dir_ / name) + ".img'");
       ASSERT_EQ(r.exit_code, 0) << r.err;
     }
   }
