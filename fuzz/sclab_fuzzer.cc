@@ -1,7 +1,8 @@
 // Fuzzes SCLAB location. Invariants: a found SCLAB lies inside the component, ends at its
 // end and is at least 32 bytes; its fields are the bytes at their offsets; rebuilding a
 // 32-byte SCLAB from the parsed fields reproduces the last 32 bytes except the reserved ones;
-// appending a SCLAB always yields a 4 KiB multiple whose SCLAB is found again.
+// appending a SCLAB always yields a 4 KiB multiple whose SCLAB is found again; the BIOS checks
+// report one message per CEI bit.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +30,14 @@ void check(ByteSpan in) {
       if (again != tail) std::abort();
     }
   }
+  // check_sclab: one message per CEI bit (bits 0 and 1 share one), and "has a SCLAB" exactly
+  // when bit 0 is clear.
+  auto c = image::check_sclab(in, 0xA000);
+  if (c.has_sclab == static_cast<bool>(c.cei & image::kCeiInvalidSclab)) std::abort();
+  if (!c.has_sclab && (c.errors.size() != 1 || c.global)) std::abort();
+  if (c.has_sclab && (c.errors.size() != static_cast<size_t>(__builtin_popcount(c.cei)) ||
+                      c.global != static_cast<bool>(c.sclab->flags & image::kSclabFlagOpsw)))
+    std::abort();
   if (in.size() <= 1 << 16) {
     Bytes s = image::build_sclab(image::kSclabFlagOpsw | image::kSclabFlagOla, 0x80000000'0000A000ull, 0xA000);
     Bytes out = image::append_sclab(in, s);

@@ -135,6 +135,19 @@ TEST_F(SignCli, PlainSclabWithLoadAddressAndKernelLayout) {
                                       std::string("\x00\x00\x00\x20zIPL", 8));
 }
 
+TEST_F(SignCli, GlobalSclabPolicyFlagsAndExplicitLoadAddress) {
+  test::write_text(dir / "c", std::string(512, 'g'));
+  auto r = run_sipl(sign_args({"--sclab", "global", "--psw", "0x0008000080010000", "--load-addr", "0x10000", "--nuc",
+                               "--single-component", "-o", dir / "out", dir / "c"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = test::read_text(dir / "out");
+  // flags OPSW|OLA|NUC|SC = 0xF000, PSW, load address, locator.
+  EXPECT_EQ(out.substr(4064, 32), std::string("\x00\x00\xf0\x00\x00\x00\x00\x00", 8) +
+                                      std::string("\x00\x08\x00\x00\x80\x01\x00\x00", 8) +
+                                      std::string("\x00\x00\x00\x00\x00\x01\x00\x00", 8) +
+                                      std::string("\x00\x00\x00\x20zIPL", 8));
+}
+
 TEST_F(SignCli, UsageErrors) {
   test::write_text(dir / "c", std::string(512, 'u'));
   const std::pair<std::vector<std::string>, std::string> cases[] = {
