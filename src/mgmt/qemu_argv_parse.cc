@@ -77,7 +77,7 @@ class Parser {
   explicit Parser(MachineConfig& m) : m_(m) {}
 
   Status option(const std::string& opt, const std::string& val, size_t index) {
-    where_ = index;
+    where_ = index + 1;  // 1-based, as people count arguments
     if (opt == "-machine" || opt == "-M") return machine(val);
     if (opt == "-name") {
       auto kv = keyval(val, "guest");
@@ -342,7 +342,7 @@ Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv) {
   for (; i < argv.size(); ++i) {
     const std::string& opt = argv[i];
     if (opt.empty() || opt[0] != '-')
-      return fail(ErrorCode::kBadInput, fmt::format("argument {}: '{}' is not an option", i, opt));
+      return fail(ErrorCode::kBadInput, fmt::format("argument {}: '{}' is not an option", i + 1, opt));
     std::string o = opt.rfind("--", 0) == 0 ? opt.substr(1) : opt;
     if (o == "-enable-kvm") {
       m.accel = "kvm";
@@ -350,7 +350,7 @@ Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv) {
     }
     if (takes_no_value(o)) continue;
     if (i + 1 >= argv.size())
-      return fail(ErrorCode::kBadInput, fmt::format("argument {}: {} needs a value", i, opt));
+      return fail(ErrorCode::kBadInput, fmt::format("argument {}: {} needs a value", i + 1, opt));
     if (auto s = p.option(o, argv[i + 1], i + 1); !s) return tl::unexpected(s.error());
     ++i;
   }

@@ -22,16 +22,17 @@ void write(const xmlNode* n, std::string& out) {
     case XML_ELEMENT_NODE: {
       out += '<';
       out += qualified(n->ns, n->name);
-      for (const xmlNs* d = n->nsDef; d != nullptr; d = d->next) {
-        out += d->prefix != nullptr ? std::string(" xmlns:") + cs(d->prefix) : " xmlns";
-        out += "='" + escape_attr(d->href != nullptr ? cs(d->href) : "") + "'";
-      }
       for (const xmlAttr* a = n->properties; a != nullptr; a = a->next) {
         out += ' ';
         out += qualified(a->ns, a->name);
         xmlChar* v = xmlNodeListGetString(n->doc, a->children, 1);
         out += "='" + escape_attr(v != nullptr ? cs(v) : "") + "'";
         xmlFree(v);
+      }
+      // libvirt writes namespace declarations after the attributes.
+      for (const xmlNs* d = n->nsDef; d != nullptr; d = d->next) {
+        out += d->prefix != nullptr ? std::string(" xmlns:") + cs(d->prefix) : " xmlns";
+        out += "='" + escape_attr(d->href != nullptr ? cs(d->href) : "") + "'";
       }
       if (n->children == nullptr) {
         out += "/>";
