@@ -108,13 +108,14 @@ struct Reader {
     return Tristate::kAbsent;
   }
 
-  Status boot_cert(const xmlNode* n, Os& os, bool seed_form) {
+  Status boot_cert(const xmlNode* n, const xmlNode* element, Os& os, bool seed_form) {
     if (os.boot_certs.size() >= limits.max_boot_cert_paths)
       return fail(ErrorCode::kLimit,
                   fmt::format("too many boot certificate paths (more than {})",
                               limits.max_boot_cert_paths),
                   Location::at_line(source, xml::line(n)));
-    if (os.boot_certs_line == 0) os.boot_certs_line = xml::line(n);
+    if (os.boot_certs_line == 0) os.boot_certs_line = xml::line(element);
+    os.boot_cert_lines.push_back(xml::line(n));
     BootCertsForm f = seed_form ? BootCertsForm::kSeed : BootCertsForm::kLibvirt;
     if (os.boot_certs_form == BootCertsForm::kNone) os.boot_certs_form = f;
     else if (os.boot_certs_form != f) os.boot_certs_form = BootCertsForm::kMixed;
@@ -143,13 +144,13 @@ struct Reader {
         }
       } else if (xml::is(c, "boot-certs")) {
         if (xml::attr(c, "path")) {
-          if (auto s = boot_cert(c, os, true); !s) return s;
+          if (auto s = boot_cert(c, c, os, true); !s) return s;
         }
         bool any_path = false;
         for (const xmlNode* p = c->children; p != nullptr; p = p->next) {
           if (!xml::is(p, "path")) continue;
           any_path = true;
-          if (auto s = boot_cert(p, os, false); !s) return s;
+          if (auto s = boot_cert(p, c, os, false); !s) return s;
         }
         if (!any_path && !xml::attr(c, "path"))
           add("boot_certs.empty",

@@ -110,16 +110,17 @@ class Checker {
           "<boot-certs path='...'/> is the September 2025 proposal's form; libvirt uses "
           "<boot-certs><path>...</path></boot-certs>: run 'sipl domain normalize'",
           os.boot_certs_line);
-    for (const auto& p : os.boot_certs) {
+    for (size_t i = 0; i < os.boot_certs.size(); ++i) {
+      const std::string& p = os.boot_certs[i];
+      uint64_t line = i < os.boot_cert_lines.size() ? os.boot_cert_lines[i] : os.boot_certs_line;
       if (p.empty())
-        error("boot_certs.empty_path", "Empty path in certificate path list is not allowed",
-              os.boot_certs_line);
+        error("boot_certs.empty_path", "Empty path in certificate path list is not allowed", line);
       else if (p.front() != '/')
         error("boot_certs.relative_path",
               fmt::format("unsupported configuration: boot certificate path '{}' must be "
                           "absolute",
                           p),
-              os.boot_certs_line, {{"path", p}});
+              line, {{"path", p}});
     }
     if (os.secure_boot == Tristate::kYes && os.boot_certs.empty())
       error("secure_boot.no_certs",

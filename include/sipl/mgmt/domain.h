@@ -121,7 +121,8 @@ struct Os {
   std::optional<std::string> loader_secure;
   std::optional<std::string> nvram;     // os/nvram text
   uint64_t line = 0;
-  uint64_t boot_certs_line = 0;
+  uint64_t boot_certs_line = 0;           // the first <boot-certs> element
+  std::vector<uint64_t> boot_cert_lines;  // one per boot_certs entry
   bool operator==(const Os& o) const {
     return type == o.type && arch == o.arch && machine == o.machine && firmware == o.firmware &&
            secure_boot == o.secure_boot && enrolled_keys == o.enrolled_keys &&
