@@ -28,7 +28,19 @@ namespace {
 struct ParseGuard {
   bool doctype = false;
   uint64_t line = 0;
+  bool have_error = false;  // the first error libxml2 reports, the one that explains
+  std::string error;
+  uint64_t error_line = 0;
 };
+
+void record_error(void* ctx, xmlError* e) {
+  auto* ctxt = static_cast<xmlParserCtxt*>(ctx);
+  auto* g = static_cast<ParseGuard*>(ctxt->_private);
+  if (g == nullptr || g->have_error || e == nullptr || e->level < XML_ERR_ERROR) return;
+  g->have_error = true;
+  g->error = e->message != nullptr ? e->message : "malformed XML";
+  g->error_line = e->line > 0 ? static_cast<uint64_t>(e->line) : 0;
+}
 
 void refuse_doctype(void* ctx, const xmlChar*, const xmlChar*, const xmlChar*) {
   auto* ctxt = static_cast<xmlParserCtxt*>(ctx);
@@ -49,9 +61,9 @@ struct CtxtFree {
 };
 
 // libxml2 messages end in a newline and sometimes carry trailing spaces.
-std::string trim(const char* s) {
-  std::string m = s != nullptr ? s : "malformed XML";
+std::string trim(std::string m) {
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  for (auto p = m.find('\n'); p != std::string::npos; p = m.find('\n', p)) m.replace(p, 1, "; ");
   return m;
 }
 
@@ -165,6 +177,7 @@ Result<DomainXml> DomainXml::parse(std::string_view text, const std::string& sou
   ctxt->sax->internalSubset = refuse_doctype;
   ctxt->sax->externalSubset = refuse_doctype;
   ctxt->sax->entityDecl = refuse_entity;
+  ctxt->sax->serror = record_error;
   // Deliberately absent: XML_PARSE_NOENT (entity substitution), XML_PARSE_DTDLOAD,
   // XML_PARSE_DTDATTR, XML_PARSE_XINCLUDE, XML_PARSE_HUGE. libxml2 2.9.14 has no
   // XML_PARSE_NO_XXE; refusing every DOCTYPE covers it.
@@ -178,8 +191,11 @@ Result<DomainXml> DomainXml::parse(std::string_view text, const std::string& sou
                 Location::at_line(source_name, guard.line));
   if (!doc || !ctxt->wellFormed) {
     const xmlError* e = xmlCtxtGetLastError(ctxt.get());
-    uint64_t ln = e != nullptr && e->line > 0 ? static_cast<uint64_t>(e->line) : 0;
-    std::string msg = "malformed XML: " + trim(e != nullptr ? e->message : nullptr);
+    uint64_t ln = guard.have_error ? guard.error_line
+                  : e != nullptr && e->line > 0 ? static_cast<uint64_t>(e->line) : 0;
+    std::string msg = "malformed XML: " +
+                      trim(guard.have_error ? guard.error
+                           : e != nullptr && e->message != nullptr ? e->message : "malformed XML");
     return fail(ErrorCode::kBadInput, msg,
                 ln != 0 ? Location::at_line(source_name, ln) : Location(source_name));
   }
