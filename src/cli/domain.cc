@@ -7,6 +7,7 @@
 #include "cli/common.h"
 #include "cli/verbs.h"
 #include "sipl/mgmt/domain_caps.h"
+#include "sipl/mgmt/domain_schema.h"
 #include "sipl/mgmt/domain_validate.h"
 #include "sipl/mgmt/domain_xml.h"
 #include "sipl/mgmt/qemu_argv.h"
@@ -21,6 +22,7 @@ struct DomainOptions {
   bool json = false;
   std::string qemu_version;
   std::string qemu_binary;
+  std::string rng;
   std::vector<std::string> argv;
 };
 
@@ -96,6 +98,13 @@ Result<int> validate(const DomainOptions& o) {
   auto x = DomainXml::load(o.xml);
   if (!x) return tl::unexpected(x.error());
   Findings fs = validate_domain(*x, *ctx);
+  if (!o.rng.empty()) {
+    auto errs = schema_errors(*x, o.rng);
+    if (!errs) return tl::unexpected(errs.error());
+    for (const auto& e : *errs)
+      fs.push_back(Finding{Severity::kError, "schema.invalid",
+                           fmt::format("RelaxNG validity error ({}): {}", o.rng, e), {}});
+  }
   bool ok = !has_errors(fs);
   if (o.json) {
     auto doc = json_document();
@@ -198,6 +207,9 @@ void setup(CLI::App& app, Context& ctx) {
   v->add_flag("--json", o->json, "print one JSON document");
   v->add_option("--qemu-version", o->qemu_version, "validate for this QEMU version (e.g. 7.2.0)");
   v->add_option("--qemu", o->qemu_binary, "probe this qemu-system-s390x binary");
+  v->add_option("--rng", o->rng,
+                "also validate against a RelaxNG schema (data/schemas/sipl-domain.rng, or "
+                "libvirt's /usr/share/libvirt/schemas/domain.rng)");
   v->footer("Exit status: 0 valid, 1 invalid, 3 unreadable or malformed XML.\n"
             "Example:\n  sipl domain validate examples/domains/secure.xml");
   v->callback([o, &ctx] { run_verb(ctx, [o] { return validate(*o); }); });

@@ -226,6 +226,8 @@ const Domain& DomainXml::domain() const { return impl_->domain; }
 const Findings& DomainXml::parse_findings() const { return impl_->findings; }
 const std::string& DomainXml::source_name() const { return impl_->source; }
 
+const void* DomainXml::native_document() const { return impl_->doc.get(); }
+
 std::string DomainXml::serialized() const { return serialize_doc(impl_->doc.get()); }
 
 std::string DomainXml::normalized() const {

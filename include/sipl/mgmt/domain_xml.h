@@ -49,6 +49,8 @@ class DomainXml {
   std::string normalized() const;
   // Returns the document as read, serialized the way libvirt writes XML.
   std::string serialized() const;
+  // Returns the libxml2 document (an xmlDoc*) for src/mgmt's schema validation; opaque here.
+  const void* native_document() const;
 
  private:
   struct Impl;
