@@ -24,6 +24,8 @@ void boot_and_address(std::string& o, const std::optional<DeviceBoot>& boot,
                      addr->ccw->cssid, addr->ccw->ssid, addr->ccw->devno);
   else if (addr && !addr->type.empty())
     o += fmt::format("      <address type='{}'/>\n", escape_attr(addr->type));
+  else if (addr)
+    o += "      <address/>\n";
 }
 
 const char* tristate(Tristate t) { return t == Tristate::kYes ? "yes" : "no"; }

@@ -117,6 +117,7 @@ std::string escape_text(std::string_view s) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '&': out += "&amp;"; break;
+      case '\r': out += "&#13;"; break;  // parsers turn a raw CR into LF
       default: out += c;
     }
   }
