@@ -122,7 +122,8 @@ TEST(DomainCli, CommasInCertificatePathsAreDoubled) {
 // XML → argv → XML → argv: the second command line equals the first.
 TEST(DomainCli, RoundTripThroughTheCommandLine) {
   for (const std::string& f : {kExamples + "libvirt-form.xml", kData + "disk-virtio-ccw.xml",
-                              kData + "machine-loadparm-s390.xml", kExamples + "audit.xml"}) {
+                              kData + "machine-loadparm-s390.xml", kExamples + "audit.xml",
+                              kExamples + "plain.xml"}) {
     auto a = test::run_sipl({"domain", "to-qemu", "--json", f});
     ASSERT_EQ(a.exit_code, 0) << f << a.err;
     auto argv = nlohmann::json::parse(a.out);
