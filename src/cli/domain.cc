@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "sipl/base/file.h"
+
 #include "cli/common.h"
 #include "cli/verbs.h"
 #include "sipl/mgmt/domain_caps.h"
@@ -23,6 +25,7 @@ struct DomainOptions {
   std::string qemu_version;
   std::string qemu_binary;
   std::string rng;
+  std::string args_file;
   std::vector<std::string> argv;
 };
 
@@ -159,8 +162,17 @@ Result<int> to_qemu(const DomainOptions& o) {
 }
 
 Result<int> from_qemu(const DomainOptions& o) {
-  if (o.argv.empty()) return fail(ErrorCode::kUsage, "give the QEMU command line after --");
-  auto m = parse_qemu_argv(o.argv);
+  std::vector<std::string> argv = o.argv;
+  if (!o.args_file.empty()) {
+    if (!argv.empty()) return fail(ErrorCode::kUsage, "give either --args-file or -- ARGV, not both");
+    auto text = read_file(o.args_file, 16 * 1024 * 1024);
+    if (!text) return tl::unexpected(text.error());
+    auto words = split_args_file(to_string(*text));
+    if (!words) return fail(ErrorCode::kBadInput, words.error().message, Location(o.args_file));
+    argv = std::move(*words);
+  }
+  if (argv.empty()) return fail(ErrorCode::kUsage, "give the QEMU command line after -- or --args-file");
+  auto m = parse_qemu_argv(argv);
   if (!m) return tl::unexpected(m.error());
   auto d = domain_from_machine(*m);
   if (!d) return tl::unexpected(d.error());
@@ -224,7 +236,8 @@ void setup(CLI::App& app, Context& ctx) {
 
   auto* f = dom->add_subcommand("from-qemu", "print the domain XML for a QEMU command line");
   f->add_flag("--json", o->json, "print one JSON document");
-  f->add_option("argv", o->argv, "the QEMU command line, after --")->required();
+  f->add_option("argv", o->argv, "the QEMU command line, after --");
+  f->add_option("--args-file", o->args_file, "read the command line from a libvirt .args file");
   f->footer("Example:\n  sipl domain from-qemu -- qemu-system-s390x -machine "
             "s390-ccw-virtio,boot-certs.0.path=/etc/pki/s390,secure-boot=on -drive file=disk.qcow2");
   f->callback([o, &ctx] { run_verb(ctx, [o] { return from_qemu(*o); }); });

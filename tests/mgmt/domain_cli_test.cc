@@ -140,6 +140,35 @@ TEST(DomainCli, RoundTripThroughTheCommandLine) {
   }
 }
 
+// libvirt's own .args file → XML → .args again, byte for byte.
+TEST(DomainCli, FromQemuReadsLibvirtArgsFiles) {
+  for (const char* name : {"disk-virtio-ccw.s390x-latest.args"}) {
+    auto x = test::run_sipl({"domain", "from-qemu", "--args-file", kData + name});
+    ASSERT_EQ(x.exit_code, 0) << x.err;
+    test::TempDir dir;
+    test::write_text(dir / "back.xml", x.out);
+    auto a = test::run_sipl({"domain", "to-qemu", dir / "back.xml"});
+    ASSERT_EQ(a.exit_code, 0) << a.err << x.out;
+    EXPECT_EQ(a.out, test::read_text(kData + name)) << x.out;
+  }
+  auto x = test::run_sipl(
+      {"domain", "from-qemu", "--args-file", kData + "machine-loadparm-s390.s390x-9.1.0.args"});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  test::TempDir dir;
+  test::write_text(dir / "back.xml", x.out);
+  auto a = test::run_sipl({"domain", "to-qemu", "--qemu-version", "9.1.0", dir / "back.xml"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(a.out, test::read_text(kData + "machine-loadparm-s390.s390x-9.1.0.args")) << x.out;
+}
+
+TEST(DomainCli, ArgsFileWithOpenQuoteIsExit3) {
+  test::TempDir dir;
+  test::write_text(dir / "bad.args", "/usr/bin/qemu-system-s390x \\\n-device '{\"driver\"\n");
+  auto r = test::run_sipl({"domain", "from-qemu", "--args-file", dir / "bad.args"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "sipl: error: " + (dir / "bad.args") + ": line 2: unterminated ' quote\n");
+}
+
 TEST(DomainCli, FromQemuReadsDriveKeyvalAndEscapes) {
   auto r = test::run_sipl({"domain", "from-qemu", "--", "qemu-system-s390x", "-M",
                            "s390-ccw-virtio,boot-certs.1.path=/b,boot-certs.0.path=/a,,x,"

@@ -44,6 +44,10 @@ std::string format_args_file(const QemuCommandLine& cl);
 // virQEMUBuildBufferEscapeComma).
 std::string escape_keyval(std::string_view s);
 
+// Returns the words of a libvirt .args file (or any sh command line): single and double
+// quotes, backslash escapes and backslash-newline continuations; kBadInput for an open quote.
+Result<std::vector<std::string>> split_args_file(std::string_view text);
+
 // Returns the key=value pairs of a keyval string; a leading item without '=' gets
 // `implied_key`. ",," stands for a literal comma. kBadInput for an empty key.
 Result<std::vector<std::pair<std::string, std::string>>> parse_keyval(std::string_view s,
