@@ -212,6 +212,9 @@ Result<int> caps(const DomainOptions& o) {
 void setup(CLI::App& app, Context& ctx) {
   auto* dom = app.add_subcommand("domain", "libvirt domain XML: validate, QEMU command line, caps");
   dom->require_subcommand(1);
+  dom->footer("Exit status: 0 valid/done, 1 invalid domain, 2 usage, 3 bad input, 4 unsupported.\n"
+              "Example:\n  sipl domain normalize seed.xml > domain.xml && "
+              "sipl domain to-qemu --qemu-version 11.2.0 domain.xml");
   auto o = std::make_shared<DomainOptions>();
 
   auto* v = dom->add_subcommand("validate", "check a domain XML with libvirt's rules for secure IPL");

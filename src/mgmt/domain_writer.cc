@@ -131,6 +131,9 @@ std::string write_domain_xml(const Domain& d) {
       o += fmt::format("  <cpu mode='custom' match='exact' check='none'>\n"
                        "    <model fallback='forbid'>{}</model>\n  </cpu>\n",
                        escape_text(d.cpu->model));
+    else if (!d.cpu->model.empty())
+      o += fmt::format("  <cpu mode='{}'>\n    <model>{}</model>\n  </cpu>\n",
+                       escape_attr(d.cpu->mode), escape_text(d.cpu->model));
     else
       o += fmt::format("  <cpu mode='{}'/>\n", escape_attr(d.cpu->mode));
   }

@@ -133,6 +133,33 @@ std::string cpu_arg(const Domain& d) {
   return d.type == "kvm" ? "host" : "qemu";
 }
 
+// QEMU's JSON options need UTF-8; ask the serializer that will write them (its strict
+// decoder rejects overlong forms and surrogates too). The exception stays inside.
+bool valid_utf8(std::string_view s) {
+  try {
+    (void)ojson(std::string(s)).dump();
+    return true;
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+}
+
+Status check_json_strings(const Domain& d) {
+  std::vector<std::string_view> strings{d.name};
+  for (const auto& x : d.disks) {
+    strings.push_back(x.source);
+    strings.push_back(x.driver_type);
+    if (x.boot && x.boot->loadparm) strings.push_back(*x.boot->loadparm);
+  }
+  for (const auto& x : d.interfaces) strings.push_back(x.mac);
+  for (auto s : strings)
+    if (!valid_utf8(s))
+      return fail(ErrorCode::kBadInput,
+                  "a name, path or property is not valid UTF-8; QEMU's JSON options cannot "
+                  "carry it");
+  return {};
+}
+
 }  // namespace
 
 std::string escape_keyval(std::string_view s) {
@@ -145,6 +172,7 @@ std::string escape_keyval(std::string_view s) {
 }
 
 Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptions& opts) {
+  if (auto s = check_json_strings(d); !s) return tl::unexpected(s.error());
   QemuVersion qemu = opts.qemu.value_or(kQemuBootCerts);
   bool device_loadparm = qemu >= kQemuDeviceLoadparm;
   QemuCommandLine cl;

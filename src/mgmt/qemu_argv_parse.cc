@@ -286,6 +286,16 @@ class Parser {
   bool pv_object_ = false;
 };
 
+// Arguments end up in JSON and XML, both UTF-8 only (the serializer's strict decoder decides).
+bool valid_utf8(const std::string& s) {
+  try {
+    (void)json(s).dump();
+    return true;
+  } catch (const json::exception&) {
+    return false;
+  }
+}
+
 bool takes_no_value(const std::string& opt) {
   static const std::set<std::string> flags = {
       "-S", "-nodefaults", "-no-user-config", "-no-shutdown", "-no-reboot", "-enable-kvm",
@@ -331,6 +341,9 @@ Result<Pairs> parse_keyval(std::string_view s, const char* implied_key) {
 Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv) {
   if (argv.size() > kMaxArgs)
     return fail(ErrorCode::kLimit, fmt::format("more than {} arguments", kMaxArgs));
+  for (size_t k = 0; k < argv.size(); ++k)
+    if (!valid_utf8(argv[k]))
+      return fail(ErrorCode::kBadInput, fmt::format("argument {} is not valid UTF-8", k + 1));
   MachineConfig m;
   size_t i = 0;
   // Leading VAR=value words (an .args file's environment) and the emulator.

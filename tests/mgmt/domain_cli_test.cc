@@ -217,6 +217,13 @@ TEST(DomainCli, FromQemuRejectsAGapInBootCerts) {
   EXPECT_EQ(r.err, "sipl: error: argument 2: boot-certs.0.path is missing\n");
 }
 
+// Found by fuzz/qemu_argv_fuzzer (fuzz/corpus/qemu_argv/regression-non-utf8-filename.args).
+TEST(DomainCli, FromQemuRejectsNonUtf8Arguments) {
+  auto r = test::run_sipl({"domain", "from-qemu", "--", "-drive", "file=/d.im\x96g,if=virtio"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "sipl: error: argument 2 is not valid UTF-8\n");
+}
+
 TEST(DomainCli, ValidExampleExitsZero) {
   auto r = test::run_sipl({"domain", "validate", kExamples + "libvirt-form.xml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -92,6 +92,19 @@ TEST(DomainXml, SerializedIsLibvirtStyle) {
   EXPECT_EQ(x->serialized(), "<domain type='kvm'><name a='it&apos;s'>x</name></domain>\n");
 }
 
+// Found by fuzz/domain_xml_fuzzer (regression-cpu-mode-with-model.xml): a CPU model under a
+// mode other than custom was dropped when the model was written fresh.
+TEST(DomainXml, WriterKeepsModelOfNonCustomCpuMode) {
+  auto x = DomainXml::parse("<domain type='kvm'><name>c</name><cpu mode='host-model'>"
+                            "<model>gen16a</model></cpu></domain>",
+                            "c.xml");
+  ASSERT_TRUE(x);
+  auto back = DomainXml::parse(write_domain_xml(x->domain()), "w.xml");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->domain(), x->domain());
+  EXPECT_EQ(back->domain().cpu->model, "gen16a");
+}
+
 // ---- hostile input -------------------------------------------------------------------------
 
 void expect_error(const Result<DomainXml>& r, ErrorCode code, const std::string& text) {
