@@ -8,6 +8,7 @@ pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gnutls-bin libgnutls28-dev
   linux-kbuild-6.1 qemu-utils xz-utils zlib1g-dev fdisk qemu-system-misc
+  libxml2-dev libvirt0
 )
 missing=()
 for p in "${pkgs[@]}"; do
