@@ -133,11 +133,25 @@ void builtin_seeds() {
   }
 }
 
+// libFuzzer runs the empty input first: with SIPL_FUZZ_SEED_OUT=FILE set, the built-in seed
+// image is written there so a fuzzing session can start from it.
+void write_seed_if_asked() {
+  const char* out = std::getenv("SIPL_FUZZ_SEED_OUT");
+  if (!out) return;
+  Bytes guest;
+  const Bytes seed = seed_image(&guest);
+  if (FILE* f = std::fopen(out, "wb")) {
+    std::fwrite(seed.data(), 1, seed.size(), f);
+    std::fclose(f);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) {
     builtin_seeds();
+    write_seed_if_asked();
     return 0;
   }
   open_and_read(data, size);
