@@ -83,8 +83,7 @@ TEST(InspectCli, TextOutput) {
   auto r = test::run_sipl({"inspect", test::corpus_disk("disk-a-unsigned")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("boot record: zIPL version 1, program table at block 20084\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  [2] load      address 0x0000a000, 16384 bytes\n      extents: 20044+32\n"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("  [2] load      address 0x0000a000, 16384 bytes\n      extents: 20044+32\n"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("  [7] exec      psw 000800008000a000\n"), std::string::npos) << r.out;
 }
@@ -95,8 +94,9 @@ TEST(InspectCli, MalformedDiskExits3WithBlockNumber) {
   test::write_text(p, std::string(4096, '\0'));
   auto r = test::run_sipl({"inspect", p});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.err, "sipl: error: " + p + ": block 0: no zIPL boot record (magic is 00000000, expected 7a49504c "
-                                         "\"zIPL\"): not a zipl SCSI-scheme boot disk\n");
+  EXPECT_EQ(r.err, "sipl: error: " + p +
+                       ": block 0: no zIPL boot record (magic is 00000000, expected 7a49504c "
+                       "\"zIPL\"): not a zipl SCSI-scheme boot disk\n");
   EXPECT_EQ(r.out, "");
 }
 
@@ -104,8 +104,9 @@ TEST(InspectCli, LoadparmSelectsOneEntry) {
   const std::string disk = test::corpus_disk("disk-a-unsigned");
   auto empty = test::run_sipl({"inspect", "--loadparm", "5", disk});
   EXPECT_EQ(empty.exit_code, 3);
-  EXPECT_EQ(empty.err, "sipl: error: " + disk + ": block 20084: program table entry 5 is empty (loadparm 5 selects "
-                                                "nothing)\n");
+  EXPECT_EQ(empty.err, "sipl: error: " + disk +
+                           ": block 20084: program table entry 5 is empty (loadparm 5 selects "
+                           "nothing)\n");
   auto range = test::run_sipl({"inspect", "--loadparm", "31", disk});
   EXPECT_EQ(range.exit_code, 2);
   auto ok = test::run_sipl({"inspect", "--json", "--loadparm", "0", "--block-size", "512", disk});

@@ -74,8 +74,9 @@ TEST(BootRecordWalk, UnknownVersionWarnsAsTheBios) {
 TEST(BootRecordHostile, MagicMissing) {
   TestDisk t(512);
   t.d[0] = std::byte{'x'};
-  EXPECT_EQ(walk_error(t), "mem: block 0: no zIPL boot record (magic is 7849504c, expected 7a49504c \"zIPL\"): not "
-                           "a zipl SCSI-scheme boot disk");
+  EXPECT_EQ(walk_error(t),
+            "mem: block 0: no zIPL boot record (magic is 7849504c, expected 7a49504c \"zIPL\"): not "
+            "a zipl SCSI-scheme boot disk");
 }
 
 TEST(BootRecordHostile, NullProgramTablePointer) {
@@ -87,8 +88,9 @@ TEST(BootRecordHostile, NullProgramTablePointer) {
 TEST(BootRecordHostile, ProgramTablePastEnd) {
   TestDisk t(512);
   put_be(t.d, 0x10, 1000, 8);
-  EXPECT_EQ(walk_error(t), "mem: block 0: program table pointer to block 1000 is past the end of the image (71 blocks "
-                           "of 512 bytes)");
+  EXPECT_EQ(walk_error(t),
+            "mem: block 0: program table pointer to block 1000 is past the end of the image (71 blocks "
+            "of 512 bytes)");
 }
 
 TEST(BootRecordHostile, ProgramTableWithoutMagicOrEntries) {
@@ -108,8 +110,9 @@ TEST(BootRecordHostile, EmptyProgramEntry) {
 TEST(BootRecordHostile, ComponentTablePastEndOrWithoutMagic) {
   TestDisk t(512);
   put_be(t.d, 2 * 512 + 0x10, 71, 8);
-  EXPECT_EQ(walk_error(t), "mem: block 2: program table entry 0 points to block 71, past the end of the image (71 "
-                           "blocks)");
+  EXPECT_EQ(walk_error(t),
+            "mem: block 2: program table entry 0 points to block 71, past the end of the image (71 "
+            "blocks)");
   TestDisk m(512);
   m.d[3 * 512] = std::byte{0};
   EXPECT_EQ(walk_error(m), "mem: block 3: component table of program 0 has no zIPL magic");
@@ -149,22 +152,25 @@ TEST(BootRecordHostile, LongerCycleThroughTwoTables) {
 TEST(BootRecordHostile, SegmentTablePastEnd) {
   TestDisk t(512);
   t.ptr(t.ent(0), 0, 5000, 0);
-  EXPECT_EQ(walk_error(t), "mem: block 3: component table entry 0: segment table block 5000 is past the end of the "
-                           "image (71 blocks)");
+  EXPECT_EQ(walk_error(t),
+            "mem: block 3: component table entry 0: segment table block 5000 is past the end of the "
+            "image (71 blocks)");
 }
 
 TEST(BootRecordHostile, ExtentPastEnd) {
   TestDisk t(512);
   t.ptr(6 * 512, 0, 70, 5);
-  EXPECT_EQ(walk_error(t), "mem: block 6: segment table slot 0: extent of 6 blocks at block 70 is past the end of the "
-                           "image (71 blocks)");
+  EXPECT_EQ(walk_error(t),
+            "mem: block 6: segment table slot 0: extent of 6 blocks at block 70 is past the end of the "
+            "image (71 blocks)");
 }
 
 TEST(BootRecordHostile, HugeBlockCount) {
   TestDisk t(512);
   t.ptr(6 * 512, 0, 7, 0xFFFF);
-  EXPECT_EQ(walk_error(t), "mem: block 6: segment table slot 0: extent of 65536 blocks at block 7 is past the end of "
-                           "the image (71 blocks)");
+  EXPECT_EQ(walk_error(t),
+            "mem: block 6: segment table slot 0: extent of 65536 blocks at block 7 is past the end of "
+            "the image (71 blocks)");
 }
 
 TEST(BootRecordHostile, ExtentSizeNotBlockSize) {
@@ -176,8 +182,9 @@ TEST(BootRecordHostile, ExtentSizeNotBlockSize) {
 TEST(BootRecordHostile, CountedLinkSlotOn512ByteBlocks) {
   TestDisk t(512);
   t.ptr(4 * 512, 31 * 16, 5, 3);
-  EXPECT_EQ(walk_error(t), "mem: block 4: segment table slot 31 (the link slot) has blockct 3; a link must have "
-                           "blockct 0");
+  EXPECT_EQ(walk_error(t),
+            "mem: block 4: segment table slot 31 (the link slot) has blockct 3; a link must have "
+            "blockct 0");
 }
 
 TEST(BootRecordHostile, ByteLimit) {
@@ -210,8 +217,9 @@ TEST(BootRecordHostile, SignatureLongerThanItsBlocks) {
 TEST(BootRecordHostile, SignatureLargerThanTheBiosBuffer) {
   TestDisk t(512);
   t.ptr(6 * 512, 0, 20, 8);
-  EXPECT_EQ(walk_error(t), "mem: block 3: SIGNATURE entry 1 loads 4608 bytes, more than the BIOS's 4096-byte "
-                           "signature buffer");
+  EXPECT_EQ(walk_error(t),
+            "mem: block 3: SIGNATURE entry 1 loads 4608 bytes, more than the BIOS's 4096-byte "
+            "signature buffer");
 }
 
 TEST(BootRecordHostile, TooSmallImage) {
