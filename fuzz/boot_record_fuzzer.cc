@@ -118,11 +118,24 @@ void builtin_seeds() {
   }
 }
 
+// libFuzzer runs the empty input first: with SIPL_FUZZ_SEED_OUT=FILE set, the built-in seed
+// disk is written there so a fuzzing session can start from it (-seed_inputs or a corpus dir).
+void write_seed_if_asked() {
+  const char* out = std::getenv("SIPL_FUZZ_SEED_OUT");
+  if (!out) return;
+  const Bytes seed = seed_disk();
+  if (FILE* f = std::fopen(out, "wb")) {
+    std::fwrite(seed.data(), 1, seed.size(), f);
+    std::fclose(f);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) {
     builtin_seeds();
+    write_seed_if_asked();
     return 0;
   }
   const ByteSpan bytes(reinterpret_cast<const std::byte*>(data), size);

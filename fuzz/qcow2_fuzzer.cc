@@ -75,13 +75,13 @@ Bytes seed_image(Bytes* guest) {
   Bytes d(6 * 512 + 512, std::byte{0});
   const char magic[] = {'Q', 'F', 'I', '\xfb'};
   for (int i = 0; i < 4; ++i) d[i] = std::byte(static_cast<uint8_t>(magic[i]));
-  put_be(d, 4, 3, 4);        // version
-  put_be(d, 20, 9, 4);       // cluster_bits
-  put_be(d, 24, 4096, 8);    // size
-  put_be(d, 36, 1, 4);       // l1_size
-  put_be(d, 40, 512, 8);     // l1_table_offset
-  put_be(d, 96, 4, 4);       // refcount_order
-  put_be(d, 100, 104, 4);    // header_length
+  put_be(d, 4, 3, 4);      // version
+  put_be(d, 20, 9, 4);     // cluster_bits
+  put_be(d, 24, 4096, 8);  // size
+  put_be(d, 36, 1, 4);     // l1_size
+  put_be(d, 40, 512, 8);   // l1_table_offset
+  put_be(d, 96, 4, 4);     // refcount_order
+  put_be(d, 100, 104, 4);  // header_length
   put_be(d, 512, 1024 | (1ULL << 63), 8);
   guest->assign(4096, std::byte{0});
   for (size_t i = 0; i < 512; ++i) {
@@ -89,8 +89,8 @@ Bytes seed_image(Bytes* guest) {
     d[2048 + i] = std::byte(static_cast<uint8_t>(i ^ 0x5c));
   }
   put_be(d, 1024 + 0, 1536 | (1ULL << 63), 8);  // guest cluster 0 -> host cluster 3
-  put_be(d, 1024 + 8, 1, 8);                     // guest cluster 1: reads as zero
-  put_be(d, 1024 + 32, 2048, 8);                 // guest cluster 4 -> host cluster 4
+  put_be(d, 1024 + 8, 1, 8);                    // guest cluster 1: reads as zero
+  put_be(d, 1024 + 32, 2048, 8);                // guest cluster 4 -> host cluster 4
   std::copy_n(d.begin() + 1536, 512, guest->begin());
   std::copy_n(d.begin() + 2048, 512, guest->begin() + 4 * 512);
   // Guest cluster 2: compressed (raw deflate, 4 KiB window as QEMU writes it).
@@ -133,11 +133,25 @@ void builtin_seeds() {
   }
 }
 
+// libFuzzer runs the empty input first: with SIPL_FUZZ_SEED_OUT=FILE set, the built-in seed
+// image is written there so a fuzzing session can start from it.
+void write_seed_if_asked() {
+  const char* out = std::getenv("SIPL_FUZZ_SEED_OUT");
+  if (!out) return;
+  Bytes guest;
+  const Bytes seed = seed_image(&guest);
+  if (FILE* f = std::fopen(out, "wb")) {
+    std::fwrite(seed.data(), 1, seed.size(), f);
+    std::fclose(f);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) {
     builtin_seeds();
+    write_seed_if_asked();
     return 0;
   }
   open_and_read(data, size);

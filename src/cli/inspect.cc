@@ -54,8 +54,10 @@ nlohmann::ordered_json signer_json(const fw::ComponentSignature& sig, std::strin
   nlohmann::ordered_json signers = nlohmann::ordered_json::array();
   if (info) {
     for (const auto& s : info->signers) {
-      signers.push_back({{"issuer", s.issuer}, {"serial", s.serial_hex},
-                         {"subject_key_id", s.subject_key_id_hex}, {"digest", s.digest}});
+      signers.push_back({{"issuer", s.issuer},
+                         {"serial", s.serial_hex},
+                         {"subject_key_id", s.subject_key_id_hex},
+                         {"digest", s.digest}});
       if (!text->empty()) *text += "; ";
       if (!s.subject_key_id_hex.empty())
         *text += fmt::format("key id {}", s.subject_key_id_hex);
@@ -189,8 +191,9 @@ void setup(CLI::App& parent, Context& ctx) {
       ->check(CLI::Range(0u, static_cast<unsigned>(zipl::program_table::kEntryCount - 1)));
   cmd->add_option("--block-size", opts->block_size, "Disk block size (default: from the boot record)")
       ->check(CLI::IsMember({512u, 4096u}));
-  cmd->footer("Exit status: 0 read, 3 unreadable or malformed disk (the message names the block).\n"
-              "Example:\n  sipl inspect --json --loadparm 0 guest.qcow2");
+  cmd->footer(
+      "Exit status: 0 read, 3 unreadable or malformed disk (the message names the block).\n"
+      "Example:\n  sipl inspect --json --loadparm 0 guest.qcow2");
   cmd->callback([opts, &ctx] { run_verb(ctx, [opts] { return run_inspect(*opts); }); });
 }
 

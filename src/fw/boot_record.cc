@@ -36,8 +36,11 @@ bool is_filler(ByteSpan b, size_t off) {
 class Walker {
  public:
   Walker(const image::DiskImage& disk, const WalkLimits& limits, unsigned program)
-      : disk_(disk), bs_(disk.block_size()), blocks_(disk.block_count()),
-        max_bytes_(effective_byte_limit(disk, limits)), max_tables_(limits.max_segment_tables),
+      : disk_(disk),
+        bs_(disk.block_size()),
+        blocks_(disk.block_count()),
+        max_bytes_(effective_byte_limit(disk, limits)),
+        max_tables_(limits.max_segment_tables),
         program_(program) {}
 
   // Loads the component whose first segment table is at `first` (referenced from `from`).
@@ -61,17 +64,18 @@ class Walker {
 
 Status Walker::add_extent(Component& c, const BlockPointer& p, size_t slot, uint64_t table) {
   if (p.size != bs_)
-    return bad(table, fmt::format("segment table slot {}: extent block size {} is not the disk block size {}",
-                                  slot, p.size, bs_));
+    return bad(table, fmt::format("segment table slot {}: extent block size {} is not the disk block size {}", slot,
+                                  p.size, bs_));
   if (p.blockno >= blocks_ || p.blockct >= blocks_ - p.blockno)
     return bad(table, fmt::format("segment table slot {}: extent of {} blocks at block {} is past the end of "
                                   "the image ({} blocks)",
                                   slot, p.blocks(), p.blockno, blocks_));
   const uint64_t n = p.blocks() * bs_;
   if (n > max_bytes_ - total_bytes_)
-    return bad(table, fmt::format("program {} loads more than {} bytes (component table entry {})", program_,
-                                  max_bytes_, c.index),
-               ErrorCode::kLimit);
+    return bad(
+        table,
+        fmt::format("program {} loads more than {} bytes (component table entry {})", program_, max_bytes_, c.index),
+        ErrorCode::kLimit);
   total_bytes_ += n;
   const size_t at = c.bytes.size();
   c.bytes.resize(at + n);
@@ -95,8 +99,8 @@ Status Walker::load(Component& c, uint64_t first, uint64_t from) {
                                        "image ({} blocks)",
                                        c.index, block, blocks_));
     if (!seen.insert(block).second)
-      return bad(referrer, fmt::format("segment table chain of component table entry {} loops back to block {}",
-                                       c.index, block));
+      return bad(referrer,
+                 fmt::format("segment table chain of component table entry {} loops back to block {}", c.index, block));
     auto table = disk_.read_blocks(block, 1);
     if (!table) return tl::unexpected(table.error());
     c.segment_table_blocks.push_back(block);
@@ -131,9 +135,12 @@ Status Walker::load(Component& c, uint64_t first, uint64_t from) {
 
 const char* component_type_name(ComponentType t) {
   switch (t) {
-    case ComponentType::kExec: return "exec";
-    case ComponentType::kLoad: return "load";
-    case ComponentType::kSignature: return "signature";
+    case ComponentType::kExec:
+      return "exec";
+    case ComponentType::kLoad:
+      return "load";
+    case ComponentType::kSignature:
+      return "signature";
   }
   return "unknown";
 }
@@ -195,12 +202,12 @@ Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, u
   const std::string& path = disk.path();
   const uint64_t pt = map.program_table_pointer.blockno;
   if (index >= map.program_entries.size())
-    return fail(ErrorCode::kUsage, fmt::format("loadparm {} is not a program table entry (0..{})", index,
-                                               map.program_entries.size() - 1));
+    return fail(ErrorCode::kUsage,
+                fmt::format("loadparm {} is not a program table entry (0..{})", index, map.program_entries.size() - 1));
   const uint64_t ct = map.program_entries[index].blockno;
   if (ct == 0)
-    return fail(ErrorCode::kBadInput, fmt::format("program table entry {} is empty (loadparm {} selects nothing)",
-                                                  index, index),
+    return fail(ErrorCode::kBadInput,
+                fmt::format("program table entry {} is empty (loadparm {} selects nothing)", index, index),
                 Location::at_block(path, pt));
   if (ct >= disk.block_count())
     return fail(ErrorCode::kBadInput,
@@ -217,8 +224,9 @@ Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, u
   prog.component_table = ct;
   prog.header_type = static_cast<uint8_t>((*table)[zipl::component_header::kType]);
   Walker walker(disk, limits, index);
-  const size_t max_entries = std::min(zipl::component_entry::kMaxEntries,
-                                      (table->size() - zipl::component_header::kLength) / zipl::component_entry::kLength);
+  const size_t max_entries =
+      std::min(zipl::component_entry::kMaxEntries,
+               (table->size() - zipl::component_header::kLength) / zipl::component_entry::kLength);
   for (size_t i = 0; i < max_entries; ++i) {
     const size_t off = zipl::component_entry::entry_offset(i);
     const uint8_t type = static_cast<uint8_t>((*table)[off + zipl::component_entry::kType]);
@@ -248,8 +256,8 @@ Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, u
       sig.length = load_u32_be(*table, off + zipl::component_entry::kSigLength);
       if (c.length > 4096)
         return fail(ErrorCode::kBadInput,
-                    fmt::format("SIGNATURE entry {} loads {} bytes, more than the BIOS's 4096-byte signature buffer",
-                                i, c.length),
+                    fmt::format("SIGNATURE entry {} loads {} bytes, more than the BIOS's 4096-byte signature buffer", i,
+                                c.length),
                     Location::at_block(path, ct));
       if (sig.length > c.length)
         return fail(ErrorCode::kBadInput,

@@ -69,8 +69,7 @@ Status DiskImage::read(uint64_t offset, MutableByteSpan out) const {
   const uint64_t sz = size();
   if (offset > sz || out.size() > sz - offset)
     return fail(ErrorCode::kBadInput,
-                fmt::format("read of {} bytes at byte {} is past the end of the {}-byte image",
-                            out.size(), offset, sz),
+                fmt::format("read of {} bytes at byte {} is past the end of the {}-byte image", out.size(), offset, sz),
                 Location::at_offset(path_, offset));
   if (out.empty()) return {};
   return backend_->read(offset, out);

@@ -17,16 +17,15 @@ namespace sipl::image {
 namespace {
 
 // Header field offsets (qcow2.txt "Header").
-constexpr size_t kOffVersion = 4, kOffBackingOffset = 8, kOffBackingSize = 16, kOffClusterBits = 20,
-                 kOffSize = 24, kOffCryptMethod = 32, kOffL1Size = 36, kOffL1Offset = 40,
-                 kOffIncompatible = 72, kOffRefcountOrder = 96, kOffHeaderLength = 100,
-                 kOffCompressionType = 104;
+constexpr size_t kOffVersion = 4, kOffBackingOffset = 8, kOffBackingSize = 16, kOffClusterBits = 20, kOffSize = 24,
+                 kOffCryptMethod = 32, kOffL1Size = 36, kOffL1Offset = 40, kOffIncompatible = 72,
+                 kOffRefcountOrder = 96, kOffHeaderLength = 100, kOffCompressionType = 104;
 constexpr size_t kV2HeaderLength = 72, kV3MinHeaderLength = 104;
 
 constexpr uint64_t kIncompatDirty = 1u << 0, kIncompatCorrupt = 1u << 1, kIncompatDataFile = 1u << 2,
                    kIncompatCompression = 1u << 3, kIncompatExtendedL2 = 1u << 4;
-constexpr uint64_t kKnownIncompat = kIncompatDirty | kIncompatCorrupt | kIncompatDataFile |
-                                    kIncompatCompression | kIncompatExtendedL2;
+constexpr uint64_t kKnownIncompat =
+    kIncompatDirty | kIncompatCorrupt | kIncompatDataFile | kIncompatCompression | kIncompatExtendedL2;
 
 constexpr uint32_t kExtEnd = 0, kExtBackingFormat = 0xe2792aca, kExtDataFile = 0x44415441;
 
@@ -56,8 +55,7 @@ class Qcow2Backend final : public ImageBackend {
  private:
   Status read_cluster_part(uint64_t vcluster, uint64_t in_cluster, MutableByteSpan out) const;
   Status read_unallocated(uint64_t offset, MutableByteSpan out) const;
-  Status read_compressed(uint64_t l2_entry, uint64_t entry_at, uint64_t in_cluster,
-                         MutableByteSpan out) const;
+  Status read_compressed(uint64_t l2_entry, uint64_t entry_at, uint64_t in_cluster, MutableByteSpan out) const;
   tl::unexpected<Error> bad(uint64_t at, std::string msg) const {
     return fail(ErrorCode::kBadInput, std::move(msg), Location::at_offset(file.path(), at));
   }
@@ -119,8 +117,7 @@ Status Qcow2Backend::read_cluster_part(uint64_t vcluster, uint64_t in_cluster, M
   return {};
 }
 
-Status Qcow2Backend::read_compressed(uint64_t l2e, uint64_t entry_at, uint64_t in_cluster,
-                                     MutableByteSpan out) const {
+Status Qcow2Backend::read_compressed(uint64_t l2e, uint64_t entry_at, uint64_t in_cluster, MutableByteSpan out) const {
   const ByteSpan f = file.bytes();
   if (cached_.empty() || cached_entry_ != l2e) {
     // Descriptor: x = 62 - (cluster_bits - 8) offset bits, then (number of 512-byte sectors - 1).
@@ -129,8 +126,8 @@ Status Qcow2Backend::read_compressed(uint64_t l2e, uint64_t entry_at, uint64_t i
     const uint64_t sectors = ((l2e & ~kL2Compressed & ((1ULL << 62) - 1)) >> x) + 1;
     const uint64_t csize = sectors * 512 - (coff & 511);
     if (coff >= f.size())
-      return bad(entry_at, fmt::format("compressed cluster at byte {} starts past the end of the {}-byte file",
-                                       coff, f.size()));
+      return bad(entry_at,
+                 fmt::format("compressed cluster at byte {} starts past the end of the {}-byte file", coff, f.size()));
     // The last compressed cluster's sector count may run past the end of the file.
     const uint64_t avail = std::min<uint64_t>(csize, f.size() - coff);
     Bytes cluster(cluster_size);
@@ -189,10 +186,10 @@ Result<std::string> backing_path(const MappedFile& file, uint64_t off, uint32_t 
                 fmt::format("backing_file_size {} is larger than the format's 1023-byte limit", len),
                 Location::at_offset(file.path(), kOffBackingSize));
   if (len == 0 || off > f.size() || f.size() - off < len)
-    return fail(ErrorCode::kBadInput,
-                fmt::format("backing file name ({} bytes at byte {}) is not inside the {}-byte file", len, off,
-                            f.size()),
-                Location::at_offset(file.path(), kOffBackingOffset));
+    return fail(
+        ErrorCode::kBadInput,
+        fmt::format("backing file name ({} bytes at byte {}) is not inside the {}-byte file", len, off, f.size()),
+        Location::at_offset(file.path(), kOffBackingOffset));
   std::string name = to_string(f.subspan(off, len));
   if (name.find('\0') != std::string::npos || name.find(':') != std::string::npos)
     return fail(ErrorCode::kBadInput,
@@ -227,15 +224,18 @@ Result<std::unique_ptr<ImageBackend>> open_qcow2(MappedFile file, unsigned depth
     return bad(kOffVersion, fmt::format("qcow2 version {} is not 2 or 3", q->version));
   q->cluster_bits = load_u32_be(f, kOffClusterBits);
   if (q->cluster_bits < kMinClusterBits || q->cluster_bits > kMaxClusterBits)
-    return bad(kOffClusterBits, fmt::format("cluster_bits {} is outside 9..21 (512 B to 2 MiB clusters)",
-                                            q->cluster_bits));
+    return bad(kOffClusterBits,
+               fmt::format("cluster_bits {} is outside 9..21 (512 B to 2 MiB clusters)", q->cluster_bits));
   q->cluster_size = 1ULL << q->cluster_bits;
   q->size_ = load_u64_be(f, kOffSize);
   const uint32_t crypt = load_u32_be(f, kOffCryptMethod);
   if (crypt != 0)
     return bad(kOffCryptMethod, fmt::format("image is encrypted (crypt_method {}, {}); sipl reads only "
                                             "unencrypted images: decrypt it first with qemu-img convert",
-                                            crypt, crypt == 1 ? "AES" : crypt == 2 ? "LUKS" : "unknown"));
+                                            crypt,
+                                            crypt == 1   ? "AES"
+                                            : crypt == 2 ? "LUKS"
+                                                         : "unknown"));
   uint64_t header_length = kV2HeaderLength;
   if (q->version == 3) {
     if (f.size() < kV3MinHeaderLength)
@@ -246,14 +246,17 @@ Result<std::unique_ptr<ImageBackend>> open_qcow2(MappedFile file, unsigned depth
                                                "this image correctly",
                                                incompat & ~kKnownIncompat));
     if (incompat & kIncompatCorrupt)
-      return bad(kOffIncompatible, "image is marked corrupt (incompatible feature bit 1); repair it with "
-                                   "qemu-img check -r all");
+      return bad(kOffIncompatible,
+                 "image is marked corrupt (incompatible feature bit 1); repair it with "
+                 "qemu-img check -r all");
     if (incompat & kIncompatDataFile)
-      return bad(kOffIncompatible, "image keeps its data in an external data file (incompatible feature "
-                                   "bit 2), which sipl does not read");
+      return bad(kOffIncompatible,
+                 "image keeps its data in an external data file (incompatible feature "
+                 "bit 2), which sipl does not read");
     if (incompat & kIncompatExtendedL2)
-      return bad(kOffIncompatible, "image uses extended L2 entries (incompatible feature bit 4, subclusters), "
-                                   "which sipl does not read");
+      return bad(kOffIncompatible,
+                 "image uses extended L2 entries (incompatible feature bit 4, subclusters), "
+                 "which sipl does not read");
     header_length = load_u32_be(f, kOffHeaderLength);
     if (header_length < kV3MinHeaderLength || header_length > q->cluster_size || header_length > f.size() ||
         header_length % 8 != 0)
@@ -273,8 +276,7 @@ Result<std::unique_ptr<ImageBackend>> open_qcow2(MappedFile file, unsigned depth
   const uint64_t l2_entries = q->cluster_size / 8;
   // Guest bytes one L1 entry covers; the L1 table must cover the whole virtual size.
   const uint64_t per_l1 = l2_entries * q->cluster_size;
-  if (q->size_ > (1ULL << 62))
-    return bad(kOffSize, fmt::format("virtual size {} is absurd", q->size_));
+  if (q->size_ > (1ULL << 62)) return bad(kOffSize, fmt::format("virtual size {} is absurd", q->size_));
   const uint64_t needed_l1 = (q->size_ + per_l1 - 1) / per_l1;
   if (q->l1_entries > kMaxL1Entries || q->l1_entries < needed_l1)
     return bad(kOffL1Size, fmt::format("l1_size {} does not fit a {}-byte image ({} entries needed, at most "
@@ -293,8 +295,8 @@ Result<std::unique_ptr<ImageBackend>> open_qcow2(MappedFile file, unsigned depth
     auto bpath = backing_path(file, backing_offset, load_u32_be(f, kOffBackingSize));
     if (!bpath) return tl::unexpected(bpath.error());
     if (depth + 1 > DiskImage::kMaxBackingDepth)
-      return bad(kOffBackingOffset, fmt::format("backing chain is deeper than {} images (a loop?)",
-                                                DiskImage::kMaxBackingDepth));
+      return bad(kOffBackingOffset,
+                 fmt::format("backing chain is deeper than {} images (a loop?)", DiskImage::kMaxBackingDepth));
     const std::string& fmt_name = ext->backing_format;
     if (!fmt_name.empty() && fmt_name != "raw" && fmt_name != "qcow2")
       return bad(header_length, fmt::format("backing file format \"{}\" is not raw or qcow2", fmt_name));

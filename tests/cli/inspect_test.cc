@@ -5,6 +5,7 @@
 
 #include "support/corpus_disks.h"
 #include "support/run.h"
+#include "support/zipl_test_disk.h"
 
 namespace sipl {
 namespace {
@@ -82,8 +83,7 @@ TEST(InspectCli, TextOutput) {
   auto r = test::run_sipl({"inspect", test::corpus_disk("disk-a-unsigned")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("boot record: zIPL version 1, program table at block 20084\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  [2] load      address 0x0000a000, 16384 bytes\n      extents: 20044+32\n"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("  [2] load      address 0x0000a000, 16384 bytes\n      extents: 20044+32\n"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("  [7] exec      psw 000800008000a000\n"), std::string::npos) << r.out;
 }
@@ -94,8 +94,9 @@ TEST(InspectCli, MalformedDiskExits3WithBlockNumber) {
   test::write_text(p, std::string(4096, '\0'));
   auto r = test::run_sipl({"inspect", p});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.err, "sipl: error: " + p + ": block 0: no zIPL boot record (magic is 00000000, expected 7a49504c "
-                                         "\"zIPL\"): not a zipl SCSI-scheme boot disk\n");
+  EXPECT_EQ(r.err, "sipl: error: " + p +
+                       ": block 0: no zIPL boot record (magic is 00000000, expected 7a49504c "
+                       "\"zIPL\"): not a zipl SCSI-scheme boot disk\n");
   EXPECT_EQ(r.out, "");
 }
 
@@ -103,8 +104,9 @@ TEST(InspectCli, LoadparmSelectsOneEntry) {
   const std::string disk = test::corpus_disk("disk-a-unsigned");
   auto empty = test::run_sipl({"inspect", "--loadparm", "5", disk});
   EXPECT_EQ(empty.exit_code, 3);
-  EXPECT_EQ(empty.err, "sipl: error: " + disk + ": block 20084: program table entry 5 is empty (loadparm 5 selects "
-                                                "nothing)\n");
+  EXPECT_EQ(empty.err, "sipl: error: " + disk +
+                           ": block 20084: program table entry 5 is empty (loadparm 5 selects "
+                           "nothing)\n");
   auto range = test::run_sipl({"inspect", "--loadparm", "31", disk});
   EXPECT_EQ(range.exit_code, 2);
   auto ok = test::run_sipl({"inspect", "--json", "--loadparm", "0", "--block-size", "512", disk});
@@ -124,6 +126,33 @@ TEST(InspectCli, VersionWarningOnStderr) {
   json j = json::parse(r.out);
   EXPECT_EQ(j["boot_record"]["version"], 2);
   EXPECT_EQ(j["boot_record"]["warnings"][0], "Unknown MBR layout version, assuming version 1");
+}
+
+TEST(InspectCli, BlockSize4096FromTheBootRecordAndMenuEntries) {
+  test::TempDir dir;
+  test::TestDisk t(4096);
+  test::put_be(t.d, 2 * 4096 + 0x20, 3, 8);  // program table entry 1: a second menu position
+  test::put_be(t.d, 2 * 4096 + 0x28, 4096, 2);
+  const std::string p = dir / "d4k.img";
+  test::write_text(p, to_string(t.d));
+  auto r = test::run_sipl({"inspect", "--json", p});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["block_size"], 4096);
+  ASSERT_EQ(j["programs"].size(), 2u);
+  EXPECT_EQ(j["programs"][1]["index"], 1);
+  const json& c = j["programs"][0]["components"];
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[0]["length"], (255 + 3) * 4096);
+  EXPECT_EQ(c[0]["segment_table_blocks"], json::array({4, 5}));
+  EXPECT_EQ(c[1]["signature"]["length"], 100);
+  EXPECT_EQ(c[1]["signature"]["signers"].size(), 0u);  // 100 pattern bytes are no PKCS#7
+  EXPECT_TRUE(c[1]["signature"].contains("error"));
+  EXPECT_EQ(c[2]["signature"]["entry"], 1);
+  // Forcing 512-byte blocks reads block 2 as bytes 1024..1535 of the MBR block: no table there.
+  auto forced = test::run_sipl({"inspect", "--block-size", "512", p});
+  EXPECT_EQ(forced.exit_code, 3);
+  EXPECT_EQ(forced.err, "sipl: error: " + p + ": block 2: program table has no zIPL magic\n");
 }
 
 TEST(InspectCli, HelpHasExample) {

@@ -42,8 +42,10 @@ Layout parse_layout(const std::string& path) {
   EXPECT_TRUE(in) << path;
   const std::regex mbr(R"(^MBR: magic=b'zIPL' version=(\d+) program_table_ptr=blk (\d+) size 512 blockct 0;)");
   const std::regex entry0(R"(^  entry\[0\] -> component table blk (\d+) )");
-  const std::regex load(R"(^\s+\[(\d+)\] LOAD addr=0x([0-9a-f]+); segtable blk (\d+); (\d+) extents, (\d+) bytes loaded; first extents \[(.*)\]$)");
-  const std::regex sig(R"(^\s+\[(\d+)\] SIGNATURE format=(\d+) len=(\d+) compdat=[0-9a-f]+; segtable blk (\d+); (\d+) extents, (\d+) bytes loaded; first extents \[(.*)\]$)");
+  const std::regex load(
+      R"(^\s+\[(\d+)\] LOAD addr=0x([0-9a-f]+); segtable blk (\d+); (\d+) extents, (\d+) bytes loaded; first extents \[(.*)\]$)");
+  const std::regex sig(
+      R"(^\s+\[(\d+)\] SIGNATURE format=(\d+) len=(\d+) compdat=[0-9a-f]+; segtable blk (\d+); (\d+) extents, (\d+) bytes loaded; first extents \[(.*)\]$)");
   const std::regex exec(R"(^\s+\[(\d+)\] EXECUTE psw=([0-9a-f]+) )");
   const std::regex ext(R"(\((\d+), (\d+), (\d+)\))");
   auto extents = [&](const std::string& s) {

@@ -156,7 +156,8 @@ TEST(DiskImage, ReadPastEndNamesTheOffset) {
   Bytes out(10);
   auto s = d->read(995, out);
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().to_string(), "mem: byte 995: read of 10 bytes at byte 995 is past the end of the 1000-byte image");
+  EXPECT_EQ(s.error().to_string(),
+            "mem: byte 995: read of 10 bytes at byte 995 is past the end of the 1000-byte image");
 }
 
 // --- Refusals: each names the file and the header byte at fault. ---
@@ -172,8 +173,8 @@ std::string open_error(const std::string& path) {
 TEST(DiskImageRefuses, EncryptedAes) {
   test::TempDir dir;
   const std::string p = dir / "enc.qcow2";
-  must("qemu-img create -q --object secret,id=s0,data=pw -f qcow2 -o encrypt.format=aes,encrypt.key-secret=s0 '" +
-       p + "' 1M");
+  must("qemu-img create -q --object secret,id=s0,data=pw -f qcow2 -o encrypt.format=aes,encrypt.key-secret=s0 '" + p +
+       "' 1M");
   EXPECT_EQ(open_error(p), p + ": byte 32: image is encrypted (crypt_method 1, AES); sipl reads only unencrypted "
                                "images: decrypt it first with qemu-img convert");
 }
@@ -229,13 +230,16 @@ TEST(DiskImageRefuses, AbsurdHeaderValues) {
                                "4194304)");
   fresh();
   patch(p, 40, {0, 0, 0, 0x10, 0, 0, 0, 0});  // L1 table far past the end of the file
-  EXPECT_EQ(open_error(p), p + ": byte 40: L1 table (1 entries at byte 68719476736) is not cluster-aligned inside "
-                               "the " + std::to_string(std::filesystem::file_size(p)) + "-byte file");
+  EXPECT_EQ(open_error(p), p +
+                               ": byte 40: L1 table (1 entries at byte 68719476736) is not cluster-aligned inside "
+                               "the " +
+                               std::to_string(std::filesystem::file_size(p)) + "-byte file");
 }
 
 TEST(DiskImageRefuses, BackingLoop) {
   test::TempDir dir;
-  must("cd '" + dir.path() + "' && qemu-img create -q -f qcow2 a.qcow2 1M && qemu-img create -q -f qcow2 -b a.qcow2 "
+  must("cd '" + dir.path() +
+       "' && qemu-img create -q -f qcow2 a.qcow2 1M && qemu-img create -q -f qcow2 -b a.qcow2 "
        "-F qcow2 b.qcow2 && qemu-img rebase -u -b b.qcow2 -F qcow2 a.qcow2");
   const std::string err = open_error(dir / "b.qcow2");
   EXPECT_NE(err.find("backing chain is deeper than 16 images (a loop?)"), std::string::npos) << err;

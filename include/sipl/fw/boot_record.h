@@ -36,29 +36,29 @@ const char* component_type_name(ComponentType t);
 
 // The signature header of a SIGNATURE entry and the DER blob cut from its loaded blocks.
 struct ComponentSignature {
-  uint8_t format = 0;  // 1 = DER PKCS#7
-  uint32_t length = 0; // sig_len from the entry
-  Bytes bytes;         // the first `length` loaded bytes
+  uint8_t format = 0;   // 1 = DER PKCS#7
+  uint32_t length = 0;  // sig_len from the entry
+  Bytes bytes;          // the first `length` loaded bytes
 };
 
 // One component table entry, in table order.
 struct Component {
   ComponentType type = ComponentType::kExec;
-  unsigned index = 0;          // position in the component table (0-based)
-  uint64_t address = 0;        // LOAD: load address; EXEC: the 8-byte PSW; SIGNATURE: 0
-  uint64_t length = 0;         // loaded length: Σ block_size × (blockct + 1), whole blocks
-  uint64_t segment_table = 0;  // block of the first segment table (0 for EXEC)
-  std::vector<uint64_t> segment_table_blocks;  // every segment-table block followed, in order
-  std::vector<BlockPointer> extents;           // data extents in load order
-  Bytes bytes;                                 // the loaded bytes (length bytes)
-  std::optional<ComponentSignature> signature; // SIGNATURE entries only
+  unsigned index = 0;                           // position in the component table (0-based)
+  uint64_t address = 0;                         // LOAD: load address; EXEC: the 8-byte PSW; SIGNATURE: 0
+  uint64_t length = 0;                          // loaded length: Σ block_size × (blockct + 1), whole blocks
+  uint64_t segment_table = 0;                   // block of the first segment table (0 for EXEC)
+  std::vector<uint64_t> segment_table_blocks;   // every segment-table block followed, in order
+  std::vector<BlockPointer> extents;            // data extents in load order
+  Bytes bytes;                                  // the loaded bytes (length bytes)
+  std::optional<ComponentSignature> signature;  // SIGNATURE entries only
 };
 
 // The boot record (block 0) and the program table it points to.
 struct BootMap {
   uint32_t block_size = 512;
-  uint32_t version = 1;                 // MBR version_id
-  BlockPointer program_table_pointer;   // from the MBR
+  uint32_t version = 1;                // MBR version_id
+  BlockPointer program_table_pointer;  // from the MBR
   // Component-table pointers of the program table, index 0..30 (entry 0 = default program).
   std::vector<BlockPointer> program_entries;
   // BIOS warnings met on the way, verbatim (e.g. zipl::mbr::kUnknownVersionWarning).
@@ -69,11 +69,11 @@ struct BootMap {
 
 // One boot program: its component table and all entries, up to and including EXEC.
 struct Program {
-  unsigned index = 0;             // program table entry (the loadparm)
-  uint64_t component_table = 0;   // block of the component table
-  uint8_t header_type = 0;        // 0 IPL, 1 DUMP
+  unsigned index = 0;            // program table entry (the loadparm)
+  uint64_t component_table = 0;  // block of the component table
+  uint8_t header_type = 0;       // 0 IPL, 1 DUMP
   std::vector<Component> components;
-  uint64_t loaded_bytes = 0;      // Σ length over all entries
+  uint64_t loaded_bytes = 0;  // Σ length over all entries
   // Returns the EXEC entry (always the last component of a walked program).
   const Component& exec() const { return components.back(); }
 };

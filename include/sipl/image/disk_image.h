@@ -63,8 +63,8 @@ class DiskImage {
 
  private:
   DiskImage(std::string path, ImageFormat f, uint32_t bs, std::unique_ptr<ImageBackend> b);
-  friend Result<DiskImage> open_image_at_depth(const std::string& path, uint32_t block_size,
-                                               unsigned depth, const std::string& format);
+  friend Result<DiskImage> open_image_at_depth(const std::string& path, uint32_t block_size, unsigned depth,
+                                               const std::string& format);
 
   std::string path_;
   ImageFormat format_ = ImageFormat::kRaw;
