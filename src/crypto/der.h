@@ -1,0 +1,60 @@
+// A minimal DER reader for the CMS SignedData that DIAG 0x508 verifies: definite lengths,
+// single-byte tags, every length checked against what remains before use. Internal to
+// src/crypto (the public API never exposes TLVs).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sipl/base/bytes.h"
+
+namespace sipl::crypto::der {
+
+inline constexpr uint8_t kInteger = 0x02;
+inline constexpr uint8_t kBitString = 0x03;
+inline constexpr uint8_t kOctetString = 0x04;
+inline constexpr uint8_t kNull = 0x05;
+inline constexpr uint8_t kOid = 0x06;
+inline constexpr uint8_t kSequence = 0x30;
+inline constexpr uint8_t kSet = 0x31;
+// Context-specific constructed [n] and primitive [n].
+constexpr uint8_t context_constructed(unsigned n) { return static_cast<uint8_t>(0xA0 | n); }
+constexpr uint8_t context_primitive(unsigned n) { return static_cast<uint8_t>(0x80 | n); }
+
+// One tag-length-value: `whole` spans tag, length and value (for raw re-use, e.g. signed
+// attributes are signed as their own encoding), `value` the contents.
+struct Tlv {
+  uint8_t tag = 0;
+  ByteSpan value;
+  ByteSpan whole;
+  size_t offset = 0;  // of the tag, relative to the outermost buffer handed to the Reader
+};
+
+class Reader {
+ public:
+  // `base` is the offset of data[0] in the outermost buffer (for error messages).
+  explicit Reader(ByteSpan data, size_t base = 0) : data_(data), base_(base) {}
+
+  bool empty() const { return pos_ == data_.size(); }
+  size_t offset() const { return base_ + pos_; }
+  // Returns the next tag without consuming it (nullopt at the end).
+  std::optional<uint8_t> peek_tag() const;
+  // Reads the next TLV; nullopt (cursor unchanged) if it is malformed or runs past the end:
+  // high tag numbers, indefinite or non-minimal lengths, lengths over what remains.
+  std::optional<Tlv> next();
+  // Reads the next TLV only if its tag is `tag`.
+  std::optional<Tlv> next(uint8_t tag);
+  // Returns a reader over a constructed TLV's contents.
+  static Reader inside(const Tlv& t) { return Reader(t.value, t.offset + (t.whole.size() - t.value.size())); }
+
+ private:
+  ByteSpan data_;
+  size_t base_ = 0;
+  size_t pos_ = 0;
+};
+
+// Returns the dotted text of an OID's contents ("1.2.840.113549.1.7.2"), nullopt if malformed.
+std::optional<std::string> oid_to_string(ByteSpan contents);
+
+}  // namespace sipl::crypto::der
