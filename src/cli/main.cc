@@ -27,6 +27,7 @@ void run_verb(Context& ctx, const std::function<Result<int>()>& body) {
     return;
   }
   fmt::print(stderr, "sipl: error: {}\n", r.error().to_string());
+  if (!r.error().hint.empty()) fmt::print(stderr, "sipl: note: {}\n", r.error().hint);
   ctx.exit_code = exit_code_for(r.error().code);
 }
 

@@ -40,9 +40,14 @@ struct Location {
 };
 
 struct Error {
+  Error() = default;
+  Error(ErrorCode c, std::string m, Location w = {}, std::string h = {})
+      : code(c), message(std::move(m)), where(std::move(w)), hint(std::move(h)) {}
+
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   Location where;
+  std::string hint;  // optional second line: why, or what to do (printed as "note: ...")
 
   // Returns the message prefixed with the location when one is known.
   std::string to_string() const;
