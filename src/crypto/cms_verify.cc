@@ -12,6 +12,7 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/der.h"
+#include "crypto/ossl.h"
 #include "crypto/signed_data.h"
 
 namespace sipl::crypto {
@@ -165,21 +166,6 @@ std::optional<Finding> check_signed_attrs(const CmsSignedData& sd, const CmsSign
   return std::nullopt;
 }
 
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-
-// Minimum ECDSA digest length GnuTLS accepts for a curve (_gnutls_dsa_q_to_hash), by curve bytes.
-size_t min_ecdsa_digest(int curve_bits) {
-  int bits = ((curve_bits + 7) / 8) * 8;
-  if (bits <= 160) return 20;
-  if (bits <= 192) return 24;
-  if (bits <= 224) return 28;
-  if (bits <= 256) return 32;
-  if (bits <= 384) return 48;
-  return 64;
-}
-
 }  // namespace
 
 const char* to_id(CandidateStatus s) {
@@ -188,7 +174,6 @@ const char* to_id(CandidateStatus s) {
     case CandidateStatus::kNotTried: return "verify.not_tried";
     case CandidateStatus::kSignatureUnusable: return "verify.signature_unusable";
     case CandidateStatus::kKeyTypeMismatch: return "verify.key_type_mismatch";
-    case CandidateStatus::kDigestTooShort: return "verify.digest_too_short";
     case CandidateStatus::kWrongKey: return "verify.wrong_key";
     case CandidateStatus::kExpired: return "verify.expired";
     case CandidateStatus::kNotYetValid: return "verify.not_yet_valid";
@@ -251,10 +236,9 @@ PreparedContent DetachedSignature::prepare(ByteSpan content) const {
     p.signature_problem = std::move(f);
     return p;
   }
-  // The signature covers the attributes re-tagged as an explicit SET OF (RFC 5652 §5.4).
-  Bytes attrs(si.signed_attrs_encoding->begin(), si.signed_attrs_encoding->end());
-  attrs[0] = std::byte{der::kSet};
-  digest_of(im.digest, attrs, p.to_be_verified_digest);
+  // The signature covers the attributes as an explicit SET OF (RFC 5652 §5.4), in the DER
+  // form GnuTLS re-encodes them to.
+  digest_of(im.digest, si.signed_attrs_der, p.to_be_verified_digest);
   return p;
 }
 
@@ -280,15 +264,7 @@ CandidateResult DetachedSignature::verify_with(const Certificate& cert, const Pr
     return done(CandidateStatus::kKeyTypeMismatch, fmt::format("the certificate has an {} key but the signature is {}", cert.key_description(), key_alg_name(im.key_alg)));
 
   const Bytes& md = prepared.to_be_verified_digest;
-  if (cert_alg == KeyAlg::kEcdsa) {
-    size_t need = min_ecdsa_digest(EVP_PKEY_get_bits(pkey));
-    if (md.size() < need && md.size() != 20)
-      return done(CandidateStatus::kDigestTooShort,
-                  fmt::format("GnuTLS refuses a {} signature with {} on an {} key: the digest must be at least {} bytes",
-                              key_alg_name(im.key_alg), im.digest, cert.key_description(), need));
-  }
-
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new(pkey, nullptr));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new(pkey, nullptr));
   bool ok = ctx && EVP_PKEY_verify_init(ctx.get()) == 1;
   if (ok && cert_alg == KeyAlg::kRsa) {
     ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) == 1 &&

@@ -1,4 +1,4 @@
-// A minimal DER reader for the CMS SignedData that DIAG 0x508 verifies: definite lengths,
+// A minimal DER (and BER, as libtasn1 accepts it) reader for the CMS SignedData that DIAG 0x508 verifies: definite lengths,
 // single-byte tags, every length checked against what remains before use. Internal to
 // src/crypto (the public API never exposes TLVs).
 #pragma once
@@ -29,6 +29,7 @@ struct Tlv {
   ByteSpan value;
   ByteSpan whole;
   size_t offset = 0;  // of the tag, relative to the outermost buffer handed to the Reader
+  bool indefinite = false;
 };
 
 class Reader {
@@ -41,18 +42,27 @@ class Reader {
   // Returns the next tag without consuming it (nullopt at the end).
   std::optional<uint8_t> peek_tag() const;
   // Reads the next TLV; nullopt (cursor unchanged) if it is malformed or runs past the end:
-  // high tag numbers, indefinite or non-minimal lengths, lengths over what remains.
+  // high tag numbers, lengths over what remains, unterminated or too deeply nested values.
   std::optional<Tlv> next();
   // Reads the next TLV only if its tag is `tag`.
   std::optional<Tlv> next(uint8_t tag);
   // Returns a reader over a constructed TLV's contents.
-  static Reader inside(const Tlv& t) { return Reader(t.value, t.offset + (t.whole.size() - t.value.size())); }
+  static Reader inside(const Tlv& t) {
+    return Reader(t.value, t.offset + static_cast<size_t>(t.value.data() - t.whole.data()));
+  }
+  size_t remaining() const { return data_.size() - pos_; }
 
  private:
+  static constexpr int kMaxDepth = 64;
+  std::optional<Tlv> next_at_depth(int depth);
+
   ByteSpan data_;
   size_t base_ = 0;
   size_t pos_ = 0;
 };
+
+// Appends tag, minimal definite length and `value` (DER) to `out`.
+void append_tlv(Bytes& out, uint8_t tag, ByteSpan value);
 
 // Returns the dotted text of an OID's contents ("1.2.840.113549.1.7.2"), nullopt if malformed.
 std::optional<std::string> oid_to_string(ByteSpan contents);

@@ -1,5 +1,7 @@
 #include "crypto/signed_data.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "crypto/der.h"
@@ -47,8 +49,9 @@ struct Parser {
   }
 
   // Attribute ::= SEQUENCE { attrType OID, attrValues SET OF ANY }
-  bool attributes(const Tlv& set, std::vector<CmsAttribute>& out) {
+  bool attributes(const Tlv& set, std::vector<CmsAttribute>& out, Bytes* canonical = nullptr) {
     Reader r = Reader::inside(set);
+    std::vector<Bytes> encoded;
     while (!r.empty()) {
       Tlv a, type, values;
       if (!expect(r, der::kSequence, "Attribute", a)) return false;
@@ -58,15 +61,38 @@ struct Parser {
       if (!expect(ar, der::kSet, "attribute values", values)) return false;
       if (!ar.empty()) return bad(ar.offset(), "extra data in Attribute");
       Reader vr = Reader::inside(values);
+      std::vector<Bytes> vals;
       while (!vr.empty()) {
         size_t at = vr.offset();
         auto v = vr.next();
         if (!v) return bad(at, "malformed attribute value");
         if (!attr.first_value) attr.first_value = v->whole;
+        vals.emplace_back(v->whole.begin(), v->whole.end());
+      }
+      if (canonical) {
+        Bytes body, set_body;
+        der::append_tlv(body, der::kOid, type.value);
+        for (const auto& v : sorted(std::move(vals))) set_body.insert(set_body.end(), v.begin(), v.end());
+        der::append_tlv(body, der::kSet, set_body);
+        encoded.emplace_back();
+        der::append_tlv(encoded.back(), der::kSequence, body);
       }
       out.push_back(std::move(attr));
     }
+    if (canonical) {
+      Bytes body;
+      for (const auto& e : sorted(std::move(encoded))) body.insert(body.end(), e.begin(), e.end());
+      der::append_tlv(*canonical, der::kSet, body);
+    }
     return true;
+  }
+
+  // DER orders SET OF elements by their encodings.
+  static std::vector<Bytes> sorted(std::vector<Bytes> v) {
+    std::sort(v.begin(), v.end(), [](const Bytes& a, const Bytes& b) {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+    });
+    return v;
   }
 
   bool signer_info(const Tlv& si_tlv, CmsSignerInfo& si) {
@@ -95,7 +121,7 @@ struct Parser {
     if (r.peek_tag() == der::context_constructed(0)) {
       Tlv attrs = *r.next();
       si.signed_attrs_encoding = attrs.whole;
-      if (!attributes(attrs, si.signed_attrs)) return false;
+      if (!attributes(attrs, si.signed_attrs, &si.signed_attrs_der)) return false;
     }
     if (!algorithm(r, "signatureAlgorithm", si.signature_oid)) return false;
     if (!expect(r, der::kOctetString, "signature", sig)) return false;
@@ -127,7 +153,9 @@ struct Parser {
       Tlv wrapper, content;
       if (!expect(er, der::context_constructed(0), "eContent", wrapper)) return false;
       Reader cr = Reader::inside(wrapper);
-      if (!expect(cr, der::kOctetString, "eContent OCTET STRING", content)) return false;
+      // BER may split the content into a constructed OCTET STRING (tag 0x24).
+      if (cr.peek_tag() == (der::kOctetString | 0x20)) content = *cr.next();
+      else if (!expect(cr, der::kOctetString, "eContent OCTET STRING", content)) return false;
       if (!cr.empty()) return bad(cr.offset(), "extra data in eContent");
       sd.has_embedded_content = true;
     }

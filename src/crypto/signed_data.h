@@ -33,6 +33,10 @@ struct CmsSignerInfo {
   // The signedAttrs field exactly as encoded ([0] IMPLICIT tag included), if present.
   std::optional<ByteSpan> signed_attrs_encoding;
   std::vector<CmsAttribute> signed_attrs;
+  // What the signature covers when signed attributes are present: the attributes as GnuTLS
+  // re-encodes them (QEMU passes the blob through gnutls_pkcs7_export2): DER, tag SET OF,
+  // minimal lengths, SET OF elements sorted.
+  Bytes signed_attrs_der;
   ByteSpan signature;
 };
 

@@ -46,7 +46,6 @@ enum class CandidateStatus {
   kNotTried,           // an earlier certificate verified: QEMU stops at the first success
   kSignatureUnusable,  // the signature itself is malformed/unsupported/does not match the content
   kKeyTypeMismatch,    // e.g. RSA certificate, ECDSA signature
-  kDigestTooShort,     // ECDSA: GnuTLS refuses digests shorter than the curve (except SHA-1)
   kWrongKey,           // the public-key check failed: another key signed, or bytes corrupted
   kExpired,
   kNotYetValid,
