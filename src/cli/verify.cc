@@ -146,7 +146,8 @@ void setup(CLI::App& parent, Context& ctx) {
   app->add_flag("--json", o->json, "Print a JSON report");
   app->add_option("--at", o->at, "Check certificate validity at TIME (RFC 3339 or @SECONDS; default: now)");
   app->add_option("--signature", o->signature, "Detached DER PKCS#7 signature (default: the file's appended one)");
-  app->add_option("--boot-certs", o->boot_certs, "A boot-certs path (file or directory; repeat, in order)");
+  app->add_option("--boot-certs", o->boot_certs, "A boot-certs path (file or directory; repeat, in order)")
+      ->allow_extra_args(false);
   app->add_option("--block-size", o->block_size, "Disk block size: warn when the payload is not a multiple")
       ->check(CLI::IsMember({512u, 4096u}));
   app->add_option("FILE", o->file, "Signed component (kernel image, stage3.bin, ...)")->required();
