@@ -152,6 +152,16 @@ TEST_F(CmsOracle, ValidityIsCheckedAtTheGivenTimeAfterTheSignature) {
   EXPECT_EQ(v.candidates[2].status, CandidateStatus::kWrongKey);  // key checked before time
 }
 
+TEST_F(CmsOracle, TheSignerIdentifierIsNotMatchedOnlyTheKeyIsTried) {
+  // Signed naming "rsa" (issuer CN=rsa + its serial); "rsa_short" has another name and serial
+  // but the same key: GnuTLS's verify_direct accepts it.
+  sign("rsa256.p7s", "rsa", "rsa", "sha256");
+  auto v = agree("rsa256.p7s", {"rsa_short"}, t0 + 60);
+  EXPECT_TRUE(v.verified);
+  sign("rsa256kid.p7s", "rsa", "rsa", "sha256", "-noattr -keyid");
+  EXPECT_TRUE(agree("rsa256kid.p7s", {"other", "rsa_short"}, t0 + 60).verified);
+}
+
 TEST_F(CmsOracle, KeyUsageWithoutDigitalSignatureFails) {
   sign("rsa256.p7s", "rsa", "rsa", "sha256");
   auto v = agree("rsa256.p7s", {"rsa_kcs", "rsa_nr"}, t0 + 60);
