@@ -1,0 +1,158 @@
+// sipl certs: the certificate store exactly as the guest will see it through DIAG 0x320.
+#include <cstdio>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "cli/common.h"
+#include "cli/verbs.h"
+#include "sipl/hv/certificate_store.h"
+#include "sipl/hv/ipl_mode.h"
+
+namespace sipl::cli {
+namespace {
+
+struct CertsOptions {
+  std::vector<std::string> paths;
+  bool json = false;
+  bool strict = false;
+  std::string at;
+};
+
+// Directories that contributed more than one certificate, with their 1-based index range.
+std::vector<std::pair<std::string, std::pair<size_t, size_t>>> directory_runs(const hv::CertificateStore& s) {
+  std::vector<std::pair<std::string, std::pair<size_t, size_t>>> runs;
+  const auto& es = s.entries();
+  for (size_t i = 0; i < es.size();) {
+    size_t j = i;
+    while (j + 1 < es.size() && !es[i].source_dir.empty() && es[j + 1].source_dir == es[i].source_dir) ++j;
+    if (j > i) runs.push_back({es[i].source_dir, {i + 1, j + 1}});
+    i = j + 1;
+  }
+  return runs;
+}
+
+std::string dir_order_note(const std::string& dir, std::pair<size_t, size_t> range) {
+  return fmt::format(
+      "certificates {}-{} come from directory '{}' in its read order (as QEMU reads it, unsorted); "
+      "the order can differ on another file system or after files are copied",
+      range.first, range.second, dir);
+}
+
+Result<int> run_certs(const CertsOptions& o) {
+  auto at = resolve_at(o.at);
+  if (!at) return tl::unexpected(at.error());
+  Findings warnings;
+  auto store = hv::CertificateStore::build(o.paths, &warnings);
+  for (const auto& w : warnings) fmt::print(stderr, "sipl: warning: {}\n", w.message);
+  if (!store) return tl::unexpected(store.error());
+
+  const uint64_t total_vcb = hv::kVcbHeaderSize + store->count() * hv::kVceHeaderSize + store->total_bytes();
+  const uint64_t max_single =
+      store->empty() ? 0 : hv::kVcbHeaderSize + hv::kVceHeaderSize + store->largest_cert_size();
+  auto runs = directory_runs(*store);
+  std::vector<std::string> invalid_notes;
+  for (size_t i = 0; i < store->count(); ++i) {
+    const auto& c = store->entries()[i].cert;
+    if (!c.valid_at(*at))
+      invalid_notes.push_back(fmt::format(
+          "certificate {} ({}) is not valid at {}: the guest receives it marked invalid and it verifies nothing", i + 1,
+          store->entries()[i].path, format_time(*at)));
+  }
+  const hv::IplMode off = hv::ipl_mode(false, store->count());
+  const hv::IplMode on = hv::ipl_mode(true, store->count());
+
+  if (o.json) {
+    auto doc = json_document();
+    doc["at"] = format_time(*at);
+    auto& arr = doc["certificates"] = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < store->count(); ++i) {
+      const auto& e = store->entries()[i];
+      const auto& c = e.cert;
+      nlohmann::ordered_json j;
+      j["index"] = i + 1;
+      j["path"] = e.path;
+      j["source_dir"] = e.source_dir.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.source_dir);
+      j["name"] = e.name;
+      j["name_ebcdic_hex"] = to_hex(e.name_ebcdic);
+      j["subject"] = c.subject();
+      j["issuer"] = c.issuer();
+      j["serial"] = c.serial_hex();
+      j["key_type"] = static_cast<int>(c.key_type());
+      j["key_algorithm"] = c.key_description();
+      j["key_id"] = to_hex(c.key_id_sha256());
+      j["fingerprint_sha256"] = to_hex(c.fingerprint_sha256());
+      j["der_size"] = c.der().size();
+      j["pem_size"] = e.pem_size;
+      j["data_size"] = e.data_size();
+      j["not_before"] = format_time(c.not_before());
+      j["not_after"] = format_time(c.not_after());
+      j["valid_at"] = c.valid_at(*at);
+      arr.push_back(std::move(j));
+    }
+    doc["totals"] = {{"count", store->count()},
+                     {"max_count", hv::kMaxCertificates},
+                     {"largest_cert_size", store->largest_cert_size()},
+                     {"total_bytes", store->total_bytes()},
+                     {"max_single_vcb_len", max_single},
+                     {"total_vcb_len", total_vcb}};
+    doc["mode"] = {{"secure_boot_off", hv::to_string(off)}, {"secure_boot_on", hv::to_string(on)}};
+    auto& notes = doc["notes"] = nlohmann::ordered_json::array();
+    for (auto& [dir, range] : runs) notes.push_back(dir_order_note(dir, range));
+    for (auto& n : invalid_notes) notes.push_back(n);
+    auto& w = doc["warnings"] = nlohmann::ordered_json::array();
+    for (const auto& f : warnings) w.push_back(f.message);
+    print_json(doc);
+  } else {
+    std::string out;
+    out += fmt::format("Certificate store: {} of {} certificates (validity checked at {})\n", store->count(),
+                       hv::kMaxCertificates, format_time(*at));
+    for (size_t i = 0; i < store->count(); ++i) {
+      const auto& e = store->entries()[i];
+      const auto& c = e.cert;
+      out += fmt::format("\n[{}] {}\n", i + 1, e.path);
+      out += fmt::format("    name:        {} (64 bytes EBCDIC, blank-padded)\n", e.name);
+      out += fmt::format("    subject:     {}\n", c.subject());
+      out += fmt::format("    issuer:      {}\n", c.issuer());
+      out += fmt::format("    serial:      {}\n", c.serial_hex());
+      out += fmt::format("    key:         {} (VCE key type {})\n", c.key_description(), static_cast<int>(c.key_type()));
+      out += fmt::format("    key id:      {}\n", to_hex(c.key_id_sha256()));
+      out += fmt::format("    sha256:      {}\n", to_hex(c.fingerprint_sha256()));
+      out += fmt::format("    DER size:    {} bytes (VCE data {} bytes)\n", c.der().size(), e.data_size());
+      out += fmt::format("    not before:  {}\n", format_time(c.not_before()));
+      out += fmt::format("    not after:   {}\n", format_time(c.not_after()));
+      out += fmt::format("    valid at:    {}\n", c.valid_at(*at) ? "yes" : "NO (the guest gets an invalid entry)");
+    }
+    out += fmt::format("\nDIAG 0x320 totals: {} certificates, largest data size {}, total VCB length {}, "
+                       "largest single-certificate VCB {}\n",
+                       store->count(), store->largest_cert_size(), total_vcb, max_single);
+    out += fmt::format("Mode with secure-boot=off: {}\n", hv::describe(off));
+    out += fmt::format("Mode with secure-boot=on:  {}\n", hv::describe(on));
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    for (auto& [dir, range] : runs) fmt::print(stderr, "sipl: note: {}\n", dir_order_note(dir, range));
+    for (auto& n : invalid_notes) fmt::print(stderr, "sipl: warning: {}\n", n);
+  }
+  return o.strict && !invalid_notes.empty() ? 1 : 0;
+}
+
+void setup(CLI::App& app, Context& ctx) {
+  auto o = std::make_shared<CertsOptions>();
+  auto* sub = app.add_subcommand("certs", "Show the certificate store the guest will see (QEMU boot-certs)");
+  sub->add_option("paths", o->paths, "Certificate files (.pem) and directories, as given to boot-certs.N.path")
+      ->required();
+  sub->add_flag("--json", o->json, "Print one JSON document (schema_version 1)");
+  sub->add_option("--at", o->at, "Check validity at TIME (RFC 3339 or @unix; default now)");
+  sub->add_flag("--strict", o->strict, "Exit 1 when a certificate is not valid at --at time");
+  sub->footer(
+      "Example:\n"
+      "  sipl certs /etc/pki/s390/boot-certs ~/keys/signer.pem\n"
+      "  sipl certs --json --at 2027-01-01T00:00:00Z examples/certs\n"
+      "Exit status: 0 store built, 1 with --strict when a certificate is not valid, 3 QEMU would refuse "
+      "the paths (its message is printed).");
+  sub->callback([o, &ctx] { run_verb(ctx, [&] { return run_certs(*o); }); });
+}
+
+SIPL_REGISTER_VERB(10, setup);
+
+}  // namespace
+}  // namespace sipl::cli
