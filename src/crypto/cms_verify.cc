@@ -197,7 +197,12 @@ Result<DetachedSignature> DetachedSignature::parse(ByteSpan der, const std::stri
     const CmsSignerInfo& si = *im->sd.signer0;
     s.signer_id = si.sid_is_key_id ? "subject_key_id" : "issuer_serial";
     if (si.sid_is_key_id) s.signer_key_id_hex = to_hex(si.key_id);
-    else s.signer_serial_hex = to_hex(si.serial);
+    else {
+      // As Certificate::serial_hex prints it: lower-case, no leading zeros.
+      std::string h = to_hex(si.serial);
+      size_t nz = h.find_first_not_of('0');
+      s.signer_serial_hex = nz == std::string::npos ? "0" : h.substr(nz);
+    }
     s.signed_attributes = si.signed_attrs_encoding.has_value();
     resolve_algorithms(*im);
     s.key_algorithm = key_alg_name(im->key_alg);
@@ -311,6 +316,19 @@ VerifyVerdict verify_detached(ByteSpan pkcs7_der, ByteSpan content, std::span<co
       v.verified = true;
       v.index = i;
     }
+  }
+  // When no certificate even holds the right key, say it once in the user's terms.
+  bool no_key = !v.verified && !prepared.signature_problem;
+  for (const auto& c : v.candidates)
+    no_key = no_key && (c.status == CandidateStatus::kWrongKey || c.status == CandidateStatus::kKeyTypeMismatch ||
+                        c.status == CandidateStatus::kUnsupportedKey);
+  if (no_key) {
+    const SignatureSummary& s = *v.signature;
+    std::string who = s.signer_id == "subject_key_id" ? "subject key id " + s.signer_key_id_hex : "serial " + s.signer_serial_hex;
+    v.findings.push_back(make_finding(Severity::kError, "verify.signer_not_in_store",
+                                      fmt::format("no certificate in the store verifies the signature: the signer ({}) is "
+                                                  "not in the store, or the component or signature changed after signing",
+                                                  who)));
   }
   return v;
 }

@@ -83,8 +83,16 @@ TEST_F(VerifyCli, ExpiredAtTheGivenTimeIsNotVerified) {
 TEST_F(VerifyCli, DetachedSignature) {
   auto r = test::run_sipl({"verify", "--signature", p("kernel.p7s"), p("kernel"), p("certs/signer.pem")});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  r = test::run_sipl({"verify", "--signature", p("kernel.p7s"), p("initrd"), p("certs/signer.pem")});
+  r = test::run_sipl({"verify", "--json", "--signature", p("kernel.p7s"), p("initrd"), p("certs/signer.pem")});
   EXPECT_EQ(r.exit_code, 1) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["findings"].size(), 1u);
+  EXPECT_EQ(j["findings"][0]["id"], "verify.signer_not_in_store");
+  std::string serial = test::sh(fmt::format("openssl x509 -in {} -noout -serial | cut -d= -f2 | tr A-F a-f | sed 's/^0*//'", p("certs/signer.pem"))).out;
+  serial.pop_back();
+  EXPECT_EQ(j["findings"][0]["message"],
+            fmt::format("no certificate in the store verifies the signature: the signer (serial {}) is not in the store, "
+                        "or the component or signature changed after signing", serial));
 }
 
 TEST_F(VerifyCli, BlockSizeWarning) {
