@@ -216,6 +216,15 @@ Result<DetachedSignature> DetachedSignature::parse(ByteSpan der, const std::stri
 const SignatureSummary& DetachedSignature::summary() const { return impl_->summary; }
 
 PreparedContent DetachedSignature::prepare(ByteSpan content) const {
+  auto p = prepare([content](const std::function<void(ByteSpan)>& sink) -> Status {
+    sink(content);
+    return {};
+  });
+  return *p;  // a span source cannot fail
+}
+
+Result<PreparedContent> DetachedSignature::prepare(
+    const std::function<Status(const std::function<void(ByteSpan)>&)>& source) const {
   PreparedContent p;
   const Impl& im = *impl_;
   if (!im.sd.signer0) {
@@ -227,7 +236,20 @@ PreparedContent DetachedSignature::prepare(ByteSpan content) const {
     return p;
   }
   Bytes content_hash;
-  if (!digest_of(im.digest, content, content_hash)) {
+  const EVP_MD* md = EVP_get_digestbyname(im.digest);
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+  bool ok = md && ctx && EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1;
+  if (ok) {
+    auto fed = source([&](ByteSpan piece) {
+      ok = ok && EVP_DigestUpdate(ctx.get(), piece.data(), piece.size()) == 1;
+    });
+    if (!fed) return tl::unexpected(fed.error());
+    content_hash.resize(EVP_MAX_MD_SIZE);
+    unsigned len = 0;
+    ok = ok && EVP_DigestFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(content_hash.data()), &len) == 1;
+    content_hash.resize(len);
+  }
+  if (!ok) {
     p.signature_problem = make_finding(Severity::kError, "verify.unsupported_algorithm",
                                        fmt::format("digest {} is not available in this OpenSSL", im.digest));
     return p;
@@ -292,7 +314,8 @@ CandidateResult DetachedSignature::verify_with(const Certificate& cert, const Pr
   return done(CandidateStatus::kVerified, "the signature verifies with this certificate");
 }
 
-VerifyVerdict verify_detached(ByteSpan pkcs7_der, ByteSpan content, std::span<const Certificate* const> candidates, UnixTime at) {
+Result<VerifyVerdict> verify_detached(ByteSpan pkcs7_der, const ContentSource& content,
+                                      std::span<const Certificate* const> candidates, UnixTime at) {
   VerifyVerdict v;
   auto sig = DetachedSignature::parse(pkcs7_der, "signature");
   if (!sig) {
@@ -303,7 +326,9 @@ VerifyVerdict verify_detached(ByteSpan pkcs7_der, ByteSpan content, std::span<co
     return v;
   }
   v.signature = sig->summary();
-  PreparedContent prepared = sig->prepare(content);
+  auto prepared_or = sig->prepare(content);
+  if (!prepared_or) return tl::unexpected(prepared_or.error());
+  const PreparedContent& prepared = *prepared_or;
   if (prepared.signature_problem) v.findings.push_back(*prepared.signature_problem);
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (v.verified) {
@@ -331,6 +356,19 @@ VerifyVerdict verify_detached(ByteSpan pkcs7_der, ByteSpan content, std::span<co
                                                   who)));
   }
   return v;
+}
+
+
+VerifyVerdict verify_detached(ByteSpan pkcs7_der, ByteSpan content, std::span<const Certificate* const> candidates,
+                              UnixTime at) {
+  auto v = verify_detached(
+      pkcs7_der,
+      [content](const std::function<void(ByteSpan)>& sink) -> Status {
+        sink(content);
+        return {};
+      },
+      candidates, at);
+  return *v;  // a span source cannot fail
 }
 
 }  // namespace sipl::crypto

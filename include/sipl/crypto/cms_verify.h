@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -76,6 +77,9 @@ class DetachedSignature {
   const SignatureSummary& summary() const;
   // Hashes `content` once (digest named by the signature) and checks the signed attributes.
   PreparedContent prepare(ByteSpan content) const;
+  // The same for content fed in pieces: `source` calls its sink with consecutive pieces.
+  // Returns the source's error (e.g. a failed read), if any.
+  Result<PreparedContent> prepare(const std::function<Status(const std::function<void(ByteSpan)>&)>& source) const;
   // Returns GnuTLS's decision for one candidate at time `at`.
   CandidateResult verify_with(const Certificate& candidate, const PreparedContent& prepared, UnixTime at) const;
 
@@ -98,5 +102,14 @@ struct VerifyVerdict {
 // finding ("verify.malformed_signature"), never an error: QEMU swallows parse errors.
 VerifyVerdict verify_detached(ByteSpan pkcs7_der, ByteSpan content,
                               std::span<const Certificate* const> candidates, UnixTime at);
+
+// Feeds content to a sink in pieces (see DetachedSignature::prepare).
+using ContentSource = std::function<Status(const std::function<void(ByteSpan)>&)>;
+
+// verify_detached for content read in pieces: on some hosts hashing from read() buffers is
+// twice as fast as from a file mapping (docs/PERFORMANCE-verify.md). Returns the source's
+// error if reading fails; the content is not read when the signature cannot verify anyway.
+Result<VerifyVerdict> verify_detached(ByteSpan pkcs7_der, const ContentSource& content,
+                                      std::span<const Certificate* const> candidates, UnixTime at);
 
 }  // namespace sipl::crypto
