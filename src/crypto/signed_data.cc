@@ -30,10 +30,32 @@ struct Parser {
     return true;
   }
 
+  // libtasn1 does not validate OID contents while decoding; a malformed OID simply names no
+  // known algorithm or type (and is harmless where GnuTLS never reads it, e.g. digestAlgorithms).
   bool oid(const Tlv& t, std::string& out) {
     auto s = der::oid_to_string(t.value);
-    if (!s) return bad(t.offset, "malformed object identifier");
-    out = *s;
+    out = s ? *s : "malformed:" + to_hex(t.value);
+    return true;
+  }
+
+  // Name ::= SEQUENCE OF SET OF SEQUENCE { type OID, value ANY }: libtasn1 decodes the issuer
+  // by this schema, so a Name that does not fit makes the whole blob unreadable for GnuTLS.
+  bool name(const Tlv& n) {
+    Reader rdns = Reader::inside(n);
+    while (!rdns.empty()) {
+      Tlv rdn;
+      if (!expect(rdns, der::kSet, "RelativeDistinguishedName", rdn)) return false;
+      Reader atvs = Reader::inside(rdn);
+      while (!atvs.empty()) {
+        Tlv atv, type;
+        if (!expect(atvs, der::kSequence, "AttributeTypeAndValue", atv)) return false;
+        Reader ar = Reader::inside(atv);
+        if (!expect(ar, der::kOid, "attribute type", type)) return false;
+        size_t at = ar.offset();
+        if (!ar.next()) return bad(at, "malformed attribute value in the issuer name");
+        if (!ar.empty()) return bad(ar.offset(), "extra data in AttributeTypeAndValue");
+      }
+    }
     return true;
   }
 
@@ -104,7 +126,8 @@ struct Parser {
       Tlv ias, issuer, serial;
       expect(r, der::kSequence, "issuerAndSerialNumber", ias);
       Reader ir = Reader::inside(ias);
-      if (!expect(ir, der::kSequence, "issuer Name", issuer) || !expect(ir, der::kInteger, "serialNumber", serial))
+      if (!expect(ir, der::kSequence, "issuer Name", issuer) || !name(issuer) ||
+          !expect(ir, der::kInteger, "serialNumber", serial))
         return false;
       if (!ir.empty()) return bad(ir.offset(), "extra data in issuerAndSerialNumber");
       si.issuer_der = issuer.whole;
