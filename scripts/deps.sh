@@ -7,7 +7,7 @@ pkgs=(
   libssl-dev openssl libcli11-dev nlohmann-json3-dev libfmt-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnutls-bin libgnutls28-dev
-  linux-kbuild-6.1 qemu-utils xz-utils
+  linux-kbuild-6.1 qemu-utils xz-utils zlib1g-dev fdisk qemu-system-misc
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -15,6 +15,7 @@ for p in "${pkgs[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "deps: installing ${missing[*]}" >&2
+# qemu-system-misc ships /usr/bin/qemu-system-s390x on Debian 12 (there is no qemu-system-s390x package).
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 $SUDO apt-get update -qq

@@ -105,7 +105,13 @@ Result<int> run_sign(const SignOptions& o) {
 
   const bool append = o.detached.empty();
   const std::string target = o.output.empty() ? o.file : o.output;
-  Bytes out_bytes = append ? image::append_signature(signed_->component, signed_->signature) : Bytes{};
+  const Bytes trailer = image::signature_trailer(static_cast<uint32_t>(signed_->signature.size()));
+  const auto file_pieces = signed_->signed_file(trailer);
+  const auto component_pieces = signed_->component();
+  const std::span<const ByteSpan> pieces = append ? std::span<const ByteSpan>(file_pieces)
+                                                  : std::span<const ByteSpan>(component_pieces);
+  uint64_t output_size = 0;
+  for (ByteSpan p : pieces) output_size += p.size();
   const bool write_component = append || !o.output.empty();
   if (!o.dry_run) {
     if (!o.detached.empty()) {
@@ -115,12 +121,10 @@ Result<int> run_sign(const SignOptions& o) {
       unsigned mode = 0644;
       struct stat st {};
       if (o.output.empty() && ::stat(o.file.c_str(), &st) == 0) mode = st.st_mode & 07777;  // keep in place
-      ByteSpan bytes = append ? ByteSpan(out_bytes) : ByteSpan(signed_->component);
-      if (auto s = write_file_atomic(target, bytes, mode); !s) return tl::unexpected(s.error());
+      if (auto s = write_file_atomic(target, pieces, mode); !s) return tl::unexpected(s.error());
     }
   }
 
-  const uint64_t output_size = append ? out_bytes.size() : signed_->component.size();
   if (o.json) {
     auto j = json_document();
     j["file"] = o.file;
@@ -132,12 +136,12 @@ Result<int> run_sign(const SignOptions& o) {
     j["key"] = key->description();
     j["input_size"] = signed_->input_size;
     j["removed_signatures"] = signed_->removed_signatures;
-    j["signed_size"] = signed_->component.size();
+    j["signed_size"] = signed_->component_size();
     j["signature_size"] = signed_->signature.size();
     j["output_size"] = write_component ? nlohmann::ordered_json(output_size) : nlohmann::ordered_json(nullptr);
     if (signed_->sclab_added) {
-      auto s = image::find_sclab(signed_->component).sclab;
-      j["sclab"] = {{"offset", s->offset},
+      auto s = image::find_sclab(signed_->sclab_tail).sclab;
+      j["sclab"] = {{"offset", signed_->payload.size() + s->offset},
                     {"flags", fmt::format("0x{:04x}", s->flags)},
                     {"load_psw", fmt::format("0x{:016x}", s->load_psw)},
                     {"load_addr", fmt::format("0x{:016x}", s->load_addr)}};
@@ -149,7 +153,7 @@ Result<int> run_sign(const SignOptions& o) {
     print_json(j);
   } else {
     const char* verb = o.dry_run ? "Would sign" : "Signed";
-    fmt::print("{} {} ({} bytes{}{}) with {} / {}{}: {}-byte signature {}\n", verb, o.file, signed_->component.size(),
+    fmt::print("{} {} ({} bytes{}{}) with {} / {}{}: {}-byte signature {}\n", verb, o.file, signed_->component_size(),
                signed_->sclab_added ? ", SCLAB added" : "",
                signed_->removed_signatures ? fmt::format(", {} old signature(s) removed", signed_->removed_signatures)
                                            : std::string(),

@@ -2,14 +2,16 @@
 // scripts/sign-file (checked against linux scripts/sign-file.c): CMS_sign(NOCERTS | PARTIAL |
 // BINARY | DETACHED | STREAM), CMS_add1_signer(NOCERTS | BINARY | NOSMIMECAP | NOATTR
 // [| USE_KEYID]), CMS_final(NOCERTS | BINARY), i2d_CMS_bio_stream(flags 0) = plain DER.
-// Same library, same calls, so RSA output is byte-identical; tests check it against sign-file.
+// CMS_final is CMS_dataInit + a copy of the content (raw with CMS_BINARY) + CMS_dataFinal;
+// sipl makes those three steps itself so the content can come in pieces (file + SCLAB)
+// without a joined copy. RSA output is byte-identical; tests check it against sign-file.
 #include "sipl/crypto/cms.h"
 
-#include <climits>
+#include <algorithm>
 
 #include <openssl/err.h>
 
-#include "crypto/ossl_ptr.h"
+#include "crypto/ossl_extra.h"
 
 namespace sipl::crypto {
 
@@ -31,9 +33,11 @@ std::string_view digest_name(Digest d) {
 
 Result<Bytes> sign_detached_cms(ByteSpan content, const PrivateKey& key, const Certificate& cert,
                                 const CmsSignOptions& options) {
-  // BIO_new_mem_buf takes an int length; DIAG 0x508 stops at 256 MiB anyway.
-  if (content.size() > static_cast<size_t>(INT_MAX))
-    return fail(ErrorCode::kLimit, "cannot sign more than 2 GiB");
+  return sign_detached_cms(std::span<const ByteSpan>(&content, 1), key, cert, options);
+}
+
+Result<Bytes> sign_detached_cms(std::span<const ByteSpan> pieces, const PrivateKey& key, const Certificate& cert,
+                                const CmsSignOptions& options) {
   auto* x509 = const_cast<X509*>(static_cast<const X509*>(cert.native_handle()));
   auto* pkey = const_cast<EVP_PKEY*>(static_cast<const EVP_PKEY*>(key.native_handle()));
   ERR_clear_error();
@@ -48,25 +52,36 @@ Result<Bytes> sign_detached_cms(ByteSpan content, const PrivateKey& key, const C
                 "key id; sign without --key-id (issuer and serial)");
   }
   const EVP_MD* md = EVP_get_digestbyname(std::string(digest_name(options.digest)).c_str());
-  if (md == nullptr) return fail(ErrorCode::kUnsupported, "OpenSSL lacks the digest: " + ossl::drain_errors());
+  if (md == nullptr) return fail(ErrorCode::kUnsupported, "OpenSSL lacks the digest: " + openssl_errors());
 
-  ossl::CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr,
+  CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr,
                             CMS_NOCERTS | CMS_PARTIAL | CMS_BINARY | CMS_DETACHED | CMS_STREAM));
-  if (!cms) return fail(ErrorCode::kInternal, "CMS_sign failed: " + ossl::drain_errors());
+  if (!cms) return fail(ErrorCode::kInternal, "CMS_sign failed: " + openssl_errors());
   unsigned signer_flags = CMS_NOCERTS | CMS_BINARY | CMS_NOSMIMECAP | CMS_NOATTR;
   if (options.use_key_id) signer_flags |= CMS_USE_KEYID;
   if (CMS_add1_signer(cms.get(), x509, pkey, md, signer_flags) == nullptr)
-    return fail(ErrorCode::kInternal, "CMS_add1_signer failed: " + ossl::drain_errors());
+    return fail(ErrorCode::kInternal, "CMS_add1_signer failed: " + openssl_errors());
 
-  ossl::BioPtr data(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())));
-  if (!data) return fail(ErrorCode::kInternal, "cannot create a memory BIO: " + ossl::drain_errors());
-  if (CMS_final(cms.get(), data.get(), nullptr, CMS_NOCERTS | CMS_BINARY) != 1)
-    return fail(ErrorCode::kInternal, "CMS_final failed: " + ossl::drain_errors());
+  BIO* sink = CMS_dataInit(cms.get(), nullptr);
+  if (sink == nullptr) return fail(ErrorCode::kInternal, "CMS_dataInit failed: " + openssl_errors());
+  BioPtr sink_owner(sink);
+  for (ByteSpan piece : pieces) {
+    // BIO_write takes an int length: feed large pieces in 1 MiB slices.
+    for (size_t off = 0; off < piece.size();) {
+      const size_t n = std::min<size_t>(piece.size() - off, 1 << 20);
+      if (BIO_write(sink, piece.data() + off, static_cast<int>(n)) != static_cast<int>(n))
+        return fail(ErrorCode::kInternal, "cannot digest the content: " + openssl_errors());
+      off += n;
+    }
+  }
+  (void)BIO_flush(sink);
+  if (CMS_dataFinal(cms.get(), sink) != 1)
+    return fail(ErrorCode::kInternal, "CMS_dataFinal failed: " + openssl_errors());
 
-  ossl::BioPtr out(BIO_new(BIO_s_mem()));
+  BioPtr out(BIO_new(BIO_s_mem()));
   if (!out || i2d_CMS_bio_stream(out.get(), cms.get(), nullptr, 0) != 1)
-    return fail(ErrorCode::kInternal, "cannot encode the SignedData: " + ossl::drain_errors());
-  std::string der = ossl::bio_contents(out.get());
+    return fail(ErrorCode::kInternal, "cannot encode the SignedData: " + openssl_errors());
+  std::string der = bio_contents(out.get());
   const auto* p = reinterpret_cast<const std::byte*>(der.data());
   return Bytes(p, p + der.size());
 }

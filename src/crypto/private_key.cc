@@ -9,13 +9,13 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "crypto/ossl_ptr.h"
+#include "crypto/ossl_extra.h"
 #include "sipl/base/file.h"
 
 namespace sipl::crypto {
 
 struct PrivateKey::Impl {
-  ossl::PkeyPtr pkey;
+  EvpPkeyPtr pkey;
 };
 
 namespace {
@@ -74,12 +74,12 @@ Result<PrivateKey> PrivateKey::from_pem(ByteSpan pem, const std::string& path,
                                         const std::optional<std::string>& passphrase) {
   if (pem.size() > INT_MAX) return fail(ErrorCode::kLimit, "private key file is too large", Location{path});
   ERR_clear_error();
-  ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  if (!bio) return fail(ErrorCode::kInternal, "cannot create a memory BIO: " + ossl::drain_errors());
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return fail(ErrorCode::kInternal, "cannot create a memory BIO: " + openssl_errors());
   PassphraseState st{passphrase ? &*passphrase : nullptr, false};
   EVP_PKEY* raw = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_cb, &st);
   if (raw == nullptr) {
-    std::string why = ossl::drain_errors();
+    std::string why = openssl_errors();
     if (st.asked && !passphrase)
       return fail(ErrorCode::kBadInput,
                   "the private key is encrypted; give its passphrase in KBUILD_SIGN_PIN (as for sign-file)",
@@ -117,7 +117,7 @@ Result<PrivateKey> PrivateKey::generate(KeyType type) {
     case KeyType::kP384: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
     case KeyType::kP521: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521"); break;
   }
-  if (raw == nullptr) return fail(ErrorCode::kInternal, "key generation failed: " + ossl::drain_errors());
+  if (raw == nullptr) return fail(ErrorCode::kInternal, "key generation failed: " + openssl_errors());
   auto impl = std::make_shared<Impl>();
   impl->pkey.reset(raw);
   PrivateKey k;
@@ -127,10 +127,10 @@ Result<PrivateKey> PrivateKey::generate(KeyType type) {
 
 Result<std::string> PrivateKey::to_pkcs8_pem() const {
   ERR_clear_error();
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+  BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return fail(ErrorCode::kInternal, "cannot encode the private key: " + ossl::drain_errors());
-  return ossl::bio_contents(bio.get());
+    return fail(ErrorCode::kInternal, "cannot encode the private key: " + openssl_errors());
+  return bio_contents(bio.get());
 }
 
 std::string PrivateKey::description() const {

@@ -48,6 +48,40 @@ std::string describe(SclabAbsence a) {
   return "SCLAB does not exist";
 }
 
+SclabCheck check_sclab(ByteSpan component, uint64_t load_address) {
+  SclabCheck c;
+  auto found = find_sclab(component);
+  if (found.absent) {
+    const bool bad_length = *found.absent == SclabAbsence::kLengthBelow32 || *found.absent == SclabAbsence::kLengthBeyond;
+    c.cei = kCeiInvalidSclab | (bad_length ? kCeiInvalidSclabLength : 0);
+    c.errors.push_back(describe(*found.absent));
+    return c;
+  }
+  const Sclab& s = *found.sclab;
+  c.sclab = s;
+  c.has_sclab = true;
+  auto error = [&c](uint32_t bit, const char* message) {
+    c.cei |= bit;
+    c.errors.emplace_back(message);
+  };
+  if (s.format != 0) error(kCeiFormatNotZero, "Format-0 SCLAB is not being used");
+  const bool opsw = s.flags & kSclabFlagOpsw, ola = s.flags & kSclabFlagOla;
+  if (!opsw) {
+    if (s.load_psw != 0) error(kCeiLoadPswNotZero, "Load PSW is not zero when Override PSW bit is zero");
+  } else {
+    c.global = true;
+    if (!ola) error(kCeiGlobalWithoutOla, "OLA flag is not set to one in the global SCLAB");
+  }
+  if (!ola) {
+    if (s.load_addr != 0) error(kCeiLoadAddressNotZero, "Load Address is not zero when OLA flag is zero");
+  } else if (s.load_addr != load_address) {
+    error(kCeiLoadAddressMismatch, "Load Address does not match with component load address");
+  }
+  if ((s.flags & kSclabFlagNuc) && !opsw) error(kCeiNucNotGlobal, "NUC bit is set, but not in the global SCLAB");
+  if ((s.flags & kSclabFlagSc) && !opsw) error(kCeiScNotGlobal, "SC bit is set, but not in the global SCLAB");
+  return c;
+}
+
 Bytes build_sclab(uint16_t flags, uint64_t load_psw, uint64_t load_addr) {
   Bytes b(kSclabFormat0Size, std::byte{0});
   store_u8(b, kSclabFormatOffset, 0);

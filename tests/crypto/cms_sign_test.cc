@@ -152,6 +152,17 @@ TEST(CmsSign, KeyIdNeedsASubjectKeyIdentifier) {
   EXPECT_EQ(to_string(*sig), sign_file_p7s({dir / "k.key", dir / "k.pem"}, "sha256", false, dir / "c.bin"));
 }
 
+TEST(CmsSign, PiecesAreSignedAsTheirConcatenation) {
+  test::TempDir dir;
+  const auto& kp = test::openssl_key("rsa:2048");
+  const std::string a(3 * (1 << 20) + 17, 'a'), b = "tail";  // crosses the 1 MiB feeding slices
+  test::write_text(dir / "c.bin", a + b);
+  const ByteSpan pieces[] = {as_bytes(a), ByteSpan(), as_bytes(b)};
+  auto sig = sign_detached_cms(pieces, load_key(kp.key), load_cert(kp.cert), {Digest::kSha384, false});
+  ASSERT_TRUE(sig) << sig.error().to_string();
+  EXPECT_EQ(to_string(*sig), sign_file_p7s(kp, "sha384", false, dir / "c.bin"));
+}
+
 TEST(CmsSign, DigestNames) {
   EXPECT_EQ(parse_digest("sha384"), Digest::kSha384);
   EXPECT_EQ(parse_digest("SHA256"), std::nullopt);

@@ -70,6 +70,54 @@ TEST(Sclab, AbsenceReasonsInTheBiosOrder) {
   EXPECT_EQ(describe(SclabAbsence::kLengthBeyond), "SCLAB length is larger than the component");
 }
 
+// Per-component checks: masks and messages from the CEI table of qemu-secure-ipl.md §5.3.
+TEST(SclabCheck, ValidPlainAndGlobalSclabs) {
+  auto plain = check_sclab(from_hex("000000000000000000000000000000000000000000000000000000207a49504c"), 0x10000);
+  EXPECT_TRUE(plain.has_sclab);
+  EXPECT_FALSE(plain.global);
+  EXPECT_EQ(plain.cei, 0u);
+  EXPECT_TRUE(plain.errors.empty());
+  auto global = check_sclab(from_hex("0000c00000000000000800008000a000000000000000a000000000207a49504c"), 0xA000);
+  EXPECT_TRUE(global.has_sclab);
+  EXPECT_TRUE(global.global);
+  EXPECT_EQ(global.cei, 0u);
+}
+
+TEST(SclabCheck, MissingOrBadLocator) {
+  auto c = check_sclab(from_hex("0000"), 0);
+  EXPECT_FALSE(c.has_sclab);
+  EXPECT_EQ(c.cei, 0x80000000u);
+  EXPECT_EQ(c.errors, std::vector<std::string>{"Signed component too short to contain SCLAB locator"});
+  c = check_sclab(from_hex("00000020594950ff"), 0);
+  EXPECT_EQ(c.cei, 0x80000000u);
+  EXPECT_EQ(c.errors, std::vector<std::string>{"Magic does not match. SCLAB does not exist"});
+  c = check_sclab(from_hex("000000107a49504c"), 0);
+  EXPECT_EQ(c.cei, 0xC0000000u);
+  EXPECT_EQ(c.errors, std::vector<std::string>{"Invalid SCLAB length"});
+  c = check_sclab(from_hex("000000207a49504c"), 0);  // 32 announced, 8 present
+  EXPECT_EQ(c.cei, 0xC0000000u);
+  EXPECT_FALSE(c.has_sclab);
+}
+
+TEST(SclabCheck, EveryFieldRuleInBiosOrder) {
+  // format 1, flags NUC|SC|OLA (no OPSW), load_psw 1, load_addr 0x5000 at address 0x6000.
+  auto c = check_sclab(from_hex("0100700000000000" "0000000000000001" "0000000000005000" "000000207a49504c"), 0x6000);
+  EXPECT_TRUE(c.has_sclab);
+  EXPECT_FALSE(c.global);
+  EXPECT_EQ(c.cei, 0x20000000u | 0x00200000u | 0x10000000u | 0x02000000u | 0x00800000u);
+  EXPECT_EQ(c.errors, (std::vector<std::string>{"Format-0 SCLAB is not being used",
+                                                "Load PSW is not zero when Override PSW bit is zero",
+                                                "Load Address does not match with component load address",
+                                                "NUC bit is set, but not in the global SCLAB",
+                                                "SC bit is set, but not in the global SCLAB"}));
+  // Global without OLA, with a stray load address.
+  c = check_sclab(from_hex("0000800000000000" "000800008000a000" "000000000000a000" "000000207a49504c"), 0xA000);
+  EXPECT_TRUE(c.global);
+  EXPECT_EQ(c.cei, 0x01000000u | 0x00400000u);
+  EXPECT_EQ(c.errors, (std::vector<std::string>{"OLA flag is not set to one in the global SCLAB",
+                                                "Load Address is not zero when OLA flag is zero"}));
+}
+
 TEST(Sclab, AppendPadsSoTheSclabEndsOnA4KiBBoundary) {
   const Bytes s = build_sclab(0, 0, 0);
   for (size_t n : {size_t{0}, size_t{1}, size_t{4064}, size_t{4065}, size_t{4096}, size_t{10000}}) {

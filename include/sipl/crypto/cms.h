@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "sipl/base/bytes.h"
@@ -29,8 +30,11 @@ struct CmsSignOptions {
 
 // Returns the DER SignedData over `content`, signed by `key` for `cert`. Errors: kBadInput
 // when the key does not match the certificate or --key-id is asked of a certificate without
-// a SubjectKeyIdentifier; kLimit for content over 2 GiB; kInternal for OpenSSL failures.
+// a SubjectKeyIdentifier; kInternal for OpenSSL failures.
 Result<Bytes> sign_detached_cms(ByteSpan content, const PrivateKey& key, const Certificate& cert,
+                                const CmsSignOptions& options);
+// The same for content given in pieces (signed as their concatenation, never joined in memory).
+Result<Bytes> sign_detached_cms(std::span<const ByteSpan> pieces, const PrivateKey& key, const Certificate& cert,
                                 const CmsSignOptions& options);
 
 }  // namespace sipl::crypto

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sipl/base/bytes.h"
 #include "sipl/base/result.h"
@@ -65,6 +66,31 @@ SclabParse find_sclab(ByteSpan component);
 // Returns the text for an absence reason, e.g. "Magic does not match. SCLAB does not exist"
 // where the BIOS has a message.
 std::string describe(SclabAbsence a);
+
+// Component Error Indicator bits (IIRB component entry, u32, bit 0 = 0x80000000) the
+// per-component SCLAB checks set (qemu-secure-ipl.md §5.3, §6.5).
+inline constexpr uint32_t kCeiInvalidSclab = 0x80000000;        // bit 0
+inline constexpr uint32_t kCeiInvalidSclabLength = 0x40000000;  // bit 1
+inline constexpr uint32_t kCeiFormatNotZero = 0x20000000;       // bit 2
+inline constexpr uint32_t kCeiLoadAddressMismatch = 0x10000000; // bit 3
+inline constexpr uint32_t kCeiNucNotGlobal = 0x02000000;        // bit 6
+inline constexpr uint32_t kCeiGlobalWithoutOla = 0x01000000;    // bit 7
+inline constexpr uint32_t kCeiScNotGlobal = 0x00800000;         // bit 8
+inline constexpr uint32_t kCeiLoadAddressNotZero = 0x00400000;  // bit 9
+inline constexpr uint32_t kCeiLoadPswNotZero = 0x00200000;      // bit 10
+
+struct SclabCheck {
+  std::optional<Sclab> sclab;  // set when the locator led to a SCLAB
+  bool has_sclab = false;      // the BIOS's "has a SCLAB": CEI bit 0 clear
+  bool global = false;         // OPSW set: the global SCLAB (duplicates are the caller's check)
+  uint32_t cei = 0;            // CEI bits set, kCei*
+  std::vector<std::string> errors;  // the BIOS's messages, in the order it prints them
+};
+
+// Returns the result of the BIOS's per-component SCLAB checks (§6.5 steps 1-8) for a signed
+// component loaded at `load_address`. A locator length beyond the component (which QEMU does
+// not check) counts as an invalid length (bits 0 and 1).
+SclabCheck check_sclab(ByteSpan component, uint64_t load_address);
 
 // Returns the 32 bytes of a format-0 SCLAB with its locator.
 Bytes build_sclab(uint16_t flags, uint64_t load_psw, uint64_t load_addr);

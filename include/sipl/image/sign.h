@@ -3,6 +3,7 @@
 // 32-byte SCLAB ends on a 4 KiB boundary), then make the sign-file-compatible CMS signature.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,13 +34,25 @@ struct SignRequest {
   std::optional<SclabRequest> sclab;   // append a SCLAB before signing
 };
 
+// The signed component is `payload` (a view into the caller's input, which must outlive this)
+// followed by `sclab_tail` (zero padding and the SCLAB, empty when none was added): large
+// files are never copied.
 struct SignedComponent {
-  Bytes component;   // exactly the bytes the signature covers (with the added SCLAB, if any)
-  Bytes signature;   // DER CMS SignedData
+  ByteSpan payload;
+  Bytes sclab_tail;
+  Bytes signature;   // DER CMS SignedData over payload + sclab_tail
   uint64_t input_size = 0;
   uint64_t removed_signatures = 0;  // how many appended signatures --resign stripped
   bool sclab_added = false;
   Findings warnings;  // things that will keep the signature from verifying at boot
+
+  // Returns the size of the signed bytes (payload + sclab_tail).
+  uint64_t component_size() const { return payload.size() + sclab_tail.size(); }
+  // Returns the signed bytes as pieces: payload, sclab_tail.
+  std::array<ByteSpan, 2> component() const { return {payload, sclab_tail}; }
+  // Returns the pieces of the file with the signature appended: payload, sclab_tail,
+  // signature, trailer (`trailer` must be image::signature_trailer(signature.size())).
+  std::array<ByteSpan, 4> signed_file(const Bytes& trailer) const { return {payload, sclab_tail, signature, trailer}; }
 };
 
 // Returns the signed component for the file `data` (named `path` in messages). Errors: kBadInput
