@@ -65,24 +65,15 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
 
 }  // namespace
 
-const char* to_string(Diag508Exception e) {
-  switch (e) {
-    case Diag508Exception::kPrivilegedOperation: return "privileged-operation";
-    case Diag508Exception::kSpecification: return "specification";
-    case Diag508Exception::kAddressing: return "addressing";
-  }
-  return "unknown";
-}
-
 Diag508Result execute_diag508(const CertificateStore& store, GuestMemory& memory, const Diag508Request& req) {
   using namespace diag508;
   Diag508Result out;
   if (req.problem_state) {
-    out.exception = Diag508Exception::kPrivilegedOperation;
+    out.exception = ProgramException::kPrivilegedOperation;
     return out;
   }
   if ((req.subcode & ~kSubcodeMask) != 0 || (req.r1 & 1) != 0) {
-    out.exception = Diag508Exception::kSpecification;
+    out.exception = ProgramException::kSpecification;
     return out;
   }
   switch (req.subcode) {
@@ -91,13 +82,13 @@ Diag508Result execute_diag508(const CertificateStore& store, GuestMemory& memory
       return out;
     case kSubcodeSignatureVerification:
       if (!memory.accessible(req.address, svb::kSize)) {
-        out.exception = Diag508Exception::kAddressing;
+        out.exception = ProgramException::kAddressing;
         return out;
       }
       out.rc = verify(store, memory, req.address, req.at, out);
       return out;
     default:
-      out.exception = Diag508Exception::kSpecification;
+      out.exception = ProgramException::kSpecification;
       return out;
   }
 }

@@ -12,19 +12,10 @@
 #include "sipl/base/time.h"
 #include "sipl/crypto/cms_verify.h"
 #include "sipl/hv/certificate_store.h"
+#include "sipl/hv/diag320.h"  // hv::ProgramException, shared by the DIAG handlers
 #include "sipl/hv/guest_memory.h"
 
 namespace sipl::hv {
-
-// The program interruptions DIAG 0x508 can raise instead of completing.
-enum class Diag508Exception {
-  kPrivilegedOperation,  // issued in problem state
-  kSpecification,        // odd R1, subcode bits outside the low 16, unknown subcode
-  kAddressing,           // the 64-byte SVB is not (wholly) guest memory
-};
-
-// Returns "privileged-operation", "specification" or "addressing".
-const char* to_string(Diag508Exception e);
 
 // One execution of `DIAG R1,R3,0x508`.
 struct Diag508Request {
@@ -36,7 +27,7 @@ struct Diag508Request {
 };
 
 struct Diag508Result {
-  std::optional<Diag508Exception> exception;
+  std::optional<ProgramException> exception;  // privileged-operation, specification, addressing
   uint16_t rc = 0;    // R1+1 (only meaningful without exception)
   Findings findings;  // QEMU's host warnings (length limits) and why verification failed
   // The verification verdict, when the DIAG got as far as trying certificates.
