@@ -98,6 +98,10 @@ Result<Bytes> read_file(const std::string& path, uint64_t max_size) {
 }
 
 Status write_file_atomic(const std::string& path, ByteSpan data, unsigned mode) {
+  return write_file_atomic(path, std::span<const ByteSpan>(&data, 1), mode);
+}
+
+Status write_file_atomic(const std::string& path, std::span<const ByteSpan> pieces, unsigned mode) {
   std::string tmpl = path + ".sipl-XXXXXX";
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) return tl::unexpected(io_error(path, "cannot create temporary file", errno));
@@ -106,12 +110,14 @@ Status write_file_atomic(const std::string& path, ByteSpan data, unsigned mode) 
     ::unlink(tmpl.c_str());
     return tl::unexpected(io_error(path, what, err));
   };
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return cleanup(errno, "cannot write");
-    done += static_cast<size_t>(n);
+  for (ByteSpan data : pieces) {
+    size_t done = 0;
+    while (done < data.size()) {
+      ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return cleanup(errno, "cannot write");
+      done += static_cast<size_t>(n);
+    }
   }
   if (::fchmod(fd, mode) != 0) return cleanup(errno, "cannot set mode");
   if (::fsync(fd) != 0) return cleanup(errno, "cannot sync");

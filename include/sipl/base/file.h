@@ -42,5 +42,7 @@ Result<Bytes> read_file(const std::string& path, uint64_t max_size);
 // Writes `data` to `path` through a temporary file in the same directory and a rename.
 // On failure nothing at `path` changes and the temporary file is removed.
 Status write_file_atomic(const std::string& path, ByteSpan data, unsigned mode = 0644);
+// The same for data given in pieces (written in order), so large outputs need no joined copy.
+Status write_file_atomic(const std::string& path, std::span<const ByteSpan> pieces, unsigned mode = 0644);
 
 }  // namespace sipl

@@ -37,4 +37,23 @@ Result<std::optional<AppendedSignature>> parse_appended_signature(ByteSpan file,
 // Returns `payload` followed by `pkcs7_der`, the descriptor and the marker.
 Bytes append_signature(ByteSpan payload, ByteSpan pkcs7_der);
 
+// Byte offsets inside the 12-byte descriptor (struct module_signature, all u8 but sig_len).
+inline constexpr size_t kDescriptorAlgoOffset = 0;
+inline constexpr size_t kDescriptorHashOffset = 1;
+inline constexpr size_t kDescriptorIdTypeOffset = 2;
+inline constexpr size_t kDescriptorSignerLenOffset = 3;
+inline constexpr size_t kDescriptorKeyIdLenOffset = 4;
+inline constexpr size_t kDescriptorPadOffset = 5;  // 3 bytes
+inline constexpr size_t kDescriptorSigLenOffset = 8;  // u32 big-endian
+static_assert(kDescriptorSigLenOffset + 4 == kSignatureDescriptorSize);
+
+// Returns the 40-byte trailer (descriptor with `sig_len`, then the marker) sign-file writes
+// after a signature of `sig_len` bytes.
+Bytes signature_trailer(uint32_t sig_len);
+
+// Returns `file` without every appended signature it carries (outermost first, so a file
+// signed twice comes back unsigned), or `file` itself when it is unsigned. Errors as
+// parse_appended_signature for the first malformed trailer met.
+Result<ByteSpan> strip_appended_signatures(ByteSpan file, const std::string& path);
+
 }  // namespace sipl::image

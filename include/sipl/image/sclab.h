@@ -1,0 +1,76 @@
+// SCLAB: Secure Code Loading Attribute Block, the trailer at the very end of every component
+// the s390-ccw BIOS checks in secure IPL (qemu-secure-ipl.md §5.4, zipl-and-signatures.md §1.11).
+// It is found through the 8-byte origin locator that ends the component: reserved u16, SCLAB
+// length u16 (counted back from the component end), magic "zIPL". Format 0 is 32 bytes:
+//   format u8 @0, reserved u8, flags u16 @2, reserved 4, load_psw u64 @8, load_addr u64 @16,
+//   then (for a 32-byte SCLAB) the locator @24.
+// The SCLAB lies inside the signed data, before any appended signature.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "sipl/base/bytes.h"
+#include "sipl/base/result.h"
+
+namespace sipl::image {
+
+inline constexpr size_t kSclabLocatorSize = 8;
+inline constexpr size_t kSclabLocatorLengthOffset = 2;  // from the locator start
+inline constexpr size_t kSclabLocatorMagicOffset = 4;
+inline constexpr std::string_view kSclabMagic = "zIPL";
+inline constexpr size_t kSclabFormat0Size = 32;
+inline constexpr size_t kSclabFormatOffset = 0;
+inline constexpr size_t kSclabFlagsOffset = 2;
+inline constexpr size_t kSclabLoadPswOffset = 8;
+inline constexpr size_t kSclabLoadAddrOffset = 16;
+static_assert(kSclabLoadAddrOffset + 8 + kSclabLocatorSize == kSclabFormat0Size);
+
+// Flag bits (u16 @2).
+inline constexpr uint16_t kSclabFlagOpsw = 0x8000;  // override PSW: the global SCLAB
+inline constexpr uint16_t kSclabFlagOla = 0x4000;   // override load address
+inline constexpr uint16_t kSclabFlagNuc = 0x2000;   // no unsigned components
+inline constexpr uint16_t kSclabFlagSc = 0x1000;    // single component
+
+// The kernel pads its image so the SCLAB ends on a 4 KiB boundary; sipl does the same.
+inline constexpr size_t kSclabAlignment = 4096;
+
+struct Sclab {
+  uint64_t offset = 0;   // where the SCLAB starts in the component (component size - length)
+  uint16_t length = 0;   // from the locator; >= 32
+  uint8_t format = 0;
+  uint16_t flags = 0;
+  uint64_t load_psw = 0;
+  uint64_t load_addr = 0;
+};
+
+// Why a component has no usable SCLAB, in the order the BIOS checks (CEI bits 0 and 1).
+enum class SclabAbsence {
+  kTooShort,      // fewer than 8 bytes: no locator
+  kNoMagic,       // the locator's magic is not "zIPL"
+  kLengthBelow32,  // locator length < 32
+  kLengthBeyond,  // locator length > component size (QEMU does not check; sipl does)
+};
+
+struct SclabParse {
+  std::optional<Sclab> sclab;          // set when a SCLAB was found
+  std::optional<SclabAbsence> absent;  // set otherwise
+};
+
+// Returns the SCLAB at the end of `component`, or why there is none. Never reads outside
+// `component`: the locator length is checked against the component size before use.
+SclabParse find_sclab(ByteSpan component);
+
+// Returns the text for an absence reason, e.g. "Magic does not match. SCLAB does not exist"
+// where the BIOS has a message.
+std::string describe(SclabAbsence a);
+
+// Returns the 32 bytes of a format-0 SCLAB with its locator.
+Bytes build_sclab(uint16_t flags, uint64_t load_psw, uint64_t load_addr);
+
+// Returns `component` padded with zeros so that `sclab` (32 bytes) ends on a 4 KiB boundary,
+// followed by `sclab`: the layout of the kernel's image trailer.
+Bytes append_sclab(ByteSpan component, ByteSpan sclab);
+
+}  // namespace sipl::image

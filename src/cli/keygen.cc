@@ -1,0 +1,101 @@
+// `sipl keygen`: a code-signing key (PEM PKCS#8, mode 0600) and a self-signed certificate
+// (PEM) that both QEMU's boot-certs and the kernel's sign-file accept.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/common.h"
+#include "cli/verbs.h"
+#include "sipl/base/file.h"
+#include "sipl/crypto/private_key.h"
+#include "sipl/crypto/self_signed.h"
+
+namespace sipl::cli {
+namespace {
+
+struct KeygenOptions {
+  std::string type = "rsa2048", cn = "sipl secure IPL signing key", at, key, cert;
+  uint32_t days = 3650;
+  bool force = false, dry_run = false, json = false;
+};
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+Result<int> run_keygen(const KeygenOptions& o) {
+  auto type = crypto::parse_key_type(o.type);
+  if (!type) return fail(ErrorCode::kUsage, fmt::format("unknown key type '{}' (rsa2048, rsa4096, p256, p384, p521)", o.type));
+  if (o.key == o.cert) return fail(ErrorCode::kUsage, "--key and --cert must be different files");
+  if (!o.cert.ends_with(".pem"))
+    fmt::print(stderr, "sipl: warning: {}: QEMU's boot-certs only loads certificate files whose name ends in .pem\n",
+               o.cert);
+  auto at = resolve_at(o.at);
+  if (!at) return tl::unexpected(at.error());
+  if (!o.force) {
+    for (const auto& p : {o.key, o.cert})
+      if (exists(p)) return fail(ErrorCode::kUsage, "already exists; refusing to overwrite it without --force", Location{p});
+  }
+  crypto::SelfSignedOptions cert_opts{o.cn, *at, o.days};
+
+  if (!o.dry_run) {
+    auto key = crypto::PrivateKey::generate(*type);
+    if (!key) return tl::unexpected(key.error());
+    auto cert_pem = crypto::make_self_signed_certificate(*key, cert_opts);
+    if (!cert_pem) return tl::unexpected(cert_pem.error());
+    auto key_pem = key->to_pkcs8_pem();
+    if (!key_pem) return tl::unexpected(key_pem.error());
+    if (auto s = write_file_atomic(o.key, as_bytes(*key_pem), 0600); !s) return tl::unexpected(s.error());
+    if (auto s = write_file_atomic(o.cert, as_bytes(*cert_pem), 0644); !s) {
+      ::unlink(o.key.c_str());  // a key without its certificate is of no use; leave nothing half-made
+      return tl::unexpected(s.error());
+    }
+  }
+
+  const UnixTime not_after = *at + static_cast<int64_t>(o.days) * 86400;
+  if (o.json) {
+    auto j = json_document();
+    j["key"] = o.key;
+    j["cert"] = o.cert;
+    j["type"] = std::string(crypto::key_type_name(*type));
+    j["common_name"] = o.cn;
+    j["not_before"] = format_time(*at);
+    j["not_after"] = format_time(not_after);
+    j["dry_run"] = o.dry_run;
+    print_json(j);
+  } else {
+    fmt::print("{} {} key {} and certificate {} (CN={}, valid {} to {})\n", o.dry_run ? "Would write" : "Wrote",
+               crypto::key_type_name(*type), o.key, o.cert, o.cn, format_time(*at), format_time(not_after));
+  }
+  return 0;
+}
+
+void setup(CLI::App& parent, Context& ctx) {
+  auto o = std::make_shared<KeygenOptions>();
+  auto* app = parent.add_subcommand("keygen", "Make a code-signing key and self-signed certificate");
+  app->add_option("--type", o->type, "Key type: rsa2048 (default), rsa4096, p256, p384, p521");
+  app->add_option("--days", o->days, "Validity in days from --at (default 3650); expiry stops secure boots")
+      ->check(CLI::Range(1u, 36500u));
+  app->add_option("--cn", o->cn, "Subject common name");
+  app->add_option("--at", o->at, "Start of validity (RFC 3339 or @seconds; default now)");
+  app->add_option("--key", o->key, "Output private key (PEM PKCS#8, mode 0600)")->required();
+  app->add_option("--cert", o->cert, "Output certificate (PEM, name ending in .pem)")->required();
+  app->add_flag("--force", o->force, "Overwrite existing files");
+  app->add_flag("--dry-run", o->dry_run, "Check the options, write nothing");
+  app->add_flag("--json", o->json, "Print a JSON report");
+  app->footer(
+      "Example:\n"
+      "  sipl keygen --type rsa4096 --cn 'Guest boot signing' --key signing.key --cert signing.pem\n"
+      "  sipl sign --key signing.key --cert signing.pem /boot/vmlinuz");
+  app->callback([o, &ctx] { run_verb(ctx, [o] { return run_keygen(*o); }); });
+}
+
+SIPL_REGISTER_VERB(38, setup);
+
+}  // namespace
+}  // namespace sipl::cli

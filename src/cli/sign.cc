@@ -1,0 +1,199 @@
+// `sipl sign`: append a sign-file-compatible signature (optionally after a SCLAB).
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli/common.h"
+#include "cli/verbs.h"
+#include "sipl/base/file.h"
+#include "sipl/image/appended_signature.h"
+#include "sipl/image/sclab.h"
+#include "sipl/image/sign.h"
+
+namespace sipl::cli {
+namespace {
+
+struct SignOptions {
+  std::string key, cert, digest = "sha256", detached, output, file, sclab, psw, load_addr;
+  bool key_id = false, resign = false, dry_run = false, json = false, nuc = false, single = false;
+};
+
+// Returns the value of a hex number written with or without 0x.
+Result<uint64_t> parse_hex_u64(const std::string& opt, const std::string& text) {
+  std::string_view s = text;
+  if (s.starts_with("0x") || s.starts_with("0X")) s.remove_prefix(2);
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+    return fail(ErrorCode::kUsage, fmt::format("{} expects a 64-bit hex number like 0x0008000080010000, not '{}'",
+                                               opt, text));
+  return v;
+}
+
+Result<std::optional<image::SclabRequest>> sclab_request(const SignOptions& o) {
+  if (o.sclab.empty()) {
+    if (!o.psw.empty() || !o.load_addr.empty() || o.nuc || o.single)
+      return fail(ErrorCode::kUsage, "--psw, --load-addr, --nuc and --single-component need --sclab");
+    return std::optional<image::SclabRequest>{};
+  }
+  image::SclabRequest r;
+  if (!o.load_addr.empty()) {
+    auto a = parse_hex_u64("--load-addr", o.load_addr);
+    if (!a) return tl::unexpected(a.error());
+    r.load_addr = *a;
+    r.flags |= image::kSclabFlagOla;
+  }
+  if (o.sclab == "plain") {
+    if (!o.psw.empty() || o.nuc || o.single)
+      return fail(ErrorCode::kUsage, "--psw, --nuc and --single-component belong to --sclab global");
+    return std::optional<image::SclabRequest>{r};
+  }
+  if (o.psw.empty()) return fail(ErrorCode::kUsage, "--sclab global needs --psw (the load PSW of the IPL)");
+  auto psw = parse_hex_u64("--psw", o.psw);
+  if (!psw) return tl::unexpected(psw.error());
+  r.load_psw = *psw;
+  // The BIOS requires OLA in the global SCLAB; without --load-addr the component is taken to
+  // load where the PSW starts it (true of zipl's stage 3 and of the kernel image).
+  r.flags |= image::kSclabFlagOpsw | image::kSclabFlagOla;
+  if (o.load_addr.empty()) r.load_addr = r.load_psw & 0x7FFFFFFF;
+  if (o.nuc) r.flags |= image::kSclabFlagNuc;
+  if (o.single) r.flags |= image::kSclabFlagSc;
+  return std::optional<image::SclabRequest>{r};
+}
+
+Result<int> run_sign(const SignOptions& o) {
+  auto digest = crypto::parse_digest(o.digest);
+  if (!digest) return fail(ErrorCode::kUsage, fmt::format("unknown digest '{}' (sha256, sha384 or sha512)", o.digest));
+  auto sclab = sclab_request(o);
+  if (!sclab) return tl::unexpected(sclab.error());
+  if (!o.detached.empty() && *sclab && o.output.empty())
+    return fail(ErrorCode::kUsage,
+                "--sclab with --detached needs -o OUT to write the component the signature covers");
+
+  std::optional<std::string> pin;
+  if (const char* p = std::getenv("KBUILD_SIGN_PIN")) pin = p;
+  auto key = crypto::PrivateKey::load(o.key, pin);
+  if (!key) return tl::unexpected(key.error());
+  auto cert_bytes = read_file(o.cert, 1 << 20);
+  if (!cert_bytes) return tl::unexpected(cert_bytes.error());
+  auto cert = crypto::Certificate::from_pem_or_der(*cert_bytes);
+  if (!cert) {
+    Error e = cert.error();
+    e.where = Location{o.cert};
+    return tl::unexpected(e);
+  }
+  auto file = MappedFile::open(o.file);
+  if (!file) return tl::unexpected(file.error());
+
+  image::SignRequest req;
+  req.cms = {*digest, o.key_id};
+  req.resign = o.resign;
+  req.sclab = *sclab;
+  auto signed_ = image::sign_component(file->bytes(), o.file, *key, *cert, req);
+  if (!signed_) {
+    Error e = signed_.error();
+    if (e.code == ErrorCode::kBadInput && e.where.path.empty())  // key/cert mismatch
+      e.message = fmt::format("{} and {}: {}", o.key, o.cert, e.message);
+    return tl::unexpected(e);
+  }
+  for (const auto& w : signed_->warnings) fmt::print(stderr, "sipl: warning: {}: {}\n", o.file, w.message);
+
+  const bool append = o.detached.empty();
+  const std::string target = o.output.empty() ? o.file : o.output;
+  const Bytes trailer = image::signature_trailer(static_cast<uint32_t>(signed_->signature.size()));
+  const auto file_pieces = signed_->signed_file(trailer);
+  const auto component_pieces = signed_->component();
+  const std::span<const ByteSpan> pieces = append ? std::span<const ByteSpan>(file_pieces)
+                                                  : std::span<const ByteSpan>(component_pieces);
+  uint64_t output_size = 0;
+  for (ByteSpan p : pieces) output_size += p.size();
+  const bool write_component = append || !o.output.empty();
+  if (!o.dry_run) {
+    if (!o.detached.empty()) {
+      if (auto s = write_file_atomic(o.detached, signed_->signature); !s) return tl::unexpected(s.error());
+    }
+    if (write_component) {
+      unsigned mode = 0644;
+      struct stat st {};
+      if (o.output.empty() && ::stat(o.file.c_str(), &st) == 0) mode = st.st_mode & 07777;  // keep in place
+      if (auto s = write_file_atomic(target, pieces, mode); !s) return tl::unexpected(s.error());
+    }
+  }
+
+  if (o.json) {
+    auto j = json_document();
+    j["file"] = o.file;
+    j["output"] = write_component ? nlohmann::ordered_json(target) : nlohmann::ordered_json(nullptr);
+    j["detached"] = o.detached.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.detached);
+    j["dry_run"] = o.dry_run;
+    j["digest"] = std::string(crypto::digest_name(*digest));
+    j["signer_id"] = o.key_id ? "subject_key_identifier" : "issuer_and_serial";
+    j["key"] = key->description();
+    j["input_size"] = signed_->input_size;
+    j["removed_signatures"] = signed_->removed_signatures;
+    j["signed_size"] = signed_->component_size();
+    j["signature_size"] = signed_->signature.size();
+    j["output_size"] = write_component ? nlohmann::ordered_json(output_size) : nlohmann::ordered_json(nullptr);
+    if (signed_->sclab_added) {
+      auto s = image::find_sclab(signed_->sclab_tail).sclab;
+      j["sclab"] = {{"offset", signed_->payload.size() + s->offset},
+                    {"flags", fmt::format("0x{:04x}", s->flags)},
+                    {"load_psw", fmt::format("0x{:016x}", s->load_psw)},
+                    {"load_addr", fmt::format("0x{:016x}", s->load_addr)}};
+    } else {
+      j["sclab"] = nullptr;
+    }
+    auto& w = j["warnings"] = nlohmann::ordered_json::array();
+    for (const auto& f : signed_->warnings) w.push_back({{"id", f.id}, {"severity", "warning"}, {"message", f.message}});
+    print_json(j);
+  } else {
+    const char* verb = o.dry_run ? "Would sign" : "Signed";
+    fmt::print("{} {} ({} bytes{}{}) with {} / {}{}: {}-byte signature {}\n", verb, o.file, signed_->component_size(),
+               signed_->sclab_added ? ", SCLAB added" : "",
+               signed_->removed_signatures ? fmt::format(", {} old signature(s) removed", signed_->removed_signatures)
+                                           : std::string(),
+               key->description(), crypto::digest_name(*digest), o.key_id ? " (key id)" : "",
+               signed_->signature.size(),
+               append ? fmt::format("appended, {} written", target)
+                      : fmt::format("written to {}{}", o.detached,
+                                    write_component ? fmt::format(", component to {}", target) : std::string()));
+  }
+  return 0;
+}
+
+void setup(CLI::App& parent, Context& ctx) {
+  auto o = std::make_shared<SignOptions>();
+  auto* app = parent.add_subcommand("sign", "Append a kernel sign-file compatible signature to a boot component");
+  app->add_option("--key", o->key, "Private key (PEM; passphrase from KBUILD_SIGN_PIN)")->required();
+  app->add_option("--cert", o->cert, "Signer certificate (PEM or DER)")->required();
+  app->add_option("--digest", o->digest, "Digest: sha256 (default), sha384, sha512");
+  app->add_flag("--key-id", o->key_id, "Name the signer by subjectKeyIdentifier (sign-file -k)");
+  app->add_option("--detached", o->detached, "Write the DER signature here instead of appending it");
+  app->add_option("-o,--output", o->output, "Write the signed file here (default: replace FILE in place)");
+  app->add_flag("--resign", o->resign, "Replace an existing appended signature instead of refusing");
+  app->add_option("--sclab", o->sclab, "Append a SCLAB before signing: global or plain")
+      ->check(CLI::IsMember({"global", "plain"}));
+  app->add_option("--psw", o->psw, "Global SCLAB: load PSW (hex), must equal the EXEC entry's PSW");
+  app->add_option("--load-addr", o->load_addr, "SCLAB load address (hex), sets OLA");
+  app->add_flag("--nuc", o->nuc, "Global SCLAB: no unsigned components allowed (NUC)");
+  app->add_flag("--single-component", o->single, "Global SCLAB: single component (SC)");
+  app->add_flag("--dry-run", o->dry_run, "Sign in memory and report, write nothing");
+  app->add_flag("--json", o->json, "Print a JSON report");
+  app->add_option("FILE", o->file, "Component to sign (kernel image, stage3.bin, ...)")->required();
+  app->footer(
+      "A file that already carries an appended signature is refused (exit 3) unless --resign.\n"
+      "Examples:\n"
+      "  sipl sign --key signing.key --cert signing.pem /boot/vmlinuz\n"
+      "  sipl sign --key k.key --cert k.pem --sclab global --psw 0x000800008000A000 -o stage3.signed stage3.bin");
+  app->callback([o, &ctx] { run_verb(ctx, [o] { return run_sign(*o); }); });
+}
+
+SIPL_REGISTER_VERB(40, setup);
+
+}  // namespace
+}  // namespace sipl::cli
