@@ -1,0 +1,167 @@
+// `sipl verify`: would the guest's certificate store verify this signed component, exactly as
+// QEMU's DIAG 0x508 decides (signer info #0, store order, first success, time and key usage)?
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/common.h"
+#include "cli/verbs.h"
+#include "cli/verify_report.h"
+#include "sipl/base/file.h"
+#include "sipl/hv/certificate_store.h"
+#include "sipl/hv/diag508_layout.h"
+#include "sipl/image/appended_signature.h"
+
+namespace sipl::cli {
+namespace {
+
+struct VerifyOptions {
+  std::string file, signature, at;
+  std::vector<std::string> cert_paths, boot_certs;
+  unsigned block_size = 0;
+  bool json = false;
+};
+
+// Detached signatures larger than this are refused before reading: DIAG 0x508 takes 4 KiB.
+constexpr uint64_t kMaxSignatureFile = 1 << 20;
+
+Finding finding(Severity s, std::string id, std::string message) {
+  Finding f;
+  f.severity = s;
+  f.id = std::move(id);
+  f.message = std::move(message);
+  return f;
+}
+
+Result<int> run_verify(const VerifyOptions& o) {
+  if (!o.cert_paths.empty() && !o.boot_certs.empty())
+    return fail(ErrorCode::kUsage, "give the certificate paths either as arguments or with --boot-certs, not both "
+                                   "(their order is the store order)");
+  const auto& paths = o.boot_certs.empty() ? o.cert_paths : o.boot_certs;
+  if (paths.empty()) return fail(ErrorCode::kUsage, "no certificate paths: name the boot-certs files or directories");
+  auto at = resolve_at(o.at);
+  if (!at) return tl::unexpected(at.error());
+
+  VerifyReport rep;
+  rep.file = o.file;
+  rep.at = *at;
+  Findings store_warnings;
+  auto store = hv::CertificateStore::build(paths, &store_warnings);
+  if (!store) return tl::unexpected(store.error());
+  for (auto& w : store_warnings) {
+    fmt::print(stderr, "sipl: warning: {}\n", w.message);
+    rep.findings.push_back(w);
+  }
+  rep.store = &*store;
+
+  auto file = MappedFile::open(o.file);
+  if (!file) return tl::unexpected(file.error());
+  ByteSpan payload, sig;
+  Bytes detached;
+  auto appended = image::parse_appended_signature(file->bytes(), o.file);
+  if (!o.signature.empty()) {
+    auto s = read_file(o.signature, kMaxSignatureFile);
+    if (!s) return tl::unexpected(s.error());
+    detached = std::move(*s);
+    sig = detached;
+    payload = file->bytes();
+    rep.signature_source = o.signature;
+    if (appended && *appended)
+      rep.findings.push_back(finding(Severity::kWarning, "verify.also_appended",
+                                     fmt::format("{} also ends in an appended signature; with --signature the whole file is "
+                                                 "the component", o.file)));
+  } else {
+    if (!appended) {
+      // A malformed trailer is malformed input: report it like the other findings, exit 3.
+      rep.findings.push_back(finding(Severity::kError, "verify.malformed_trailer", appended.error().to_string()));
+      rep.exit_code = exit_code_for(appended.error().code);
+      print_report(rep, o.json);
+      return rep.exit_code;
+    }
+    if (!*appended) {
+      rep.findings.push_back(finding(Severity::kError, "verify.no_signature",
+                                     fmt::format("{} carries no appended signature (no \"~Module signature appended~\" "
+                                                 "marker at its end); sign it or pass --signature FILE.p7s", o.file)));
+      rep.exit_code = 1;
+      print_report(rep, o.json);
+      return 1;
+    }
+    payload = (*appended)->payload;
+    sig = (*appended)->signature;
+    rep.signature_source = "appended";
+    if ((*appended)->signed_twice)
+      rep.findings.push_back(finding(Severity::kWarning, "verify.signed_twice",
+                                     "the file was signed twice: the outer signature covers the inner one, so the "
+                                     "component the boot loader verifies is not the original file; strip both "
+                                     "signatures and sign once"));
+  }
+  rep.payload_size = payload.size();
+  rep.signature_size = sig.size();
+
+  if (o.block_size != 0 && payload.size() % o.block_size != 0) {
+    uint64_t padded = (payload.size() / o.block_size + 1) * o.block_size;
+    rep.findings.push_back(finding(
+        Severity::kWarning, "verify.not_block_multiple",
+        fmt::format("the signed payload is {} bytes, not a multiple of the {}-byte disk block: the BIOS hands DIAG "
+                    "0x508 the length in whole blocks ({} bytes), so it will not verify on a real boot; pad the "
+                    "file to a block multiple before signing",
+                    payload.size(), o.block_size, padded)));
+  }
+
+  // DIAG 0x508's own checks, in its order, before any certificate is tried.
+  using namespace hv::diag508;
+  if (store->empty()) {
+    rep.diag508_rc = kRcNoCertificates;
+    rep.findings.push_back(finding(Severity::kError, "verify.no_certificates",
+                                   "the certificate store is empty: DIAG 0x508 returns 0x0102 and nothing verifies"));
+  } else if (payload.empty() || payload.size() > kMaxComponentLength) {
+    rep.diag508_rc = kRcInvalidComponent;
+    rep.findings.push_back(finding(Severity::kError, "verify.component_length",
+                                   fmt::format("the component is {} bytes; DIAG 0x508 takes 1 to {} bytes (rc 0x0202)",
+                                               payload.size(), kMaxComponentLength)));
+  } else if (sig.empty() || sig.size() > kMaxSignatureLength) {
+    rep.diag508_rc = kRcInvalidSignature;
+    rep.findings.push_back(finding(Severity::kError, "verify.signature_length",
+                                   fmt::format("the signature is {} bytes; DIAG 0x508 takes 1 to {} bytes (rc 0x0302)",
+                                               sig.size(), kMaxSignatureLength)));
+  } else {
+    std::vector<const crypto::Certificate*> certs;
+    for (const auto& e : store->entries()) certs.push_back(&e.cert);
+    rep.verdict = crypto::verify_detached(sig, payload, certs, *at);
+    for (const auto& f : rep.verdict->findings) rep.findings.push_back(f);
+    rep.diag508_rc = rep.verdict->verified ? kRcOk : kRcVerificationFailed;
+  }
+  rep.exit_code = rep.verdict && rep.verdict->verified ? 0 : 1;
+  print_report(rep, o.json);
+  return rep.exit_code;
+}
+
+void setup(CLI::App& parent, Context& ctx) {
+  auto o = std::make_shared<VerifyOptions>();
+  auto* app = parent.add_subcommand(
+      "verify", "Check that the guest's certificate store verifies a signed component as QEMU's DIAG 0x508 does");
+  app->add_flag("--json", o->json, "Print a JSON report");
+  app->add_option("--at", o->at, "Check certificate validity at TIME (RFC 3339 or @SECONDS; default: now)");
+  app->add_option("--signature", o->signature, "Detached DER PKCS#7 signature (default: the file's appended one)");
+  app->add_option("--boot-certs", o->boot_certs, "A boot-certs path (file or directory; repeat, in order)")
+      ->allow_extra_args(false);
+  app->add_option("--block-size", o->block_size, "Disk block size: warn when the payload is not a multiple")
+      ->check(CLI::IsMember({512u, 4096u}));
+  app->add_option("FILE", o->file, "Signed component (kernel image, stage3.bin, ...)")->required();
+  app->add_option("CERT-PATH", o->cert_paths, "boot-certs paths in store order (as for QEMU's boot-certs.N.path)");
+  app->footer(
+      "Exit status: 0 verified, 1 not verified, 2 usage, 3 unreadable or malformed input.\n"
+      "Store indices: 1-based as `sipl certs` and DIAG 0x320 show them; DIAG 0x508 reports them 0-based.\n"
+      "Examples:\n"
+      "  sipl verify /boot/vmlinuz /etc/pki/s390/boot-certs\n"
+      "  sipl verify --json --at 2027-01-01T00:00:00Z --signature stage3.p7s stage3.bin certs/ signing.pem");
+  app->callback([o, &ctx] { run_verb(ctx, [o] { return run_verify(*o); }); });
+}
+
+SIPL_REGISTER_VERB(45, setup);
+
+}  // namespace
+}  // namespace sipl::cli

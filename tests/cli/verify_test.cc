@@ -1,0 +1,128 @@
+// `sipl verify` end to end: files signed by the kernel's sign-file and the openssl CLI, exact
+// messages, JSON fields and exit codes.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "support/run.h"
+
+namespace sipl {
+namespace {
+
+constexpr const char* kSignFile = "/usr/lib/linux-kbuild-6.1/scripts/sign-file";
+
+class VerifyCli : public ::testing::Test {
+ protected:
+  static std::unique_ptr<test::TempDir> dir;
+  static std::string p(const std::string& n) { return (*dir) / n; }
+  static void must(const std::string& cmd) {
+    auto r = test::sh(cmd);
+    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
+  }
+  static void SetUpTestSuite() {
+    dir = std::make_unique<test::TempDir>();
+    must(fmt::format("mkdir {}", p("certs")));
+    must(fmt::format("openssl req -new -x509 -newkey rsa:2048 -nodes -keyout {} -subj /CN=signer -days 30 "
+                     "-addext keyUsage=digitalSignature -out {} 2>/dev/null",
+                     p("signer.key"), p("certs/signer.pem")));
+    must(fmt::format("openssl req -new -x509 -newkey rsa:2048 -nodes -keyout {} -subj /CN=other -days 30 -out {} 2>/dev/null",
+                     p("other.key"), p("other.pem")));
+    must(fmt::format("head -c 4096 /dev/urandom > {0} && cp {0} {1}", p("kernel"), p("kernel.signed")));
+    must(fmt::format("{} sha256 {} {} {}", kSignFile, p("signer.key"), p("certs/signer.pem"), p("kernel.signed")));
+    must(fmt::format("head -c 1000 /dev/urandom > {0} && cp {0} {1}", p("initrd"), p("initrd.signed")));
+    must(fmt::format("{} sha512 {} {} {}", kSignFile, p("signer.key"), p("certs/signer.pem"), p("initrd.signed")));
+    must(fmt::format("openssl cms -sign -binary -noattr -nocerts -outform DER -md sha256 -signer {} -inkey {} -in {} -out {}",
+                     p("certs/signer.pem"), p("signer.key"), p("kernel"), p("kernel.p7s")));
+  }
+  static void TearDownTestSuite() { dir.reset(); }
+};
+std::unique_ptr<test::TempDir> VerifyCli::dir;
+
+TEST_F(VerifyCli, SignFileOutputVerifiesAtTheSignersStoreIndex) {
+  auto r = test::run_sipl({"verify", p("kernel.signed"), p("other.pem"), p("certs")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            fmt::format("{}: verified by store certificate 2 (DIAG 0x508 cert_store_index 1): {} (CN=signer)",
+                        p("kernel.signed"), p("certs/signer.pem")));
+  EXPECT_NE(r.out.find(fmt::format("  [1] {}: the signature does not verify with this certificate's key", p("other.pem"))),
+            std::string::npos) << r.out;
+}
+
+TEST_F(VerifyCli, JsonReport) {
+  auto r = test::run_sipl({"verify", "--json", "--boot-certs", p("other.pem"), "--boot-certs", p("certs"), p("initrd.signed")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["verified"], true);
+  EXPECT_EQ(j["store_index"], 1);
+  EXPECT_EQ(j["store_number"], 2);
+  EXPECT_EQ(j["diag508_rc"], "0x0001");
+  EXPECT_EQ(j["payload_size"], 1000);
+  EXPECT_EQ(j["certificate"]["subject"], "CN=signer");
+  EXPECT_EQ(j["signature"]["digest"], "sha512");
+  EXPECT_EQ(j["candidates"][0]["status"], "verify.wrong_key");
+  EXPECT_EQ(j["candidates"][1]["status"], "verify.verified");
+  EXPECT_EQ(j["findings"].size(), 0u);
+}
+
+TEST_F(VerifyCli, ExpiredAtTheGivenTimeIsNotVerified) {
+  auto r = test::run_sipl({"verify", "--json", "--at", "2099-01-01T00:00:00Z", p("kernel.signed"), p("certs")});
+  EXPECT_EQ(r.exit_code, 1);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["verified"], false);
+  EXPECT_EQ(j["store_index"], nullptr);
+  EXPECT_EQ(j["certificate"], nullptr);
+  EXPECT_EQ(j["diag508_rc"], "0x0402");
+  EXPECT_EQ(j["candidates"][0]["status"], "verify.expired");
+  EXPECT_EQ(j["at"], "2099-01-01T00:00:00Z");
+}
+
+TEST_F(VerifyCli, DetachedSignature) {
+  auto r = test::run_sipl({"verify", "--signature", p("kernel.p7s"), p("kernel"), p("certs/signer.pem")});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = test::run_sipl({"verify", "--signature", p("kernel.p7s"), p("initrd"), p("certs/signer.pem")});
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+}
+
+TEST_F(VerifyCli, BlockSizeWarning) {
+  auto r = test::run_sipl({"verify", "--block-size", "512", p("initrd.signed"), p("certs")});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("  warning: the signed payload is 1000 bytes, not a multiple of the 512-byte disk block: the BIOS "
+                       "hands DIAG 0x508 the length in whole blocks (1024 bytes), so it will not verify on a real boot"),
+            std::string::npos) << r.out;
+  r = test::run_sipl({"verify", "--block-size", "4096", p("kernel.signed"), p("certs")});
+  EXPECT_EQ(r.out.find("warning"), std::string::npos) << r.out;
+  EXPECT_EQ(test::run_sipl({"verify", "--block-size", "1000", p("kernel.signed"), p("certs")}).exit_code, 2);
+}
+
+TEST_F(VerifyCli, UnsignedMalformedAndUnreadable) {
+  auto r = test::run_sipl({"verify", p("kernel"), p("certs")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("carries no appended signature"), std::string::npos) << r.out;
+  // A sig_len larger than the file: malformed trailer, exit 3, still reported.
+  must(fmt::format("cp {0} {1} && printf '\\377\\377\\377\\377' | dd of={1} bs=1 seek=$(($(stat -c %s {1}) - 32)) "
+                   "conv=notrunc 2>/dev/null",
+                   p("kernel.signed"), p("bad.signed")));
+  r = test::run_sipl({"verify", "--json", p("bad.signed"), p("certs")});
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["findings"][0]["id"], "verify.malformed_trailer");
+  r = test::run_sipl({"verify", p("missing"), p("certs")});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err.rfind("sipl: error: ", 0), 0u) << r.err;
+  // Both ways of naming certificates at once: usage error.
+  EXPECT_EQ(test::run_sipl({"verify", "--boot-certs", p("certs"), p("kernel.signed"), p("certs")}).exit_code, 2);
+  // Garbage where the signature should be: QEMU's "verification failed".
+  must(fmt::format("head -c 300 /dev/zero > {}", p("zero.p7s")));
+  r = test::run_sipl({"verify", "--json", "--signature", p("zero.p7s"), p("kernel"), p("certs")});
+  EXPECT_EQ(r.exit_code, 1);
+  j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["diag508_rc"], "0x0402");
+  EXPECT_EQ(j["findings"][0]["id"], "verify.malformed_signature");
+}
+
+}  // namespace
+}  // namespace sipl
