@@ -1,0 +1,66 @@
+// Reading DIAG 0x320 blocks back as the guest does: the VCSSB of subcode 1 and the VCB of
+// subcode 2 with its VCEs (layouts in diag320_layout.h). Every length and offset taken from the
+// block is checked against the block before use, so any bytes decode or fail cleanly.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sipl/base/bytes.h"
+#include "sipl/base/result.h"
+
+namespace sipl::hv {
+
+// The fields of a Verification-Certificate Storage Size Block.
+struct VcssbFields {
+  uint32_t length = 0;  // 128, or 4 for an empty store (the other fields are then as read)
+  uint8_t version = 0;
+  uint16_t total_vc_ct = 0;
+  uint16_t max_vc_ct = 0;
+  uint32_t max_single_vcb_len = 0;
+  uint32_t total_vcb_len = 0;
+};
+
+// One Verification-Certificate Entry; data spans point into the decoded block.
+struct VceFields {
+  size_t offset = 0;  // from the start of the VCB
+  uint32_t len = 0;
+  uint8_t flags = 0;
+  bool valid = false;  // flags bit 0
+  uint8_t key_type = 0;
+  uint16_t cert_idx = 0;
+  Bytes name_ebcdic;     // 64 bytes
+  std::string name;      // decoded, trailing blanks removed
+  // The remaining fields exist only in a VCE of at least 128 bytes (not in a 72-byte one).
+  uint8_t format = 0;
+  uint16_t keyid_len = 0;
+  uint8_t hash_type = 0;
+  uint16_t hash_len = 0;
+  uint32_t cert_len = 0;
+  uint16_t hash_offset = 0;
+  uint16_t cert_offset = 0;
+  ByteSpan key_id;
+  ByteSpan hash;
+  ByteSpan cert;
+};
+
+// The fields of a Verification-Certificate Block and the VCEs it holds.
+struct VcbFields {
+  uint32_t in_len = 0;
+  uint16_t first_vc_index = 0;
+  uint16_t last_vc_index = 0;
+  uint32_t out_len = 0;
+  uint16_t stored_ct = 0;
+  uint16_t remain_ct = 0;
+  std::vector<VceFields> entries;
+};
+
+// Returns the VCSSB fields of a 128-byte block (kBadInput if shorter).
+Result<VcssbFields> decode_vcssb(ByteSpan block);
+// Returns the VCB header and its VCEs up to out_len; kBadInput naming the byte offset when
+// out_len, a VCE length or a data field points outside the block or VCE, or when the number of
+// VCEs differs from stored_ct.
+Result<VcbFields> decode_vcb(ByteSpan block);
+
+}  // namespace sipl::hv

@@ -1,0 +1,25 @@
+// The JSON document of `sipl diag 320 --json`: return code or exception, and the block the guest
+// read back decoded field by field (schema_version 1).
+#pragma once
+
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+#include "sipl/base/bytes.h"
+#include "sipl/base/finding.h"
+#include "sipl/base/result.h"
+#include "sipl/base/time.h"
+#include "sipl/hv/certificate_store.h"
+#include "sipl/hv/diag320.h"
+
+namespace sipl::cli {
+
+// Returns the document for one DIAG 0x320 run; kInternal if `block` does not decode (the
+// handler produced an inconsistent block).
+Result<nlohmann::ordered_json> diag320_json(uint64_t subcode, UnixTime at,
+                                            const hv::Diag320Result& result, ByteSpan block,
+                                            const hv::CertificateStore& store,
+                                            const Findings& store_warnings);
+
+}  // namespace sipl::cli
