@@ -1,0 +1,200 @@
+// sipl inspect: the boot chain of a zipl SCSI-scheme disk as the s390-ccw BIOS walks it.
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "cli/common.h"
+#include "cli/verbs.h"
+#include "sipl/crypto/pkcs7_info.h"
+#include "sipl/fw/boot_record.h"
+#include "sipl/fw/zipl_layout.h"
+#include "sipl/image/disk_image.h"
+
+namespace sipl::cli {
+namespace {
+
+struct InspectOptions {
+  std::string disk;
+  bool json = false;
+  std::optional<unsigned> loadparm;
+  unsigned block_size = 0;  // 0 = from the boot record's program table pointer
+};
+
+// A simple SCLAB presence check (origin locator in the last 8 bytes: u16 length at -6 >= 32
+// and not longer than the component, "zIPL" at -4); the full SCLAB rules live in fw/.
+bool sclab_found(ByteSpan b) {
+  namespace loc = zipl::sclab_locator;
+  if (b.size() < loc::kLength) return false;
+  const size_t end = b.size();
+  for (size_t i = 0; i < 4; ++i)
+    if (b[end - loc::kMagicFromEnd + i] != std::byte{zipl::kMagic[i]}) return false;
+  const uint16_t len = load_u16_be(b, end - loc::kSclabLenFromEnd);
+  return len >= loc::kMinSclabLength && len <= b.size();
+}
+
+// Returns the block size to use: the option, or the size field of the program table pointer
+// (zipl writes the device block size there), or 512.
+Result<uint32_t> choose_block_size(const InspectOptions& o) {
+  if (o.block_size != 0) return o.block_size;
+  auto probe = image::DiskImage::open(o.disk, 512);
+  if (!probe) return tl::unexpected(probe.error());
+  Bytes head(zipl::mbr::kLength);
+  if (probe->size() < head.size() || !probe->read(0, head)) return 512u;
+  const uint16_t size = load_u16_be(head, zipl::mbr::kProgramTablePointer + zipl::blockptr::kSize);
+  return size == zipl::kBlockSize4096 ? zipl::kBlockSize4096 : zipl::kBlockSize512;
+}
+
+nlohmann::ordered_json signer_json(const fw::ComponentSignature& sig, std::string* text) {
+  nlohmann::ordered_json j;
+  j["format"] = sig.format;
+  j["length"] = sig.length;
+  auto info = crypto::describe_pkcs7(sig.bytes, "signature");
+  nlohmann::ordered_json signers = nlohmann::ordered_json::array();
+  if (info) {
+    for (const auto& s : info->signers) {
+      signers.push_back({{"issuer", s.issuer}, {"serial", s.serial_hex},
+                         {"subject_key_id", s.subject_key_id_hex}, {"digest", s.digest}});
+      if (!text->empty()) *text += "; ";
+      if (!s.subject_key_id_hex.empty())
+        *text += fmt::format("key id {}", s.subject_key_id_hex);
+      else
+        *text += fmt::format("issuer {}, serial {}", s.issuer, s.serial_hex);
+      if (!s.digest.empty()) *text += fmt::format(" ({})", s.digest);
+    }
+  } else {
+    j["error"] = info.error().message;
+    *text = fmt::format("unreadable: {}", info.error().message);
+  }
+  j["signers"] = signers;
+  return j;
+}
+
+std::string extents_text(const std::vector<fw::BlockPointer>& extents) {
+  std::string s;
+  constexpr size_t kShown = 6;
+  for (size_t i = 0; i < extents.size() && i < kShown; ++i)
+    s += fmt::format("{}{}+{}", i ? ", " : "", extents[i].blockno, extents[i].blocks());
+  if (extents.size() > kShown) s += fmt::format(", ... ({} extents)", extents.size());
+  return s.empty() ? "none" : s;
+}
+
+nlohmann::ordered_json program_json(const fw::Program& p, std::string& text) {
+  nlohmann::ordered_json j;
+  j["index"] = p.index;
+  j["component_table_block"] = p.component_table;
+  j["header_type"] = p.header_type == zipl::component_header::kTypeIpl    ? "ipl"
+                     : p.header_type == zipl::component_header::kTypeDump ? "dump"
+                                                                          : "unknown";
+  j["loaded_bytes"] = p.loaded_bytes;
+  text += fmt::format("program {}: component table at block {} ({}), {} bytes loaded\n", p.index, p.component_table,
+                      j["header_type"].get<std::string>(), p.loaded_bytes);
+  nlohmann::ordered_json comps = nlohmann::ordered_json::array();
+  std::optional<nlohmann::ordered_json> pending;  // signature applying to the next LOAD
+  unsigned pending_entry = 0;
+  for (const auto& c : p.components) {
+    nlohmann::ordered_json cj;
+    cj["index"] = c.index;
+    cj["type"] = fw::component_type_name(c.type);
+    std::string line = fmt::format("  [{}] {:<9}", c.index, fw::component_type_name(c.type));
+    if (c.type == fw::ComponentType::kExec) {
+      cj["address"] = c.address & 0x7fffffffULL;
+      cj["psw"] = fmt::format("{:016x}", c.address);
+      cj["length"] = 0;
+      cj["signature"] = nullptr;
+      line += fmt::format(" psw {:016x}", c.address);
+    } else {
+      cj["address"] = c.type == fw::ComponentType::kLoad ? nlohmann::ordered_json(c.address) : nullptr;
+      cj["length"] = c.length;
+      cj["segment_table_blocks"] = c.segment_table_blocks;
+      nlohmann::ordered_json ext = nlohmann::ordered_json::array();
+      for (const auto& e : c.extents) ext.push_back({{"block", e.blockno}, {"blocks", e.blocks()}});
+      cj["extents"] = ext;
+      if (c.type == fw::ComponentType::kSignature) {
+        std::string who;
+        cj["signature"] = signer_json(*c.signature, &who);
+        line += fmt::format(" format {}, sig_len {}, {} bytes loaded; signer: {}", c.signature->format,
+                            c.signature->length, c.length, who);
+        pending = cj["signature"];
+        pending_entry = c.index;
+      } else {
+        line += fmt::format(" address 0x{:08x}, {} bytes", c.address, c.length);
+        if (pending) {
+          (*pending)["entry"] = pending_entry;
+          cj["signature"] = *pending;
+          line += fmt::format(", signed (entry {})", pending_entry);
+        } else {
+          cj["signature"] = nullptr;
+        }
+        const bool sclab = sclab_found(c.bytes);
+        cj["sclab"] = sclab;
+        if (pending) line += sclab ? ", SCLAB found" : ", no SCLAB";
+        pending.reset();
+      }
+      line += fmt::format("\n      extents: {}", extents_text(c.extents));
+    }
+    text += line + "\n";
+    comps.push_back(std::move(cj));
+  }
+  j["components"] = std::move(comps);
+  return j;
+}
+
+Result<int> run_inspect(const InspectOptions& o) {
+  auto bs = choose_block_size(o);
+  if (!bs) return tl::unexpected(bs.error());
+  auto disk = image::DiskImage::open(o.disk, *bs);
+  if (!disk) return tl::unexpected(disk.error());
+  auto map = fw::read_boot_map(*disk);
+  if (!map) return tl::unexpected(map.error());
+  for (const auto& w : map->warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
+  auto doc = json_document();
+  doc["disk"] = o.disk;
+  doc["format"] = image::format_name(disk->format());
+  doc["size"] = disk->size();
+  doc["block_size"] = disk->block_size();
+  doc["boot_record"] = {{"version", map->version},
+                        {"program_table_block", map->program_table_pointer.blockno},
+                        {"warnings", map->warnings}};
+  std::string text = fmt::format("disk {}: {}, {} bytes, block size {}\n", o.disk, image::format_name(disk->format()),
+                                 disk->size(), disk->block_size());
+  text += fmt::format("boot record: zIPL version {}, program table at block {}\n", map->version,
+                      map->program_table_pointer.blockno);
+  std::vector<unsigned> which = map->used_entries();
+  std::string used;
+  for (unsigned i : which) used += fmt::format("{}{}", used.empty() ? "" : ", ", i);
+  text += fmt::format("program table: entries {}\n", used);
+  if (o.loadparm) which = {*o.loadparm};
+  nlohmann::ordered_json programs = nlohmann::ordered_json::array();
+  for (unsigned i : which) {
+    auto prog = fw::load_program(*disk, *map, i);
+    if (!prog) return tl::unexpected(prog.error());
+    programs.push_back(program_json(*prog, text));
+  }
+  doc["programs"] = std::move(programs);
+  if (o.json)
+    print_json(doc);
+  else
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  return 0;
+}
+
+void setup(CLI::App& parent, Context& ctx) {
+  auto opts = std::make_shared<InspectOptions>();
+  auto* cmd = parent.add_subcommand("inspect", "Show the zipl boot chain of a disk as the s390-ccw BIOS reads it");
+  cmd->add_option("DISK", opts->disk, "Raw or qcow2 disk image")->required();
+  cmd->add_flag("--json", opts->json, "Print one JSON document (schema_version 1)");
+  cmd->add_option("--loadparm", opts->loadparm, "Only the program table entry N (0 = default)")
+      ->check(CLI::Range(0u, static_cast<unsigned>(zipl::program_table::kEntryCount - 1)));
+  cmd->add_option("--block-size", opts->block_size, "Disk block size (default: from the boot record)")
+      ->check(CLI::IsMember({512u, 4096u}));
+  cmd->footer("Exit status: 0 read, 3 unreadable or malformed disk (the message names the block).\n"
+              "Example:\n  sipl inspect --json --loadparm 0 guest.qcow2");
+  cmd->callback([opts, &ctx] { run_verb(ctx, [opts] { return run_inspect(*opts); }); });
+}
+
+SIPL_REGISTER_VERB(30, setup);
+
+}  // namespace
+}  // namespace sipl::cli

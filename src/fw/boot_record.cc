@@ -1,0 +1,269 @@
+// The boot-record walk, following the order in which the s390-ccw BIOS reads the disk
+// (ipl_scsi -> zipl_run -> zipl_load_segment). Where the BIOS would read garbage or fail
+// later (a link slot with a non-zero count, an extent whose size is not the block size),
+// the walk stops at once with the block number, so a user sees the cause, not a symptom.
+#include "sipl/fw/boot_record.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "sipl/fw/zipl_layout.h"
+
+namespace sipl::fw {
+namespace {
+
+bool has_magic(ByteSpan b, size_t off) {
+  for (size_t i = 0; i < zipl::kMagic.size(); ++i)
+    if (b[off + i] != std::byte{zipl::kMagic[i]}) return false;
+  return true;
+}
+
+BlockPointer parse_pointer(ByteSpan b, size_t off) {
+  return {load_u64_be(b, off + zipl::blockptr::kBlockNo), load_u16_be(b, off + zipl::blockptr::kSize),
+          load_u16_be(b, off + zipl::blockptr::kBlockCt)};
+}
+
+// True when the 16-byte slot at `off` is all BIOS filler bytes (0xAA): QEMU reads a segment
+// table into a 0xAA-prefilled buffer and treats a count-0 pointer before filler as a link.
+bool is_filler(ByteSpan b, size_t off) {
+  for (size_t i = 0; i < zipl::blockptr::kLength; ++i)
+    if (b[off + i] != std::byte{zipl::segment_table::kFiller}) return false;
+  return true;
+}
+
+class Walker {
+ public:
+  Walker(const image::DiskImage& disk, const WalkLimits& limits, unsigned program)
+      : disk_(disk), bs_(disk.block_size()), blocks_(disk.block_count()),
+        max_bytes_(effective_byte_limit(disk, limits)), max_tables_(limits.max_segment_tables),
+        program_(program) {}
+
+  // Loads the component whose first segment table is at `first` (referenced from `from`).
+  Status load(Component& c, uint64_t first, uint64_t from);
+
+ private:
+  tl::unexpected<Error> bad(uint64_t block, std::string msg, ErrorCode code = ErrorCode::kBadInput) const {
+    return fail(code, std::move(msg), Location::at_block(disk_.path(), block));
+  }
+  Status add_extent(Component& c, const BlockPointer& p, size_t slot, uint64_t table);
+
+  const image::DiskImage& disk_;
+  uint32_t bs_;
+  uint64_t blocks_;
+  uint64_t max_bytes_;
+  uint64_t max_tables_;
+  unsigned program_;
+  uint64_t total_bytes_ = 0;
+  uint64_t tables_read_ = 0;
+};
+
+Status Walker::add_extent(Component& c, const BlockPointer& p, size_t slot, uint64_t table) {
+  if (p.size != bs_)
+    return bad(table, fmt::format("segment table slot {}: extent block size {} is not the disk block size {}",
+                                  slot, p.size, bs_));
+  if (p.blockno >= blocks_ || p.blockct >= blocks_ - p.blockno)
+    return bad(table, fmt::format("segment table slot {}: extent of {} blocks at block {} is past the end of "
+                                  "the image ({} blocks)",
+                                  slot, p.blocks(), p.blockno, blocks_));
+  const uint64_t n = p.blocks() * bs_;
+  if (n > max_bytes_ - total_bytes_)
+    return bad(table, fmt::format("program {} loads more than {} bytes (component table entry {})", program_,
+                                  max_bytes_, c.index),
+               ErrorCode::kLimit);
+  total_bytes_ += n;
+  const size_t at = c.bytes.size();
+  c.bytes.resize(at + n);
+  if (auto s = disk_.read(p.blockno * bs_, MutableByteSpan(c.bytes).subspan(at, n)); !s) return s;
+  c.extents.push_back(p);
+  c.length += n;
+  return {};
+}
+
+Status Walker::load(Component& c, uint64_t first, uint64_t from) {
+  const size_t slots = zipl::segment_table::slots(bs_);
+  std::unordered_set<uint64_t> seen;
+  uint64_t block = first;
+  uint64_t referrer = from;
+  while (block != 0) {
+    if (++tables_read_ > max_tables_)
+      return bad(block, fmt::format("program {} follows more than {} segment-table blocks", program_, max_tables_),
+                 ErrorCode::kLimit);
+    if (block >= blocks_)
+      return bad(referrer, fmt::format("component table entry {}: segment table block {} is past the end of the "
+                                       "image ({} blocks)",
+                                       c.index, block, blocks_));
+    if (!seen.insert(block).second)
+      return bad(referrer, fmt::format("segment table chain of component table entry {} loops back to block {}",
+                                       c.index, block));
+    auto table = disk_.read_blocks(block, 1);
+    if (!table) return tl::unexpected(table.error());
+    c.segment_table_blocks.push_back(block);
+    uint64_t next = 0;
+    for (size_t slot = 0; slot < slots; ++slot) {
+      const size_t off = slot * zipl::blockptr::kLength;
+      const BlockPointer p = parse_pointer(*table, off);
+      if (p.blockno == 0) break;  // end of the list
+      if (slot == slots - 1) {
+        // On 512-byte blocks the BIOS sees filler after this slot, so only a count-0 pointer
+        // links; a counted one would be loaded as data followed by filler and fail.
+        if (p.blockct != 0 && bs_ != zipl::kBlockSize4096)
+          return bad(block, fmt::format("segment table slot {} (the link slot) has blockct {}; a link must have "
+                                        "blockct 0",
+                                        slot, p.blockct));
+        next = p.blockno;
+        break;
+      }
+      if (p.blockct == 0 && is_filler(*table, off + zipl::blockptr::kLength)) {
+        next = p.blockno;
+        break;
+      }
+      if (auto s = add_extent(c, p, slot, block); !s) return s;
+    }
+    referrer = block;
+    block = next;
+  }
+  return {};
+}
+
+}  // namespace
+
+const char* component_type_name(ComponentType t) {
+  switch (t) {
+    case ComponentType::kExec: return "exec";
+    case ComponentType::kLoad: return "load";
+    case ComponentType::kSignature: return "signature";
+  }
+  return "unknown";
+}
+
+std::vector<unsigned> BootMap::used_entries() const {
+  std::vector<unsigned> used;
+  for (unsigned i = 0; i < program_entries.size(); ++i)
+    if (program_entries[i].blockno != 0) used.push_back(i);
+  return used;
+}
+
+uint64_t effective_byte_limit(const image::DiskImage& disk, const WalkLimits& limits) {
+  if (limits.max_total_bytes != 0) return limits.max_total_bytes;
+  constexpr uint64_t kAddressLimit = 0x80000000ULL;  // zipl loads nothing above 2 GiB
+  return std::min(kAddressLimit, std::max(zipl::kMaxComponentBytes, disk.size()));
+}
+
+Result<BootMap> read_boot_map(const image::DiskImage& disk) {
+  const std::string& path = disk.path();
+  BootMap map;
+  map.block_size = disk.block_size();
+  if (disk.block_count() == 0)
+    return fail(ErrorCode::kBadInput,
+                fmt::format("image of {} bytes is smaller than one {}-byte block", disk.size(), map.block_size),
+                Location{path});
+  auto b0 = disk.read_blocks(0, 1);
+  if (!b0) return tl::unexpected(b0.error());
+  if (!has_magic(*b0, zipl::mbr::kMagic))
+    return fail(ErrorCode::kBadInput,
+                fmt::format("no zIPL boot record (magic is {}, expected 7a49504c \"zIPL\"): not a zipl SCSI-scheme "
+                            "boot disk",
+                            to_hex(ByteSpan(*b0).first(4))),
+                Location::at_block(path, 0));
+  map.version = load_u32_be(*b0, zipl::mbr::kVersionId);
+  if (map.version != zipl::mbr::kVersion) map.warnings.emplace_back(zipl::mbr::kUnknownVersionWarning);
+  map.program_table_pointer = parse_pointer(*b0, zipl::mbr::kProgramTablePointer);
+  const uint64_t pt = map.program_table_pointer.blockno;
+  if (pt == 0)
+    return fail(ErrorCode::kBadInput, "boot record has no program table pointer (block number 0)",
+                Location::at_block(path, 0));
+  if (pt >= disk.block_count())
+    return fail(ErrorCode::kBadInput,
+                fmt::format("program table pointer to block {} is past the end of the image ({} blocks of {} bytes)",
+                            pt, disk.block_count(), map.block_size),
+                Location::at_block(path, 0));
+  auto table = disk.read_blocks(pt, 1);
+  if (!table) return tl::unexpected(table.error());
+  if (!has_magic(*table, zipl::program_table::kMagic))
+    return fail(ErrorCode::kBadInput, "program table has no zIPL magic", Location::at_block(path, pt));
+  for (size_t i = 0; i < zipl::program_table::kEntryCount; ++i)
+    map.program_entries.push_back(parse_pointer(*table, zipl::program_table::entry_offset(i)));
+  if (map.used_entries().empty())
+    return fail(ErrorCode::kBadInput, "program table has no entries", Location::at_block(path, pt));
+  return map;
+}
+
+Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, unsigned index,
+                             const WalkLimits& limits) {
+  const std::string& path = disk.path();
+  const uint64_t pt = map.program_table_pointer.blockno;
+  if (index >= map.program_entries.size())
+    return fail(ErrorCode::kUsage, fmt::format("loadparm {} is not a program table entry (0..{})", index,
+                                               map.program_entries.size() - 1));
+  const uint64_t ct = map.program_entries[index].blockno;
+  if (ct == 0)
+    return fail(ErrorCode::kBadInput, fmt::format("program table entry {} is empty (loadparm {} selects nothing)",
+                                                  index, index),
+                Location::at_block(path, pt));
+  if (ct >= disk.block_count())
+    return fail(ErrorCode::kBadInput,
+                fmt::format("program table entry {} points to block {}, past the end of the image ({} blocks)", index,
+                            ct, disk.block_count()),
+                Location::at_block(path, pt));
+  auto table = disk.read_blocks(ct, 1);
+  if (!table) return tl::unexpected(table.error());
+  if (!has_magic(*table, zipl::component_header::kMagic))
+    return fail(ErrorCode::kBadInput, fmt::format("component table of program {} has no zIPL magic", index),
+                Location::at_block(path, ct));
+  Program prog;
+  prog.index = index;
+  prog.component_table = ct;
+  prog.header_type = static_cast<uint8_t>((*table)[zipl::component_header::kType]);
+  Walker walker(disk, limits, index);
+  const size_t max_entries = std::min(zipl::component_entry::kMaxEntries,
+                                      (table->size() - zipl::component_header::kLength) / zipl::component_entry::kLength);
+  for (size_t i = 0; i < max_entries; ++i) {
+    const size_t off = zipl::component_entry::entry_offset(i);
+    const uint8_t type = static_cast<uint8_t>((*table)[off + zipl::component_entry::kType]);
+    Component c;
+    c.index = static_cast<unsigned>(i);
+    if (type == zipl::component_entry::kTypeExec) {
+      c.type = ComponentType::kExec;
+      c.address = load_u64_be(*table, off + zipl::component_entry::kCompdat);
+      prog.components.push_back(std::move(c));
+      return prog;
+    }
+    if (type != zipl::component_entry::kTypeLoad && type != zipl::component_entry::kTypeSignature)
+      return fail(ErrorCode::kBadInput, fmt::format("component table entry {} has unknown type 0x{:02x}", i, type),
+                  Location::at_block(path, ct));
+    c.type = static_cast<ComponentType>(type);
+    c.segment_table = parse_pointer(*table, off + zipl::component_entry::kData).blockno;
+    if (c.segment_table == 0)
+      return fail(ErrorCode::kBadInput,
+                  fmt::format("component table entry {} ({}) has no segment table (block number 0)", i,
+                              component_type_name(c.type)),
+                  Location::at_block(path, ct));
+    if (c.type == ComponentType::kLoad) c.address = load_u64_be(*table, off + zipl::component_entry::kCompdat);
+    if (auto s = walker.load(c, c.segment_table, ct); !s) return tl::unexpected(s.error());
+    if (c.type == ComponentType::kSignature) {
+      ComponentSignature sig;
+      sig.format = static_cast<uint8_t>((*table)[off + zipl::component_entry::kSigFormat]);
+      sig.length = load_u32_be(*table, off + zipl::component_entry::kSigLength);
+      if (c.length > 4096)
+        return fail(ErrorCode::kBadInput,
+                    fmt::format("SIGNATURE entry {} loads {} bytes, more than the BIOS's 4096-byte signature buffer",
+                                i, c.length),
+                    Location::at_block(path, ct));
+      if (sig.length > c.length)
+        return fail(ErrorCode::kBadInput,
+                    fmt::format("SIGNATURE entry {}: sig_len {} is longer than the {} bytes its blocks hold", i,
+                                sig.length, c.length),
+                    Location::at_block(path, ct));
+      sig.bytes.assign(c.bytes.begin(), c.bytes.begin() + sig.length);
+      c.signature = std::move(sig);
+    }
+    prog.loaded_bytes += c.length;
+    prog.components.push_back(std::move(c));
+  }
+  return fail(ErrorCode::kBadInput, fmt::format("component table has no EXEC entry in its {} entries", max_entries),
+              Location::at_block(path, ct));
+}
+
+}  // namespace sipl::fw

@@ -1,0 +1,91 @@
+// Raw images and the DiskImage front end; qcow2 lives in qcow2.cc.
+#include "sipl/image/disk_image.h"
+
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "image/qcow2.h"
+#include "sipl/base/file.h"
+
+namespace sipl::image {
+namespace {
+
+// A raw image: the bytes of a mapped file (owned) or of caller memory (borrowed).
+class RawBackend final : public ImageBackend {
+ public:
+  explicit RawBackend(MappedFile f) : file_(std::move(f)), bytes_(file_.bytes()) {}
+  explicit RawBackend(ByteSpan b) : bytes_(b) {}
+  uint64_t size() const override { return bytes_.size(); }
+  Status read(uint64_t offset, MutableByteSpan out) const override {
+    std::memcpy(out.data(), bytes_.data() + offset, out.size());
+    return {};
+  }
+
+ private:
+  MappedFile file_;
+  ByteSpan bytes_;
+};
+
+Status check_block_size(uint32_t block_size) {
+  if (block_size != 512 && block_size != 4096)
+    return fail(ErrorCode::kUsage, fmt::format("block size {} is not 512 or 4096", block_size));
+  return {};
+}
+
+}  // namespace
+
+const char* format_name(ImageFormat f) { return f == ImageFormat::kQcow2 ? "qcow2" : "raw"; }
+
+DiskImage::DiskImage(std::string path, ImageFormat f, uint32_t bs, std::unique_ptr<ImageBackend> b)
+    : path_(std::move(path)), format_(f), block_size_(bs), backend_(std::move(b)) {}
+DiskImage::~DiskImage() = default;
+
+uint64_t DiskImage::size() const { return backend_->size(); }
+
+Result<DiskImage> open_image_at_depth(const std::string& path, uint32_t block_size, unsigned depth,
+                                      const std::string& format) {
+  if (auto s = check_block_size(block_size); !s) return tl::unexpected(s.error());
+  auto file = MappedFile::open(path);
+  if (!file) return tl::unexpected(file.error());
+  if (format == "qcow2" || (format.empty() && looks_like_qcow2(file->bytes()))) {
+    auto backend = open_qcow2(std::move(*file), depth);
+    if (!backend) return tl::unexpected(backend.error());
+    return DiskImage(path, ImageFormat::kQcow2, block_size, std::move(*backend));
+  }
+  return DiskImage(path, ImageFormat::kRaw, block_size, std::make_unique<RawBackend>(std::move(*file)));
+}
+
+Result<DiskImage> DiskImage::open(const std::string& path, uint32_t block_size) {
+  return open_image_at_depth(path, block_size, 0, "");
+}
+
+Result<DiskImage> DiskImage::from_memory(ByteSpan bytes, uint32_t block_size, std::string name) {
+  if (auto s = check_block_size(block_size); !s) return tl::unexpected(s.error());
+  return DiskImage(std::move(name), ImageFormat::kRaw, block_size, std::make_unique<RawBackend>(bytes));
+}
+
+Status DiskImage::read(uint64_t offset, MutableByteSpan out) const {
+  const uint64_t sz = size();
+  if (offset > sz || out.size() > sz - offset)
+    return fail(ErrorCode::kBadInput,
+                fmt::format("read of {} bytes at byte {} is past the end of the {}-byte image",
+                            out.size(), offset, sz),
+                Location::at_offset(path_, offset));
+  if (out.empty()) return {};
+  return backend_->read(offset, out);
+}
+
+Result<Bytes> DiskImage::read_blocks(uint64_t block, uint64_t count) const {
+  const uint64_t blocks = block_count();
+  if (block >= blocks || count > blocks - block)
+    return fail(ErrorCode::kBadInput,
+                fmt::format("blocks {}..{} are past the end of the image ({} blocks of {} bytes)", block,
+                            block + count - 1, blocks, block_size_),
+                Location::at_block(path_, block));
+  Bytes out(count * block_size_);
+  if (auto s = backend_->read(block * block_size_, out); !s) return tl::unexpected(s.error());
+  return out;
+}
+
+}  // namespace sipl::image

@@ -1,0 +1,18 @@
+// qcow2 reader (QEMU Copy-On-Write image format, versions 2 and 3): private to src/image.
+#pragma once
+
+#include <memory>
+
+#include "sipl/base/file.h"
+#include "sipl/image/disk_image.h"
+
+namespace sipl::image {
+
+// Returns true when `bytes` start with the qcow2 magic "QFI\xfb".
+bool looks_like_qcow2(ByteSpan bytes);
+
+// Returns a backend reading the qcow2 image in `file`, `depth` levels below the opened image
+// (its backing file, if any, is opened at depth + 1, up to DiskImage::kMaxBackingDepth).
+Result<std::unique_ptr<ImageBackend>> open_qcow2(MappedFile file, unsigned depth);
+
+}  // namespace sipl::image
