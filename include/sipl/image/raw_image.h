@@ -1,0 +1,46 @@
+// Raw disk images: checking that a range of blocks is free (all zero) and writing an image
+// atomically (a sparse temporary copy in the same directory, patched, synced, renamed), so a
+// failed or interrupted run never leaves a half-written disk behind.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sipl/base/bytes.h"
+#include "sipl/base/result.h"
+
+namespace sipl::image {
+
+// `length` bytes at `offset`: `data` followed by zeros up to `length` (length >= data.size()).
+struct ImageWrite {
+  uint64_t offset = 0;
+  ByteSpan data;
+  uint64_t length = 0;
+};
+
+// Returns the first block in [first_block, end_block) of `image` that holds a non-zero byte,
+// or nullopt when all are zero (blocks past the end of `image` count as zero).
+std::optional<uint64_t> first_used_block(ByteSpan image, uint32_t block_size, uint64_t first_block,
+                                         uint64_t end_block);
+
+// A DOS (MBR) partition table entry, in bytes.
+struct DosPartition {
+  int number = 0;  // 1..4
+  uint8_t type = 0;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+// Returns the used primary partitions of the DOS partition table in the first 512 bytes of
+// `image` (sectors of 512 bytes), or none when bytes 510..511 are not 0x55 0xAA.
+std::vector<DosPartition> dos_partitions(ByteSpan image);
+
+// Writes the image at `path` atomically: a copy of `base` (an existing image's path; empty for
+// an all-zero image) resized to `size` bytes, with `writes` applied in order. Zero ranges of
+// `base` stay holes. Keeps the mode of an existing `path` (0644 for a new one).
+Status write_image_atomic(const std::string& path, const std::string& base, uint64_t size,
+                          const std::vector<ImageWrite>& writes);
+
+}  // namespace sipl::image

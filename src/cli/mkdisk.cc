@@ -1,0 +1,248 @@
+// sipl mkdisk: write a zipl-compatible SCSI-scheme boot disk (raw image) on any host.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "cli/common.h"
+#include "cli/mkdisk_print.h"
+#include "cli/verbs.h"
+#include "sipl/base/file.h"
+#include "sipl/image/bootmap_writer.h"
+#include "sipl/image/raw_image.h"
+
+namespace sipl::cli {
+namespace {
+
+constexpr uint64_t kMiB = 1024 * 1024;
+
+struct Options {
+  std::string output, stage3, kernel, initrd, secure = "auto", size, offset;
+  std::optional<std::string> parmline;
+  std::vector<std::string> entries;
+  uint32_t block_size = 512;
+  bool force = false, dry_run = false, json = false;
+};
+
+// Returns the byte count of "1048576", "64M", "64MiB", "1G" (binary units, like qemu-img).
+Result<uint64_t> parse_size(const std::string& text, const char* option) {
+  size_t pos = 0;
+  uint64_t v = 0;
+  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+    if (v > (UINT64_MAX - 9) / 10) return fail(ErrorCode::kUsage, fmt::format("{} {} is too large", option, text));
+    v = v * 10 + static_cast<uint64_t>(text[pos++] - '0');
+  }
+  std::string unit = text.substr(pos);
+  int shift = -1;
+  if (pos == 0) shift = -1;
+  else if (unit.empty() || unit == "B") shift = 0;
+  else if (unit == "K" || unit == "KiB") shift = 10;
+  else if (unit == "M" || unit == "MiB") shift = 20;
+  else if (unit == "G" || unit == "GiB") shift = 30;
+  else if (unit == "T" || unit == "TiB") shift = 40;
+  if (shift < 0)
+    return fail(ErrorCode::kUsage, fmt::format("{} '{}' is not a size (bytes, or a number with K, M, G or T)", option, text));
+  if (shift > 0 && v > (UINT64_MAX >> shift)) return fail(ErrorCode::kUsage, fmt::format("{} {} is too large", option, text));
+  return v << shift;
+}
+
+// --entry NAME:kernel=FILE[,initrd=FILE][,parmline=TEXT]; parmline takes the rest of the text
+// so a parmline may contain commas (console=ttyS0,115200).
+struct EntryText {
+  std::string name, kernel, initrd;
+  std::optional<std::string> parmline;
+};
+
+Result<EntryText> parse_entry(const std::string& text) {
+  auto colon = text.find(':');
+  if (colon == std::string::npos || colon == 0)
+    return fail(ErrorCode::kUsage, fmt::format("--entry '{}': expected NAME:kernel=FILE[,initrd=FILE][,parmline=TEXT]", text));
+  EntryText e;
+  e.name = text.substr(0, colon);
+  std::string rest = text.substr(colon + 1);
+  while (!rest.empty()) {
+    if (rest.rfind("parmline=", 0) == 0) {
+      e.parmline = rest.substr(9);
+      break;
+    }
+    auto comma = rest.find(',');
+    std::string item = rest.substr(0, comma);
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+    if (item.rfind("kernel=", 0) == 0) e.kernel = item.substr(7);
+    else if (item.rfind("initrd=", 0) == 0) e.initrd = item.substr(7);
+    else return fail(ErrorCode::kUsage, fmt::format("--entry '{}': unknown key in '{}' (kernel=, initrd=, parmline=)", text, item));
+  }
+  if (e.kernel.empty()) return fail(ErrorCode::kUsage, fmt::format("--entry '{}': kernel=FILE is required", text));
+  return e;
+}
+
+// Keeps every input file mapped while the bootmap (which points into them) is alive.
+struct Inputs {
+  std::vector<std::unique_ptr<MappedFile>> files;
+  Result<image::BootFile> map(const std::string& path) {
+    auto m = MappedFile::open(path);
+    if (!m) return tl::unexpected(m.error());
+    files.push_back(std::make_unique<MappedFile>(std::move(*m)));
+    return image::BootFile{path, files.back()->bytes()};
+  }
+};
+
+Result<image::BootmapSpec> build_spec(const Options& o, Inputs& in) {
+  image::BootmapSpec spec;
+  auto mode = image::parse_secure_mode(o.secure);
+  if (!mode) return tl::unexpected(mode.error());
+  spec.secure = *mode;
+  if (o.block_size != 512 && o.block_size != 4096)
+    return fail(ErrorCode::kUsage, fmt::format("--block-size must be 512 or 4096, not {}", o.block_size));
+  spec.block_size = o.block_size;
+  auto stage3 = in.map(o.stage3);
+  if (!stage3) return tl::unexpected(stage3.error());
+  spec.stage3 = *stage3;
+
+  std::vector<EntryText> texts;
+  if (!o.kernel.empty()) texts.push_back({"default", o.kernel, o.initrd, o.parmline});
+  else if (!o.initrd.empty() || o.parmline)
+    return fail(ErrorCode::kUsage, "--initrd and --parmline belong to --kernel; use --entry for named entries");
+  for (const auto& t : o.entries) {
+    auto e = parse_entry(t);
+    if (!e) return tl::unexpected(e.error());
+    texts.push_back(std::move(*e));
+  }
+  if (texts.empty()) return fail(ErrorCode::kUsage, "give --kernel FILE or at least one --entry");
+  for (auto& t : texts) {
+    image::BootEntrySpec e;
+    e.name = t.name;
+    auto k = in.map(t.kernel);
+    if (!k) return tl::unexpected(k.error());
+    e.kernel = *k;
+    if (!t.initrd.empty()) {
+      auto r = in.map(t.initrd);
+      if (!r) return tl::unexpected(r.error());
+      e.initrd = *r;
+    }
+    e.parmline = t.parmline;
+    spec.entries.push_back(std::move(e));
+  }
+  return spec;
+}
+
+// Refuses to put the layout over data or over a DOS partition of an existing image.
+Status check_target(const Options& o, ByteSpan disk, const image::Bootmap& bm) {
+  const uint64_t bs = bm.block_size, first = bm.first_block * bs, end = bm.end_block * bs;
+  if (o.force) return {};
+  for (const auto& p : image::dos_partitions(disk))
+    if (first < p.offset + p.length && p.offset < end)
+      return fail(ErrorCode::kUsage,
+                  fmt::format("the layout (bytes {}..{}) overlaps DOS partition {} (bytes {}..{}); "
+                              "choose another --offset or pass --force to overwrite it",
+                              first, end - 1, p.number, p.offset, p.offset + p.length - 1),
+                  Location(o.output));
+  if (auto used = image::first_used_block(disk, bm.block_size, bm.first_block, bm.end_block))
+    return fail(ErrorCode::kUsage,
+                fmt::format("holds data, and the layout needs blocks {}..{}; choose another --offset "
+                            "or pass --force to overwrite it",
+                            bm.first_block, bm.end_block - 1),
+                Location::at_block(o.output, *used));
+  return {};
+}
+
+Result<int> run(const Options& o) {
+  Inputs in;
+  auto spec = build_spec(o, in);
+  if (!spec) return tl::unexpected(spec.error());
+
+  // An existing output is updated in place (through a copy); a missing one is created.
+  struct stat st {};
+  const bool exists = ::stat(o.output.c_str(), &st) == 0;
+  if (exists && !S_ISREG(st.st_mode))
+    return fail(ErrorCode::kUnsupported, "only raw image files can be written, not devices or directories",
+                Location(o.output));
+  std::unique_ptr<MappedFile> disk;
+  if (exists && st.st_size > 0) {
+    auto m = MappedFile::open(o.output);
+    if (!m) return tl::unexpected(m.error());
+    disk = std::make_unique<MappedFile>(std::move(*m));
+  }
+  const uint64_t disk_size = exists ? static_cast<uint64_t>(st.st_size) : 0;
+
+  uint64_t offset = o.block_size;
+  if (!o.offset.empty()) {
+    auto v = parse_size(o.offset, "--offset");
+    if (!v) return tl::unexpected(v.error());
+    if (*v == 0 || *v % o.block_size != 0)
+      return fail(ErrorCode::kUsage, fmt::format("--offset {} must be a non-zero multiple of the block size {}",
+                                                 o.offset, o.block_size));
+    offset = *v;
+  }
+  spec->first_block = offset / o.block_size;
+  auto bm = image::build_bootmap(*spec);
+  if (!bm) return tl::unexpected(bm.error());
+  const uint64_t needed = bm->end_block * bm->block_size;
+
+  uint64_t size = exists ? disk_size : round_up(needed, kMiB);
+  if (!o.size.empty()) {
+    auto v = parse_size(o.size, "--size");
+    if (!v) return tl::unexpected(v.error());
+    if (*v % o.block_size != 0)
+      return fail(ErrorCode::kUsage, fmt::format("--size {} must be a multiple of the block size {}", o.size, o.block_size));
+    if (*v < disk_size)
+      return fail(ErrorCode::kUsage, fmt::format("--size {} would shrink the image ({} bytes)", o.size, disk_size),
+                  Location(o.output));
+    size = *v;
+  }
+  if (needed > size)
+    return fail(ErrorCode::kUsage,
+                fmt::format("the layout needs {} bytes (up to block {}) but the image has {}; {}", needed,
+                            bm->end_block - 1, size, exists ? "pass a larger --size to grow it" : "pass a larger --size"),
+                Location(o.output));
+  if (disk)
+    if (auto c = check_target(o, disk->bytes(), *bm); !c) return tl::unexpected(c.error());
+
+  for (const auto& w : bm->warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
+  MkdiskSummary sum{o.output, size, exists, o.dry_run, spec->secure};
+  if (!o.dry_run) {
+    disk.reset();  // unmap before the rename replaces the file
+    if (auto w = image::write_image_atomic(o.output, exists ? o.output : "", size, image::bootmap_image_writes(*bm)); !w)
+      return tl::unexpected(w.error());
+  }
+  if (o.json) print_json(mkdisk_json(sum, *bm));
+  else std::fputs(mkdisk_text(sum, *bm).c_str(), stdout);
+  return 0;
+}
+
+void setup(CLI::App& parent, Context& ctx) {
+  auto o = std::make_shared<Options>();
+  auto* app = parent.add_subcommand(
+      "mkdisk", "Write a zipl-compatible SCSI-scheme boot disk (raw image), as zipl does on s390x");
+  app->add_option("-o,--output", o->output, "Raw disk image to create, or to update when it exists")->required();
+  app->add_option("--stage3", o->stage3, "zipl's stage 3 loader (stage3.bin from s390-tools)")->required();
+  app->add_option("--kernel", o->kernel, "Kernel image of the default entry (signed or not)");
+  app->add_option("--initrd", o->initrd, "Initial ramdisk of the default entry");
+  app->add_option("--parmline", o->parmline, "Kernel command line of the default entry");
+  app->add_option("--entry", o->entries,
+                  "More boot entries (menu): NAME:kernel=FILE[,initrd=FILE][,parmline=TEXT]; parmline= takes the rest");
+  app->add_option("--secure", o->secure,
+                  "auto: SIGNATURE entries for signed files; 1: also fail if stage 3 or a kernel is unsigned; 0: none")
+      ->default_str("auto");
+  app->add_option("--size", o->size, "Image size (e.g. 64M); default: just big enough, rounded up to 1 MiB");
+  app->add_option("--offset", o->offset, "Byte offset of the first block the layout may use (default: block 1)");
+  app->add_option("--block-size", o->block_size, "Disk block size: 512 or 4096")->default_str("512");
+  app->add_flag("--force", o->force, "Overwrite blocks that hold data or belong to a partition");
+  app->add_flag("--dry-run", o->dry_run, "Print the layout and write nothing");
+  app->add_flag("--json", o->json, "Print the layout as JSON");
+  app->footer(
+      "Kernel, initrd and stage 3 are copied into the image (zipl --add-files style); their appended\n"
+      "signatures (sign-file) become SIGNATURE entries and are cut off the loaded components.\n"
+      "Example:\n"
+      "  sipl mkdisk -o disk.img --stage3 /lib/s390-tools/stage3.bin --kernel vmlinuz \\\n"
+      "      --initrd initrd.img --parmline 'console=ttysclp0 root=/dev/vda1' --secure 1");
+  app->callback([o, &ctx] { run_verb(ctx, [o] { return run(*o); }); });
+}
+
+SIPL_REGISTER_VERB(60, setup);
+
+}  // namespace
+}  // namespace sipl::cli

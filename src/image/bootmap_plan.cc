@@ -1,0 +1,245 @@
+#include "image/bootmap_plan.h"
+
+#include <fmt/format.h>
+
+#include "sipl/fw/zipl_layout.h"
+#include "sipl/image/appended_signature.h"
+#include "sipl/image/sclab.h"
+
+namespace sipl::image {
+namespace {
+
+namespace za = zipl::address;
+
+// zipl places components it allocates itself below this limit (ADDRESS_LIMIT, 2 GiB).
+constexpr uint64_t kAddressLimit = 0x80000000ULL;
+// zipl rounds every component's size up to MAXIMUM_PHYSICAL_BLOCKSIZE when allocating.
+constexpr uint64_t kAllocAlign = 4096;
+// The parmline reserves one 4 KiB page (zipl: ALIGN(MAXIMUM_PARMLINE_SIZE, 4096)); with its NUL
+// it must fit there. The initrd is aligned to 64 KiB.
+constexpr uint64_t kParmlineArea = 0x1000;
+constexpr uint64_t kInitrdAlign = 0x10000;
+
+// A file as zipl loads it: without its appended signature, plus the signature if any.
+struct SignedFile {
+  ByteSpan payload;
+  std::optional<ByteSpan> signature;
+};
+
+Result<SignedFile> cut_signature(const BootFile& f) {
+  auto sig = parse_appended_signature(f.bytes, f.path);
+  if (!sig) return tl::unexpected(sig.error());
+  if (!*sig) return SignedFile{f.bytes, std::nullopt};
+  return SignedFile{(*sig)->payload, (*sig)->signature};
+}
+
+struct Planner {
+  const BootmapSpec& spec;
+  std::vector<Bytes>& owned;
+  std::vector<std::string>& warnings;
+
+  ByteSpan own(Bytes b) {
+    owned.push_back(std::move(b));
+    return owned.back();
+  }
+
+  void load(PlannedEntry& e, ComponentKind kind, uint64_t addr, ByteSpan data, std::string source) {
+    PlannedComponent c;
+    c.kind = kind;
+    c.type = zipl::component_entry::kTypeLoad;
+    c.compdat = addr;
+    c.data = data;
+    c.source = std::move(source);
+    e.components.push_back(std::move(c));
+  }
+
+  // Adds the SIGNATURE entry for `f` when the mode asks for one; warns like zipl when the
+  // loaded (block padded) component would not be exactly the signed bytes.
+  void signature(PlannedEntry& e, ComponentKind kind, const BootFile& f, const SignedFile& s) {
+    if (!s.signature || spec.secure == SecureMode::kOff) return;
+    PlannedComponent c;
+    c.kind = kind;
+    c.type = zipl::component_entry::kTypeSignature;
+    c.signature_length = static_cast<uint32_t>(s.signature->size());
+    c.compdat = (uint64_t{zipl::component_entry::kSigFormatPkcs7} << 56) | c.signature_length;
+    c.data = *s.signature;
+    c.source = f.path;
+    e.components.push_back(std::move(c));
+    if (s.payload.size() % spec.block_size != 0)
+      warnings.push_back(
+          fmt::format("Size of signed file {} is not a multiple of the disk block size", f.path));
+    if (kind != ComponentKind::kInitrdSignature) sclab_hint(kind, f, s);
+  }
+
+  // zipl 2.16's stage3.bin and distribution kernels before 2025 carry no SCLAB; the BIOS
+  // looks for its locator in the last 8 bytes of the loaded (block padded) component and,
+  // with secure-boot=on, stops there. Say so now rather than at boot (the initrd is not
+  // verified, so it needs none).
+  void sclab_hint(ComponentKind kind, const BootFile& f, const SignedFile& s) {
+    std::optional<SclabAbsence> absent = SclabAbsence::kNoMagic;
+    if (s.payload.size() % spec.block_size == 0) absent = find_sclab(s.payload).absent;
+    if (!absent) return;
+    const bool stage3 = kind == ComponentKind::kStage3Signature;
+    warnings.push_back(fmt::format(
+        "{} is signed but has no SCLAB ({}): QEMU's secure-boot=on will stop at it, audit mode "
+        "only warns; re-sign it with one: sipl sign --resign --sclab {} ...",
+        f.path, describe(*absent), stage3 ? "global --psw 0x000800008000a000 --load-addr 0xa000" : "plain"));
+  }
+
+  Status require_signed(const SignedFile& s, std::string_view what, const std::string& path) {
+    if (spec.secure != SecureMode::kOn || s.signature) return {};
+    return fail(ErrorCode::kUsage,
+                fmt::format("Could not install Secure Boot IPL records: Missing signature in {} {}",
+                            what, path));
+  }
+
+  Result<PlannedEntry> entry(const BootEntrySpec& in, const SignedFile& stage3) {
+    PlannedEntry e;
+    e.name = in.name;
+    auto kernel = cut_signature(in.kernel);
+    if (!kernel) return tl::unexpected(kernel.error());
+    std::optional<SignedFile> initrd;
+    if (in.initrd) {
+      auto r = cut_signature(*in.initrd);
+      if (!r) return tl::unexpected(r.error());
+      initrd = *r;
+    }
+    if (auto st = require_signed(*kernel, "image file", in.kernel.path); !st)
+      return tl::unexpected(st.error());
+    if (kernel->payload.empty())
+      return fail(ErrorCode::kUsage, "kernel image has no bytes to load", Location(in.kernel.path));
+    if (initrd && initrd->payload.empty())
+      return fail(ErrorCode::kUsage, "initrd has no bytes to load", Location(in.initrd->path));
+
+    // Addresses: zipl sizes components by their file size as stat'ed (signature included),
+    // rounded to 4 KiB, and allocates upward from the kernel at 0x10000 (job.c).
+    const uint64_t kernel_size = in.kernel.bytes.size();
+    uint64_t next = za::kKernel + round_up(kernel_size, kAllocAlign);
+    std::optional<uint64_t> parm_addr, initrd_addr;
+    if (in.parmline) {
+      if (in.parmline->size() + 1 > kParmlineArea)
+        return fail(ErrorCode::kUsage,
+                    fmt::format("parmline of entry '{}' is {} bytes; at most {} fit", in.name,
+                                in.parmline->size(), kParmlineArea - 1));
+      if (in.parmline->find('\0') != std::string::npos)
+        return fail(ErrorCode::kUsage, fmt::format("parmline of entry '{}' contains a NUL byte", in.name));
+      parm_addr = round_up(next, kAllocAlign);
+      next = *parm_addr + kParmlineArea;
+    }
+    if (initrd) {
+      initrd_addr = round_up(next, kInitrdAlign);
+      next = *initrd_addr + round_up(in.initrd->bytes.size(), kAllocAlign);
+    }
+    if (next > kAddressLimit)
+      return fail(ErrorCode::kUsage,
+                  fmt::format("Could not fit the components of entry '{}' into the available "
+                              "address space (they end at 0x{:x}, the limit is 0x{:x})",
+                              in.name, next, kAddressLimit));
+
+    // Stage 3 heap and stack dummies keep the firmware away from memory stage 3 uses.
+    load(e, ComponentKind::kHeap, za::kHeap, own(Bytes(za::kHeapSize)), "");
+    load(e, ComponentKind::kStack, za::kStack, own(Bytes(za::kStackSize)), "");
+    signature(e, ComponentKind::kStage3Signature, spec.stage3, stage3);
+    load(e, ComponentKind::kStage3, za::kStage3, stage3.payload, spec.stage3.path);
+
+    Stage3Parms& p = e.parms;
+    p.parm_addr = parm_addr.value_or(~uint64_t{0});
+    p.initrd_addr = initrd_addr.value_or(0);
+    p.initrd_len = initrd ? in.initrd->bytes.size() : 0;  // stat size, signature included
+    p.load_psw = za::kPswBase | za::kKernel;
+    p.extra_parm = 0;  // SCSI: no DASD menu extra parameters
+    p.flags = zipl::stage3_parms::kFlagScsi;
+    p.image_len = kernel_size;
+    p.image_addr = za::kKernel;
+    load(e, ComponentKind::kStage3Parms, za::kStage3Parms, own(encode_stage3_parms(p)), "");
+
+    signature(e, ComponentKind::kKernelSignature, in.kernel, *kernel);
+    load(e, ComponentKind::kKernel, za::kKernel, kernel->payload, in.kernel.path);
+    if (in.parmline) {
+      Bytes text(in.parmline->size() + 1);
+      store_bytes(text, 0, as_bytes(*in.parmline));
+      load(e, ComponentKind::kParmline, *parm_addr, own(std::move(text)), "");
+    }
+    if (initrd) {
+      signature(e, ComponentKind::kInitrdSignature, *in.initrd, *initrd);
+      load(e, ComponentKind::kInitrd, *initrd_addr, initrd->payload, in.initrd->path);
+    }
+    PlannedComponent exec;
+    exec.kind = ComponentKind::kExecute;
+    exec.type = zipl::component_entry::kTypeExec;
+    exec.compdat = za::kExecPsw;
+    e.components.push_back(std::move(exec));
+    return e;
+  }
+};
+
+}  // namespace
+
+Result<SecureMode> parse_secure_mode(std::string_view text) {
+  if (text == "auto") return SecureMode::kAuto;
+  if (text == "1") return SecureMode::kOn;
+  if (text == "0") return SecureMode::kOff;
+  return fail(ErrorCode::kUsage, fmt::format("--secure must be auto, 1 or 0, not '{}'", text));
+}
+
+std::string_view secure_mode_name(SecureMode mode) {
+  switch (mode) {
+    case SecureMode::kAuto: return "auto";
+    case SecureMode::kOn: return "1";
+    case SecureMode::kOff: return "0";
+  }
+  return "?";
+}
+
+std::string_view component_kind_name(ComponentKind kind) {
+  switch (kind) {
+    case ComponentKind::kHeap: return "heap area";
+    case ComponentKind::kStack: return "stack area";
+    case ComponentKind::kStage3Signature: return "loader signature";
+    case ComponentKind::kStage3: return "internal loader";
+    case ComponentKind::kStage3Parms: return "parameters";
+    case ComponentKind::kKernelSignature: return "image signature";
+    case ComponentKind::kKernel: return "kernel image";
+    case ComponentKind::kParmline: return "parmline";
+    case ComponentKind::kInitrdSignature: return "ramdisk signature";
+    case ComponentKind::kInitrd: return "initial ramdisk";
+    case ComponentKind::kExecute: return "execute";
+  }
+  return "?";
+}
+
+Bytes encode_stage3_parms(const Stage3Parms& p) {
+  namespace sp = zipl::stage3_parms;
+  Bytes b(sp::kLength);
+  store_u64_be(b, sp::kParmAddr, p.parm_addr);
+  store_u64_be(b, sp::kInitrdAddr, p.initrd_addr);
+  store_u64_be(b, sp::kInitrdLen, p.initrd_len);
+  store_u64_be(b, sp::kLoadPsw, p.load_psw);
+  store_u64_be(b, sp::kExtraParm, p.extra_parm);
+  store_u64_be(b, sp::kFlags, p.flags);
+  store_u64_be(b, sp::kImageLen, p.image_len);
+  store_u64_be(b, sp::kImageAddr, p.image_addr);
+  store_u64_be(b, sp::kEnvblkAddr, p.envblk_addr);
+  store_u64_be(b, sp::kEnvblkLen, p.envblk_len);
+  return b;
+}
+
+Result<std::vector<PlannedEntry>> plan_entries(const BootmapSpec& spec, std::vector<Bytes>& owned,
+                                               std::vector<std::string>& warnings) {
+  Planner planner{spec, owned, warnings};
+  auto stage3 = cut_signature(spec.stage3);
+  if (!stage3) return tl::unexpected(stage3.error());
+  if (auto st = planner.require_signed(*stage3, "internal loader file", spec.stage3.path); !st)
+    return tl::unexpected(st.error());
+  if (stage3->payload.empty())
+    return fail(ErrorCode::kUsage, "stage 3 loader is empty", Location(spec.stage3.path));
+  std::vector<PlannedEntry> out;
+  for (const auto& in : spec.entries) {
+    auto e = planner.entry(in, *stage3);
+    if (!e) return tl::unexpected(e.error());
+    out.push_back(std::move(*e));
+  }
+  return out;
+}
+
+}  // namespace sipl::image

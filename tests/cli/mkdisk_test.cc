@@ -1,0 +1,209 @@
+// `sipl mkdisk` end to end: files signed by the kernel's real sign-file with an openssl-made
+// key, --secure semantics and messages, DOS partition tables made by sfdisk, --dry-run,
+// --offset and --force on existing images.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/run.h"
+#include "support/zipl_walk.h"
+
+namespace sipl {
+namespace {
+
+const std::string kSignFile = "/usr/lib/linux-kbuild-6.1/scripts/sign-file";
+
+class Mkdisk : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Files of known sizes: stage 3 16 KiB, kernel 64 KiB, initrd 5000 bytes (not a block multiple).
+    sh("head -c 16384 /dev/urandom > stage3.bin && head -c 65536 /dev/urandom > vmlinuz && "
+       "head -c 5000 /dev/urandom > initrd.img");
+  }
+  void sh(const std::string& cmd) {
+    auto r = test::sh("cd '" + dir.path() + "' && " + cmd);
+    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
+  }
+  // Signs `file` in place with sign-file and keeps the detached DER as file.p7s (-p).
+  void sign(const std::string& file) {
+    if (!std::ifstream(dir / "key.pem"))
+      sh("openssl req -new -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 "
+         "-subj /CN=sipl-mkdisk-test 2>/dev/null");
+    sh(kSignFile + " -p sha256 key.pem cert.pem " + file);
+  }
+  test::RunResult mkdisk(std::vector<std::string> args) {
+    std::vector<std::string> all = {"mkdisk", "-o", dir / "disk.img", "--stage3", dir / "stage3.bin",
+                                    "--kernel", dir / "vmlinuz"};
+    all.insert(all.end(), args.begin(), args.end());
+    return test::run_sipl(all);
+  }
+  test::TempDir dir;
+};
+
+TEST_F(Mkdisk, SignedFilesGetSignatureEntriesWithSignFilesDer) {
+  // stage 3 ends in zipl's global SCLAB (spec §1.11: flags OPSW|OLA, the EXEC PSW, 0xA000,
+  // locator length 32 + "zIPL"); the kernel has none.
+  sh("printf '\\000\\000\\300\\000\\000\\000\\000\\000"
+     "\\000\\010\\000\\000\\200\\000\\240\\000"
+     "\\000\\000\\000\\000\\000\\000\\240\\000"
+     "\\000\\000\\000\\040zIPL' | dd of=stage3.bin bs=1 seek=16352 conv=notrunc status=none");
+  sign("stage3.bin");
+  sign("vmlinuz");
+  sign("initrd.img");
+  auto r = mkdisk({"--initrd", dir / "initrd.img", "--parmline", "root=/dev/vda1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "sipl: warning: " + (dir / "vmlinuz") +
+                       " is signed but has no SCLAB (Magic does not match. SCLAB does not exist): QEMU's "
+                       "secure-boot=on will stop at it, audit mode only warns; re-sign it with one: sipl sign "
+                       "--resign --sclab plain ...\n"
+                       "sipl: warning: Size of signed file " + (dir / "initrd.img") +
+                       " is not a multiple of the disk block size\n");
+  auto walk = test::walk_zipl_disk(test::slurp(dir / "disk.img"), 512);
+  ASSERT_EQ(walk.error, "");
+  const auto& c = walk.programs.at(0).components;
+  std::vector<uint8_t> types;
+  for (const auto& x : c) types.push_back(x.type);
+  EXPECT_EQ(types, (std::vector<uint8_t>{2, 2, 3, 2, 2, 3, 2, 2, 3, 2, 1}));
+  // Each SIGNATURE holds exactly sign-file's detached DER (.p7s) and says its length.
+  const std::pair<size_t, const char*> sigs[] = {{2, "stage3.bin.p7s"}, {5, "vmlinuz.p7s"}, {8, "initrd.img.p7s"}};
+  for (auto [k, p7s] : sigs) {
+    std::string der = test::slurp(dir / p7s);
+    ASSERT_GT(der.size(), 100u);
+    EXPECT_EQ(c[k].compdat, 0x0100000000000000ULL | der.size()) << p7s;
+    EXPECT_EQ(c[k].loaded.substr(0, der.size()), der) << p7s;
+    EXPECT_EQ(c[k].loaded.size(), (der.size() + 511) / 512 * 512);
+  }
+  // The loaded components are the signed bytes only: the original files, trailer cut.
+  std::string signed_kernel = test::slurp(dir / "vmlinuz");
+  EXPECT_EQ(c[6].loaded, signed_kernel.substr(0, 65536));
+  EXPECT_EQ(c[3].loaded, test::slurp(dir / "stage3.bin").substr(0, 16384));
+  EXPECT_EQ(c[9].loaded.substr(0, 5000), test::slurp(dir / "initrd.img").substr(0, 5000));
+  // Stage 3 parameters use the file sizes as stat'ed (signature included), like zipl.
+  EXPECT_EQ(test::be(c[4].loaded, 0x30, 8), signed_kernel.size());
+}
+
+TEST_F(Mkdisk, SecureZeroWritesNoSignaturesButStillStripsTrailers) {
+  sign("stage3.bin");
+  sign("vmlinuz");
+  auto r = mkdisk({"--secure", "0"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto walk = test::walk_zipl_disk(test::slurp(dir / "disk.img"), 512);
+  const auto& c = walk.programs.at(0).components;
+  ASSERT_EQ(c.size(), 6u);
+  for (const auto& x : c) EXPECT_NE(x.type, 3);
+  EXPECT_EQ(c[2].loaded.size(), 16384u);
+  EXPECT_EQ(c[4].loaded.size(), 65536u);
+}
+
+TEST_F(Mkdisk, SecureOneFailsForUnsignedStage3AndKernelWithZiplsMessage) {
+  auto r = mkdisk({"--secure", "1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "sipl: error: Could not install Secure Boot IPL records: Missing signature in internal loader file " +
+                       (dir / "stage3.bin") + "\n");
+  sign("stage3.bin");
+  r = mkdisk({"--secure", "1", "--initrd", dir / "initrd.img"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "sipl: error: Could not install Secure Boot IPL records: Missing signature in image file " +
+                       (dir / "vmlinuz") + "\n");
+  // An unsigned initrd is accepted, as zipl does.
+  sign("vmlinuz");
+  r = mkdisk({"--secure", "1", "--initrd", dir / "initrd.img"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::ifstream(dir / "disk.img.sipl-XXXXXX"));
+}
+
+TEST_F(Mkdisk, MalformedSignatureTrailerIsBadInput) {
+  // Marker present, descriptor says id_type 1 (X.509), which neither zipl nor sipl accepts.
+  sh("printf '\\000\\000\\001\\000\\000\\000\\000\\000\\000\\000\\000\\020' >> vmlinuz && "
+     "printf '~Module signature appended~\\n' >> vmlinuz");
+  auto r = mkdisk({});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err.rfind("sipl: error: " + (dir / "vmlinuz") + ": byte 65538: ", 0), 0u) << r.err;
+  EXPECT_FALSE(std::ifstream(dir / "disk.img"));
+}
+
+TEST_F(Mkdisk, DryRunWritesNothing) {
+  auto r = mkdisk({"--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::ifstream(dir / "disk.img"));
+  EXPECT_NE(r.out.find("dry run, nothing written: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("[ 5] EXECUTE   psw 0x000800008000a000"), std::string::npos) << r.out;
+  sh("head -c 1048576 /dev/zero > disk.img && echo keep | dd of=disk.img bs=1 seek=4096 conv=notrunc status=none");
+  std::string before = test::slurp(dir / "disk.img");
+  r = mkdisk({"--dry-run", "--offset", "1M", "--size", "2M", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(test::slurp(dir / "disk.img"), before);
+  EXPECT_NE(r.out.find("\"schema_version\": 1"), std::string::npos);
+  EXPECT_NE(r.out.find("\"dry_run\": true"), std::string::npos);
+  EXPECT_NE(r.out.find("\"first_block\": 2048"), std::string::npos);
+}
+
+TEST_F(Mkdisk, NewImageIsJustBigEnoughRoundedToOneMiB) {
+  auto r = mkdisk({});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(test::slurp(dir / "disk.img").size(), 1048576u);
+  r = mkdisk({"--size", "100000"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "sipl: error: --size 100000 must be a multiple of the block size 512\n");
+}
+
+TEST_F(Mkdisk, OffsetRefusesBlocksThatHoldDataUnlessForced) {
+  sh("head -c 4194304 /dev/zero > disk.img && printf 'data' | dd of=disk.img bs=1 seek=$((2048*512+100*512)) "
+     "conv=notrunc status=none");
+  std::string before = test::slurp(dir / "disk.img");
+  auto r = mkdisk({"--offset", "1M"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "sipl: error: " + (dir / "disk.img") +
+                       ": block 2148: holds data, and the layout needs blocks 2048..2255; "
+                       "choose another --offset or pass --force to overwrite it\n");
+  EXPECT_EQ(test::slurp(dir / "disk.img"), before);
+  r = mkdisk({"--offset", "1M", "--force"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto walk = test::walk_zipl_disk(test::slurp(dir / "disk.img"), 512);
+  ASSERT_EQ(walk.error, "");
+  EXPECT_GE(walk.program_table_block, 2048u);
+  EXPECT_EQ(test::slurp(dir / "disk.img").size(), 4194304u);
+}
+
+TEST_F(Mkdisk, KeepsTheDosPartitionTableAndRefusesToWriteIntoAPartition) {
+  // A real DOS label from sfdisk: partition 1 from sector 2048 to the end (as the corpus disks).
+  sh("truncate -s 8M disk.img && echo 'label: dos' > t && echo 'start=2048, type=83' >> t && "
+     "sfdisk -q disk.img < t");
+  std::string before = test::slurp(dir / "disk.img");
+  ASSERT_EQ(before.substr(510, 2), "\x55\xAA");
+  auto r = mkdisk({"--offset", "1M"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "sipl: error: " + (dir / "disk.img") +
+                       ": the layout (bytes 1048576..1155071) overlaps DOS partition 1 (bytes 1048576..8388607); "
+                       "choose another --offset or pass --force to overwrite it\n");
+  // The gap before the partition holds the layout (blocks 1..208).
+  r = mkdisk({});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string after = test::slurp(dir / "disk.img");
+  EXPECT_EQ(after.substr(0, 4), "zIPL");
+  EXPECT_EQ(after.substr(0x98, 512 - 0x98), before.substr(0x98, 512 - 0x98));  // bytes 152..511 kept
+  EXPECT_EQ(after.substr(1048576), before.substr(1048576));
+  auto parts = test::sh("sfdisk -d '" + (dir / "disk.img") + "'");
+  EXPECT_NE(parts.out.find("start=        2048, size=       14336, type=83"), std::string::npos) << parts.out;
+}
+
+TEST_F(Mkdisk, MenuEntriesAndUsageErrors) {
+  auto r = mkdisk({"--entry", "rescue:kernel=" + (dir / "vmlinuz") + ",parmline=console=ttyS0,115200 single",
+                   "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto walk = test::walk_zipl_disk(test::slurp(dir / "disk.img"), 512);
+  ASSERT_EQ(walk.programs.size(), 3u);  // entry 0 (default), 1 (default), 2 (rescue)
+  EXPECT_EQ(walk.programs[2].components.at(5).loaded.substr(0, 29), std::string("console=ttyS0,115200 single\0\0", 29));
+  r = test::run_sipl({"mkdisk", "-o", dir / "x.img", "--stage3", dir / "stage3.bin", "--entry", "bad"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "sipl: error: --entry 'bad': expected NAME:kernel=FILE[,initrd=FILE][,parmline=TEXT]\n");
+  r = mkdisk({"--secure", "yes"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "sipl: error: --secure must be auto, 1 or 0, not 'yes'\n");
+  r = test::run_sipl({"mkdisk", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Example:\n  sipl mkdisk -o disk.img"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace sipl
