@@ -7,7 +7,8 @@ pkgs=(
   libssl-dev openssl libcli11-dev nlohmann-json3-dev libfmt-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   gnutls-bin libgnutls28-dev
-  linux-kbuild-6.1 qemu-utils xz-utils zlib1g-dev fdisk qemu-system-s390x
+  linux-kbuild-6.1 qemu-utils xz-utils zlib1g-dev fdisk qemu-system-misc
+  libxml2-dev libvirt0
 )
 missing=()
 for p in "${pkgs[@]}"; do

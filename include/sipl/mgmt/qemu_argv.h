@@ -1,0 +1,113 @@
+// The QEMU command line for a domain, as libvirt's qemu driver builds it for an s390x guest
+// (argument order, keyval escaping and JSON forms of libvirt's qemuxmlconftest .args files),
+// and the reverse: a parser for qemu-system-s390x command lines (keyval with ",," escapes,
+// -drive and -blockdev, JSON and keyval -device) that `sipl boot -- ARGV` uses.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sipl/base/result.h"
+#include "sipl/mgmt/domain.h"
+#include "sipl/mgmt/qemu_version.h"
+
+namespace sipl::mgmt {
+
+// Which QEMU the command line is for.
+struct ArgvOptions {
+  // nullopt: the newest (11.2.0) and the machine name as written. A given version also
+  // canonicalises the alias "s390-ccw-virtio" to "s390-ccw-virtio-MAJOR.MINOR" as libvirt
+  // does from the capabilities of a pinned QEMU.
+  std::optional<QemuVersion> qemu;
+};
+
+// A command line: environment, emulator binary and arguments (argv[1..]).
+struct QemuCommandLine {
+  std::vector<std::string> env;
+  std::string emulator;
+  std::vector<std::string> args;
+};
+
+// Returns libvirt's command line for `d`, or kUnsupported for devices sipl cannot express
+// (e.g. a network interface other than type='user', a disk on a bus other than virtio).
+Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptions& opts);
+
+// Returns the command line in libvirt's .args layout: one "-opt value \" per line, shell
+// quoting only where needed, a final newline.
+std::string format_args_file(const QemuCommandLine& cl);
+
+// Returns `s` with every ',' doubled (QEMU keyval escaping, libvirt's
+// virQEMUBuildBufferEscapeComma).
+std::string escape_keyval(std::string_view s);
+
+// Returns the key=value pairs of a keyval string; a leading item without '=' gets
+// `implied_key`. ",," stands for a literal comma. kBadInput for an empty key.
+Result<std::vector<std::pair<std::string, std::string>>> parse_keyval(std::string_view s,
+                                                                      const char* implied_key);
+
+// A block node from -blockdev or -drive.
+struct QemuBlockNode {
+  std::string node_name;  // node-name, or the -drive id
+  std::string driver;     // file, host_device, raw, qcow2, ...
+  std::string filename;   // protocol nodes (or -drive file=)
+  std::string file_ref;   // format nodes: the node-name of their "file" child
+  std::string format;     // -drive format=
+  bool read_only = false;
+  bool from_drive = false;
+};
+
+// A -device (JSON or keyval), or the implied device of -drive if=virtio.
+struct QemuDevice {
+  std::string driver;
+  std::string id;
+  std::string drive;
+  std::string netdev;
+  std::string chardev;
+  std::string mac;
+  std::optional<CcwAddress> devno;
+  std::optional<unsigned> bootindex;
+  std::optional<std::string> loadparm;
+};
+
+// What a qemu-system-s390x command line configures that matters for secure IPL.
+struct MachineConfig {
+  std::string emulator;
+  std::string name;
+  std::string machine_type;
+  std::string accel;      // kvm | tcg
+  std::string cpu_model;  // first component of -cpu
+  uint64_t memory_kib = 0;
+  unsigned vcpus = 1;
+  std::string uuid;
+  std::vector<std::string> boot_certs;  // by index N of boot-certs.N.path
+  std::optional<bool> secure_boot;
+  std::optional<std::string> machine_loadparm;
+  bool protected_virtualization = false;  // confidential-guest-support + s390-pv-guest
+  std::vector<QemuBlockNode> block_nodes;
+  std::vector<QemuDevice> devices;
+  std::vector<std::pair<std::string, std::string>> netdevs;  // id, type
+  std::vector<std::string> ignored;                          // options sipl does not model
+};
+
+// Returns the configuration of `argv` (the emulator and leading VAR=value words are
+// optional); kBadInput naming the argument index for malformed options.
+Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv);
+
+// Returns the domain libvirt would describe for `m` (devices with per-device boot order).
+Result<Domain> domain_from_machine(const MachineConfig& m);
+
+// Returns the file a block device's drive finally reads (following format → protocol).
+struct ResolvedDrive {
+  std::string filename;
+  std::string protocol;  // file | host_device
+  std::string format;    // raw | qcow2 | ...
+  bool read_only = false;
+};
+// Returns the resolution of `drive_ref` among `m.block_nodes`, or kBadInput.
+Result<ResolvedDrive> resolve_drive(const MachineConfig& m, const std::string& drive_ref);
+
+}  // namespace sipl::mgmt

@@ -1,0 +1,249 @@
+// sipl domain validate|to-qemu|from-qemu|normalize|caps: the libvirt side (domain XML,
+// validation with libvirt's messages, the QEMU command line, domain capabilities).
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "cli/common.h"
+#include "cli/verbs.h"
+#include "sipl/mgmt/domain_caps.h"
+#include "sipl/mgmt/domain_schema.h"
+#include "sipl/mgmt/domain_validate.h"
+#include "sipl/mgmt/domain_xml.h"
+#include "sipl/mgmt/qemu_argv.h"
+
+namespace sipl::cli {
+namespace {
+
+using namespace sipl::mgmt;
+
+struct DomainOptions {
+  std::string xml;
+  bool json = false;
+  std::string qemu_version;
+  std::string qemu_binary;
+  std::string rng;
+  std::vector<std::string> argv;
+};
+
+const char* mode_name(const Domain& d) {
+  bool certs = !d.os.boot_certs.empty();
+  bool secure = d.os.secure_boot == Tristate::kYes;
+  if (secure) return certs ? "secure" : "invalid";
+  return certs ? "audit" : "normal";
+}
+
+const char* form_name(BootCertsForm f) {
+  switch (f) {
+    case BootCertsForm::kNone: return "none";
+    case BootCertsForm::kLibvirt: return "libvirt";
+    case BootCertsForm::kSeed: return "seed";
+    case BootCertsForm::kMixed: return "mixed";
+  }
+  return "none";
+}
+
+std::string finding_line(const Finding& f) {
+  for (const auto& [k, v] : f.params)
+    if (k == "line") return v;
+  return {};
+}
+
+nlohmann::ordered_json findings_json(const Findings& fs) {
+  auto arr = nlohmann::ordered_json::array();
+  for (const auto& f : fs) {
+    nlohmann::ordered_json j;
+    j["severity"] = to_string(f.severity);
+    j["id"] = f.id;
+    j["message"] = f.message;
+    nlohmann::ordered_json params = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : f.params) params[k] = v;
+    j["params"] = params;
+    arr.push_back(j);
+  }
+  return arr;
+}
+
+// "FILE:LINE: error: message" (compiler style), stdout for validate, stderr elsewhere.
+void print_findings(std::FILE* to, const std::string& file, const Findings& fs) {
+  for (const auto& f : fs) {
+    std::string line = finding_line(f);
+    fmt::print(to, "{}{}: {}: {}\n", file, line.empty() ? "" : ":" + line, to_string(f.severity),
+               f.message);
+  }
+}
+
+// The QEMU to validate and build for: --qemu-version, or a probe of --qemu BINARY.
+Result<ValidationContext> qemu_context(const DomainOptions& o) {
+  ValidationContext ctx;
+  if (!o.qemu_version.empty() && !o.qemu_binary.empty())
+    return fail(ErrorCode::kUsage, "give either --qemu-version or --qemu, not both");
+  if (!o.qemu_version.empty()) {
+    auto v = parse_qemu_version(o.qemu_version);
+    if (!v) return tl::unexpected(v.error());
+    ctx.qemu = *v;
+  }
+  if (!o.qemu_binary.empty()) {
+    auto caps = probe_qemu(o.qemu_binary);
+    if (!caps) return tl::unexpected(caps.error());
+    ctx.qemu = caps->version;
+    ctx.probe_boot_certs = caps->boot_certs && caps->secure_boot;
+  }
+  return ctx;
+}
+
+Result<int> validate(const DomainOptions& o) {
+  auto ctx = qemu_context(o);
+  if (!ctx) return tl::unexpected(ctx.error());
+  auto x = DomainXml::load(o.xml);
+  if (!x) return tl::unexpected(x.error());
+  Findings fs = validate_domain(*x, *ctx);
+  if (!o.rng.empty()) {
+    auto errs = schema_errors(*x, o.rng);
+    if (!errs) return tl::unexpected(errs.error());
+    for (const auto& e : *errs)
+      fs.push_back(Finding{Severity::kError, "schema.invalid",
+                           fmt::format("RelaxNG validity error ({}): {}", o.rng, e), {}});
+  }
+  bool ok = !has_errors(fs);
+  if (o.json) {
+    auto doc = json_document();
+    doc["file"] = o.xml;
+    doc["valid"] = ok;
+    doc["mode"] = mode_name(x->domain());
+    doc["boot_certs_form"] = form_name(x->domain().os.boot_certs_form);
+    doc["boot_certs"] = x->domain().os.boot_certs;
+    doc["findings"] = findings_json(fs);
+    print_json(doc);
+  } else {
+    print_findings(stdout, o.xml, fs);
+    fmt::print("{}: {} ({} mode)\n", o.xml, ok ? "valid" : "invalid", mode_name(x->domain()));
+  }
+  return ok ? 0 : 1;
+}
+
+Result<int> normalize(const DomainOptions& o) {
+  auto x = DomainXml::load(o.xml);
+  if (!x) return tl::unexpected(x.error());
+  std::string out = x->normalized();
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+Result<int> to_qemu(const DomainOptions& o) {
+  auto ctx = qemu_context(o);
+  if (!ctx) return tl::unexpected(ctx.error());
+  auto x = DomainXml::load(o.xml);
+  if (!x) return tl::unexpected(x.error());
+  Findings fs = validate_domain(*x, *ctx);
+  if (has_errors(fs)) {
+    print_findings(stderr, o.xml, fs);
+    fmt::print(stderr, "sipl: error: {}: invalid domain; no command line written\n", o.xml);
+    return 1;
+  }
+  ArgvOptions ao;
+  ao.qemu = ctx->qemu;
+  auto cl = build_qemu_command_line(x->domain(), ao);
+  if (!cl) return tl::unexpected(cl.error());
+  if (o.json) {
+    auto doc = json_document();
+    doc["emulator"] = cl->emulator;
+    doc["env"] = cl->env;
+    doc["args"] = cl->args;
+    print_json(doc);
+  } else {
+    std::string s = format_args_file(*cl);
+    std::fwrite(s.data(), 1, s.size(), stdout);
+  }
+  return 0;
+}
+
+Result<int> from_qemu(const DomainOptions& o) {
+  if (o.argv.empty()) return fail(ErrorCode::kUsage, "give the QEMU command line after --");
+  auto m = parse_qemu_argv(o.argv);
+  if (!m) return tl::unexpected(m.error());
+  auto d = domain_from_machine(*m);
+  if (!d) return tl::unexpected(d.error());
+  std::string xml = write_domain_xml(*d);
+  if (o.json) {
+    auto doc = json_document();
+    doc["xml"] = xml;
+    doc["ignored_options"] = m->ignored;
+    print_json(doc);
+  } else {
+    std::fwrite(xml.data(), 1, xml.size(), stdout);
+  }
+  return 0;
+}
+
+Result<int> caps(const DomainOptions& o) {
+  std::string bin = o.qemu_binary.empty() ? "qemu-system-s390x" : o.qemu_binary;
+  auto c = probe_qemu(bin);
+  if (!c) return tl::unexpected(c.error());
+  if (o.json) {
+    auto doc = json_document();
+    doc["path"] = c->path;
+    doc["version"] = c->version.to_string();
+    doc["machine"] = c->machine;
+    doc["boot_certs"] = c->boot_certs;
+    doc["secure_boot"] = c->secure_boot;
+    doc["z16_cpu"] = c->z16_cpu;
+    doc["secure_ipl_supported"] = secure_ipl_supported(*c);
+    print_json(doc);
+  } else {
+    std::string s = domain_caps_xml(*c);
+    std::fwrite(s.data(), 1, s.size(), stdout);
+  }
+  return 0;
+}
+
+void setup(CLI::App& app, Context& ctx) {
+  auto* dom = app.add_subcommand("domain", "libvirt domain XML: validate, QEMU command line, caps");
+  dom->require_subcommand(1);
+  auto o = std::make_shared<DomainOptions>();
+
+  auto* v = dom->add_subcommand("validate", "check a domain XML with libvirt's rules for secure IPL");
+  v->add_option("xml", o->xml, "domain XML file")->required();
+  v->add_flag("--json", o->json, "print one JSON document");
+  v->add_option("--qemu-version", o->qemu_version, "validate for this QEMU version (e.g. 7.2.0)");
+  v->add_option("--qemu", o->qemu_binary, "probe this qemu-system-s390x binary");
+  v->add_option("--rng", o->rng,
+                "also validate against a RelaxNG schema (data/schemas/sipl-domain.rng, or "
+                "libvirt's /usr/share/libvirt/schemas/domain.rng)");
+  v->footer("Exit status: 0 valid, 1 invalid, 3 unreadable or malformed XML.\n"
+            "Example:\n  sipl domain validate examples/domains/secure.xml");
+  v->callback([o, &ctx] { run_verb(ctx, [o] { return validate(*o); }); });
+
+  auto* t = dom->add_subcommand("to-qemu", "print the QEMU command line libvirt would run");
+  t->add_option("xml", o->xml, "domain XML file")->required();
+  t->add_flag("--json", o->json, "print the arguments as a JSON array");
+  t->add_option("--qemu-version", o->qemu_version, "build for this QEMU version (default 11.2.0)");
+  t->add_option("--qemu", o->qemu_binary, "probe this qemu-system-s390x binary for its version");
+  t->footer("Example:\n  sipl domain to-qemu --qemu-version 11.2.0 examples/domains/secure.xml");
+  t->callback([o, &ctx] { run_verb(ctx, [o] { return to_qemu(*o); }); });
+
+  auto* f = dom->add_subcommand("from-qemu", "print the domain XML for a QEMU command line");
+  f->add_flag("--json", o->json, "print one JSON document");
+  f->add_option("argv", o->argv, "the QEMU command line, after --")->required();
+  f->footer("Example:\n  sipl domain from-qemu -- qemu-system-s390x -machine "
+            "s390-ccw-virtio,boot-certs.0.path=/etc/pki/s390,secure-boot=on -drive file=disk.qcow2");
+  f->callback([o, &ctx] { run_verb(ctx, [o] { return from_qemu(*o); }); });
+
+  auto* n = dom->add_subcommand("normalize", "rewrite the seed's XML form in libvirt's final form");
+  n->add_option("xml", o->xml, "domain XML file")->required();
+  n->footer("Unknown elements, comments and whitespace are written back untouched.\n"
+            "Example:\n  sipl domain normalize examples/domains/seed-form.xml");
+  n->callback([o, &ctx] { run_verb(ctx, [o] { return normalize(*o); }); });
+
+  auto* c = dom->add_subcommand("caps", "probe a qemu-system-s390x: domain capabilities XML");
+  c->add_option("--qemu", o->qemu_binary, "the binary (default: qemu-system-s390x on PATH)");
+  c->add_flag("--json", o->json, "print one JSON document");
+  c->footer("Exit status: 0 probed, 4 the binary could not be run.\n"
+            "Example:\n  sipl domain caps --qemu /usr/bin/qemu-system-s390x");
+  c->callback([o, &ctx] { run_verb(ctx, [o] { return caps(*o); }); });
+}
+
+SIPL_REGISTER_VERB(60, setup);
+
+}  // namespace
+}  // namespace sipl::cli

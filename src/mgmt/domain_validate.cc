@@ -1,0 +1,276 @@
+#include "sipl/mgmt/domain_validate.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace sipl::mgmt {
+
+namespace {
+
+class Checker {
+ public:
+  Checker(const Domain& d, const ValidationContext& ctx, Findings& out)
+      : d_(d), ctx_(ctx), out_(out) {}
+
+  void run() {
+    firmware_rules();
+    boot_cert_rules();
+    boot_order_rules();
+    if (wants_secure_ipl(d_)) {
+      qemu_rules();
+      boot_device_rules();
+      environment_rules();
+    }
+  }
+
+ private:
+  void add(Severity s, std::string id, std::string msg, uint64_t line = 0,
+           std::vector<std::pair<std::string, std::string>> params = {}) {
+    Finding f{s, std::move(id), std::move(msg), std::move(params)};
+    if (line != 0) f.params.emplace_back("line", std::to_string(line));
+    out_.push_back(std::move(f));
+  }
+  void error(std::string id, std::string msg, uint64_t line = 0,
+             std::vector<std::pair<std::string, std::string>> params = {}) {
+    add(Severity::kError, std::move(id), std::move(msg), line, std::move(params));
+  }
+
+  bool s390x() const { return d_.os.arch == "s390x" || d_.os.arch == "s390"; }
+
+  void firmware_rules() {
+    const Os& os = d_.os;
+    bool features = os.secure_boot != Tristate::kAbsent || os.enrolled_keys != Tristate::kAbsent;
+    if (s390x()) {
+      if (uses_seed_firmware(d_))
+        add(Severity::kWarning, "os.seed_firmware",
+            "firmware='s390-ccw-bios' is the September 2025 proposal's form; libvirt rejects "
+            "it (unknown firmware value s390-ccw-bios): run 'sipl domain normalize'",
+            os.line);
+      else if (os.firmware == "efi" || os.firmware == "bios")
+        error("os.firmware_s390x",
+              fmt::format("operation failed: Unable to find '{}' firmware that is compatible "
+                          "with the current configuration",
+                          *os.firmware),
+              os.line);
+      if (os.enrolled_keys != Tristate::kAbsent)
+        error("firmware.enrolled_keys_s390x",
+              "unsupported configuration: firmware feature 'enrolled-keys' is not supported on "
+              "s390x (secure IPL trusts the certificates in <boot-certs>)",
+              os.line);
+      if (os.loader_secure == "yes")
+        error("loader.secure_s390x",
+              "unsupported configuration: Secure boot is supported with q35 machine types only",
+              os.line);
+      else if (os.loader && wants_secure_ipl(d_))
+        error("loader.s390x",
+              "unsupported configuration: <loader> replaces the s390-ccw BIOS that performs the "
+              "secure IPL checks; remove it to use boot certificates or secure-boot",
+              os.line);
+      if (os.nvram)
+        error("nvram.s390x",
+              "unsupported configuration: <nvram> is not supported on s390x: the s390-ccw BIOS "
+              "keeps no variable store",
+              os.line);
+      return;
+    }
+    // Other architectures: libvirt's generic rules (virDomainDefOSValidate).
+    if (os.firmware && os.enrolled_keys == Tristate::kYes && os.secure_boot == Tristate::kNo)
+      error("firmware.enrolled_keys_without_secure_boot",
+            "firmware feature 'enrolled-keys' cannot be enabled when firmware feature "
+            "'secure-boot' is disabled",
+            os.line);
+    if (!os.firmware && features)
+      error("firmware.features_without_autoselection",
+            "cannot use feature-based firmware autoselection when firmware autoselection is "
+            "disabled",
+            os.line);
+  }
+
+  void boot_cert_rules() {
+    const Os& os = d_.os;
+    bool certs = os.boot_certs_form != BootCertsForm::kNone;
+    if (certs && !s390x()) {
+      error("boot_certs.arch",
+            fmt::format("unsupported configuration: boot certificates (<boot-certs>) are only "
+                        "supported for s390x guests, not '{}'",
+                        os.arch),
+            os.boot_certs_line);
+      return;
+    }
+    if (!s390x()) return;
+    if ((certs || os.secure_boot != Tristate::kAbsent) && !is_s390_ccw(d_))
+      error("boot_certs.machine",
+            fmt::format("unsupported configuration: boot certificates and secure-boot need an "
+                        "s390-ccw-virtio machine type, not '{}'",
+                        os.machine),
+            os.line);
+    if (os.boot_certs_form == BootCertsForm::kSeed || os.boot_certs_form == BootCertsForm::kMixed)
+      add(Severity::kWarning, "boot_certs.seed_form",
+          "<boot-certs path='...'/> is the September 2025 proposal's form; libvirt uses "
+          "<boot-certs><path>...</path></boot-certs>: run 'sipl domain normalize'",
+          os.boot_certs_line);
+    for (size_t i = 0; i < os.boot_certs.size(); ++i) {
+      const std::string& p = os.boot_certs[i];
+      uint64_t line = i < os.boot_cert_lines.size() ? os.boot_cert_lines[i] : os.boot_certs_line;
+      if (p.empty())
+        error("boot_certs.empty_path", "Empty path in certificate path list is not allowed", line);
+      else if (p.front() != '/')
+        error("boot_certs.relative_path",
+              fmt::format("unsupported configuration: boot certificate path '{}' must be "
+                          "absolute",
+                          p),
+              line, {{"path", p}});
+    }
+    if (os.secure_boot == Tristate::kYes && os.boot_certs.empty())
+      error("secure_boot.no_certs",
+            "unsupported configuration: secure-boot is enabled but <boot-certs> names no "
+            "certificate (the s390-ccw BIOS would stop: 'Need at least one certificate for "
+            "secure boot!')",
+            os.line);
+  }
+
+  template <typename Dev>
+  void collect_orders(const std::vector<Dev>& devs, std::map<unsigned, int>& seen, bool& any) {
+    for (const auto& dv : devs) {
+      if (!dv.boot) continue;
+      any = true;
+      if (dv.boot->order != 0 && ++seen[dv.boot->order] == 2)
+        error("boot.order_duplicate",
+              fmt::format("unsupported configuration: boot order '{}' used for more than one "
+                          "device",
+                          dv.boot->order),
+              dv.line);
+    }
+  }
+
+  void boot_order_rules() {
+    std::map<unsigned, int> seen;
+    bool any = false;
+    collect_orders(d_.disks, seen, any);
+    collect_orders(d_.interfaces, seen, any);
+    collect_orders(d_.hostdevs, seen, any);
+    if (any && !d_.os.boot_devs.empty())
+      error("boot.per_device_and_os",
+            "unsupported configuration: per-device boot elements cannot be used together with "
+            "os/boot elements",
+            d_.os.line);
+  }
+
+  void qemu_rules() {
+    if (ctx_.qemu && *ctx_.qemu < kQemuBootCerts)
+      error("qemu.too_old",
+            fmt::format("unsupported configuration: boot certificates and secure-boot need QEMU "
+                        "{} or newer; this QEMU is {}",
+                        kQemuBootCerts.to_string(), ctx_.qemu->to_string()),
+            0, {{"qemu_version", ctx_.qemu->to_string()}});
+    else if (ctx_.probe_boot_certs == false)
+      error("qemu.no_boot_certs",
+            "unsupported configuration: this QEMU binary has no 'boot-certs' and 'secure-boot' "
+            "machine properties");
+  }
+
+  void refuse_disk(const Disk& disk) {
+    if (disk.device == "cdrom")
+      error("boot.cdrom", "Secure boot from ISO image is not supported!", disk.line);
+    else if (disk.address && disk.address->type == "pci")
+      error("boot.virtio_pci", "Virtio pci boot device does not support secure boot!", disk.line);
+    else if (disk.target_bus != "virtio" && disk.target_bus != "scsi")
+      error("boot.disk_bus",
+            fmt::format("unsupported configuration: secure IPL boots only from virtio-blk or "
+                        "virtio-scsi disks, not from bus '{}'",
+                        disk.target_bus),
+            disk.line);
+  }
+
+  void boot_device_rules() {
+    bool per_device = false;
+    for (const auto& disk : d_.disks)
+      if (disk.boot) {
+        per_device = true;
+        refuse_disk(disk);
+      }
+    for (const auto& i : d_.interfaces)
+      if (i.boot) {
+        per_device = true;
+        error("boot.net", "Virtio net boot device does not support secure boot!", i.line);
+      }
+    for (const auto& h : d_.hostdevs)
+      if (h.boot) {
+        per_device = true;
+        error("boot.vfio", "Passthrough (vfio) CCW device does not support secure boot!", h.line);
+      }
+    if (per_device) return;
+    // os/boot (libvirt's default is <boot dev='hd'/>): the first device of each listed class.
+    std::vector<std::string> devs = d_.os.boot_devs;
+    if (devs.empty()) devs.push_back("hd");
+    bool found = false;
+    for (const auto& dev : devs) {
+      if (dev == "network") {
+        if (!d_.interfaces.empty()) {
+          found = true;
+          error("boot.net", "Virtio net boot device does not support secure boot!",
+                d_.interfaces.front().line);
+        }
+        continue;
+      }
+      for (const auto& disk : d_.disks) {
+        bool match = dev == "hd" ? (disk.device == "disk" || disk.device == "lun")
+                                 : dev == "cdrom" ? disk.device == "cdrom" : disk.device == "floppy";
+        if (!match) continue;
+        found = true;
+        refuse_disk(disk);
+        break;
+      }
+    }
+    if (!found) error("boot.none", "No boot device defined for Secure IPL", d_.os.line);
+  }
+
+  void environment_rules() {
+    if (d_.launch_security == "s390-pv")
+      error("launch_security.pv",
+            "unsupported configuration: the Secure IPL facilities (sipl, sclaf, cstore) are "
+            "hidden from protected-virtualization (s390-pv) guests");
+    if (d_.cpu && d_.cpu->mode == "custom" && !d_.cpu->model.empty()) {
+      const std::string& m = d_.cpu->model;
+      bool ok = m == "qemu" || m == "max" || m.rfind("z16", 0) == 0 || m.rfind("z17", 0) == 0 ||
+                m.rfind("gen16", 0) == 0 || m.rfind("gen17", 0) == 0;
+      if (!ok)
+        add(Severity::kWarning, "cpu.model_lacks_sipl",
+            fmt::format("CPU model '{}' may lack the Secure IPL facilities (sipl, sclaf, "
+                        "cstore): use z16 (gen16a) or newer, qemu, max or host-model",
+                        m));
+    }
+  }
+
+  const Domain& d_;
+  const ValidationContext& ctx_;
+  Findings& out_;
+};
+
+}  // namespace
+
+bool wants_secure_ipl(const Domain& d) {
+  return !d.os.boot_certs.empty() || d.os.secure_boot == Tristate::kYes;
+}
+
+Findings validate_domain(const Domain& d, const ValidationContext& ctx) {
+  Findings out;
+  Checker(d, ctx, out).run();
+  return out;
+}
+
+Findings validate_domain(const DomainXml& x, const ValidationContext& ctx) {
+  Findings out = x.parse_findings();
+  Findings more = validate_domain(x.domain(), ctx);
+  out.insert(out.end(), more.begin(), more.end());
+  return out;
+}
+
+bool has_errors(const Findings& f) {
+  for (const auto& x : f)
+    if (x.severity == Severity::kError) return true;
+  return false;
+}
+
+}  // namespace sipl::mgmt
