@@ -31,7 +31,7 @@ bool in_memory(const hv::GuestMemory& mem, uint64_t addr, uint64_t len) {
 Result<Bytes> read_bytes(const hv::GuestMemory& mem, uint64_t addr, uint64_t len, const std::string& what) {
   if (!in_memory(mem, addr, len))
     return fail(ErrorCode::kBadInput,
-                fmt::format("{} ({} bytes at {}) lies outside guest memory", what, len, hex(addr)),
+                fmt::format("{}: {} bytes at {} lie outside guest memory", what, len, hex(addr)),
                 Location::at_offset(kMemory, addr));
   Bytes b(len);
   if (!mem.read(addr, b))
