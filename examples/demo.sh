@@ -1,24 +1,43 @@
 #!/usr/bin/env bash
-# The bundled example: a distribution's signing certificate plus a directory of site
-# certificates, shown as the s390x guest will see them. Run by `make demo`.
+# The bundled example, run by `make demo`: a distribution signing key and a site certificate
+# directory, boot components signed with SCLAB trailers, a zipl SCSI-scheme boot disk, and
+# what the s390x guest will see at each step. Everything is generated under build/demo.
 set -euo pipefail
-SIPL=${1:-build/default/src/cli/sipl}
+SIPL=$(realpath "${1:-build/default/src/cli/sipl}")
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(cd "$here/.." && pwd)/build/demo
 rm -rf "$out"
 mkdir -p "$out/site-certs"
+cd "$out"
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}" >&2; "${@:2}"; }
 
-# Example certificates are generated, never shipped: a code-signing RSA key like a
-# distribution's, and a site directory with an ECDSA P-521 key (VCE key type 1).
-openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/O=Example Distro/CN=Secure IPL signing key" \
-  -addext "basicConstraints=critical,CA:FALSE" -addext "keyUsage=digitalSignature" \
-  -addext "extendedKeyUsage=codeSigning" -keyout "$out/signer.key" -out "$out/signer.pem" 2>/dev/null
+step "A code-signing key and certificate usable by QEMU and by the kernel's sign-file" \
+  "$SIPL" keygen --type rsa2048 --cn "Example Distro Secure IPL signing key" --key signer.key --cert signer.pem
+# A second, unrelated site certificate (ECDSA P-521: VCE key type 1) in a directory.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-521 -nodes -days 730 \
   -subj "/O=Example Site/CN=Site backup key" -addext "keyUsage=digitalSignature" \
-  -keyout "$out/site-certs/backup.key" -out "$out/site-certs/backup-p521.pem" 2>/dev/null
-cp "$here/site-certs-README.txt" "$out/site-certs/README.txt"
+  -keyout site-certs/backup.key -out site-certs/backup-p521.pem 2>/dev/null
+cp "$here/site-certs-README.txt" site-certs/README.txt
 
 step "The certificate store QEMU builds from boot-certs.0.path and boot-certs.1.path" \
-  "$SIPL" certs "$out/signer.pem" "$out/site-certs"
+  "$SIPL" certs signer.pem site-certs
+
+# Stand-ins for zipl's stage3.bin and a kernel image (the simulation loads and verifies them;
+# it does not execute them). Real ones come from s390-tools and the distribution's kernel.
+head -c 12288 /dev/urandom > stage3.bin
+head -c 262144 /dev/urandom > vmlinuz
+
+step "Sign stage 3 with the global SCLAB (its PSW is zipl's EXEC PSW) and the kernel with a plain one" \
+  "$SIPL" sign --key signer.key --cert signer.pem --sclab global --psw 0x000800008000A000 -o stage3.signed stage3.bin
+"$SIPL" sign --key signer.key --cert signer.pem --sclab plain --load-addr 0x10000 -o vmlinuz.signed vmlinuz
+
+step "Check, before any boot, that the guest's store verifies the kernel as DIAG 0x508 will" \
+  "$SIPL" verify --block-size 512 vmlinuz.signed signer.pem site-certs
+
+step "Write a zipl SCSI-scheme boot disk as 'zipl --secure 1' would" \
+  "$SIPL" mkdisk -o disk.img --stage3 stage3.signed --kernel vmlinuz.signed \
+  --parmline "console=ttysclp0 root=/dev/vda1" --secure 1
+
+step "Read the disk back the way the s390-ccw BIOS walks it" \
+  "$SIPL" inspect disk.img
