@@ -51,6 +51,7 @@ class Walker {
     return fail(code, std::move(msg), Location::at_block(disk_.path(), block));
   }
   Status add_extent(Component& c, const BlockPointer& p, size_t slot, uint64_t table);
+  Status read_extents(Component& c, size_t first_extent);
 
   const image::DiskImage& disk_;
   uint32_t bs_;
@@ -77,17 +78,29 @@ Status Walker::add_extent(Component& c, const BlockPointer& p, size_t slot, uint
         fmt::format("program {} loads more than {} bytes (component table entry {})", program_, max_bytes_, c.index),
         ErrorCode::kLimit);
   total_bytes_ += n;
-  const size_t at = c.bytes.size();
-  c.bytes.resize(at + n);
-  if (auto s = disk_.read(p.blockno * bs_, MutableByteSpan(c.bytes).subspan(at, n)); !s) return s;
+  // Read later (read_extents), once the whole chain is known and the buffer reserved once.
   c.extents.push_back(p);
   c.length += n;
+  return {};
+}
+
+Status Walker::read_extents(Component& c, size_t first_extent) {
+  uint64_t total = 0;
+  for (size_t i = first_extent; i < c.extents.size(); ++i) total += c.extents[i].blocks() * bs_;
+  size_t at = c.bytes.size();
+  c.bytes.resize(at + total);  // one allocation: no regrowth copies of large kernels and initrds
+  for (size_t i = first_extent; i < c.extents.size(); ++i) {
+    const uint64_t n = c.extents[i].blocks() * bs_;
+    if (auto s = disk_.read(c.extents[i].blockno * bs_, MutableByteSpan(c.bytes).subspan(at, n)); !s) return s;
+    at += n;
+  }
   return {};
 }
 
 Status Walker::load(Component& c, uint64_t first, uint64_t from) {
   const size_t slots = zipl::segment_table::slots(bs_);
   std::unordered_set<uint64_t> seen;
+  const size_t first_extent = c.extents.size();
   uint64_t block = first;
   uint64_t referrer = from;
   while (block != 0) {
@@ -128,7 +141,7 @@ Status Walker::load(Component& c, uint64_t first, uint64_t from) {
     referrer = block;
     block = next;
   }
-  return {};
+  return read_extents(c, first_extent);
 }
 
 }  // namespace
