@@ -1,0 +1,95 @@
+// Renderings of GuestView. The dmesg wording is Linux's (arch/s390/kernel/setup.c
+// log_component_list), so a user can compare it with a real guest's boot log.
+#include "sipl/guest/ipl_report_json.h"
+
+#include <fmt/format.h>
+
+namespace sipl::guest {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string hex(uint64_t v) { return fmt::format("0x{:x}", v); }
+
+json bits_json(const std::vector<IndicatorBit>& bits) {
+  json a = json::array();
+  for (const auto& b : bits)
+    a.push_back({{"bit", b.bit}, {"mask", fmt::format("0x{:x}", b.mask)}, {"meaning", b.meaning},
+                 {"message", b.message}});
+  return a;
+}
+
+bool used(const GuestView& v) { return v.report && v.report->used_by_linux(); }
+
+}  // namespace
+
+json to_json(const GuestView& v) {
+  json j;
+  j["secure"] = v.secure;
+  j["has_secure"] = v.has_secure ? json(*v.has_secure) : json(nullptr);
+  j["iplb"] = {{"addr", hex(v.iplb_addr)},
+               {"len", v.iplb_len},
+               {"hdr_flags", fmt::format("0x{:02x}", v.hdr_flags)},
+               {"sipl", (v.hdr_flags & 0x40) != 0},
+               {"iplir", (v.hdr_flags & 0x20) != 0},
+               {"version", v.iplb_version},
+               {"valid", v.iplb_valid}};
+  if (v.report) {
+    const auto& r = *v.report;
+    j["report"] = {{"addr", hex(r.addr)},
+                   {"len", r.len},
+                   {"used_by_linux", r.used_by_linux()},
+                   {"iiei", fmt::format("0x{:04x}", r.iiei)},
+                   {"iiei_bits", bits_json(r.iiei_bits)}};
+  } else {
+    j["report"] = nullptr;
+  }
+  auto& keys = j["platform_keyring"] = json::array();
+  for (const auto& c : v.platform_keyring())
+    keys.push_back({{"subject", c.subject}, {"key_id", c.key_id}, {"fingerprint", c.fingerprint},
+                    {"addr", hex(c.addr)}, {"len", c.len}});
+  auto& comps = j["components"] = json::array();
+  if (used(v))
+    for (const auto& c : v.report->components)
+      comps.push_back({{"addr", hex(c.addr)},
+                       {"len", c.len},
+                       {"flags", fmt::format("0x{:02x}", c.flags)},
+                       {"signed", c.is_signed},
+                       {"verified", c.verified},
+                       {"status", c.status()},
+                       {"cert_index", c.cert_index},
+                       {"cei", fmt::format("0x{:08x}", c.cei)},
+                       {"cei_bits", bits_json(c.cei_bits)}});
+  auto& fs = j["findings"] = json::array();
+  for (const auto& f : v.findings) {
+    json p = json::object();
+    for (const auto& [k, val] : f.params) p[k] = val;
+    fs.push_back({{"severity", to_string(f.severity)}, {"id", f.id}, {"message", f.message}, {"params", p}});
+  }
+  return j;
+}
+
+std::string to_text(const GuestView& v) {
+  std::string out;
+  out += fmt::format("/sys/firmware/ipl/secure: {}\n", v.secure ? 1 : 0);
+  out += fmt::format("/sys/firmware/ipl/has_secure: {}\n",
+                     v.has_secure ? (*v.has_secure ? "1" : "0") : "unknown");
+  if (used(v)) {
+    out += fmt::format("Linux is running with Secure-IPL {}\n", (v.hdr_flags & 0x40) ? "enabled" : "disabled");
+    out += "The IPL report contains the following components:\n";
+    for (const auto& c : v.report->components) {
+      out += fmt::format("{:016x} - {:016x} ({})\n", c.addr, c.addr + c.len, c.status());
+      for (const auto& b : c.cei_bits) out += fmt::format("  CEI bit {}: {}\n", b.bit, b.meaning);
+    }
+    for (const auto& b : v.report->iiei_bits) out += fmt::format("IIEI bit {}: {}\n", b.bit, b.meaning);
+  } else {
+    out += "No IPL report reaches Linux\n";
+  }
+  const auto keys = v.platform_keyring();
+  out += fmt::format(".platform keyring (IPL:db): {} certificate{}\n", keys.size(), keys.size() == 1 ? "" : "s");
+  for (const auto& c : keys) out += fmt::format("  {}  key id {}\n", c.subject, c.key_id);
+  for (const auto& f : v.findings) out += fmt::format("{}: {}\n", to_string(f.severity), f.message);
+  return out;
+}
+
+}  // namespace sipl::guest
