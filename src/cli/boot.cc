@@ -8,6 +8,7 @@
 #include "cli/verbs.h"
 #include "sipl/fw/iirb_layout.h"
 #include "sipl/fw/secure_ipl.h"
+#include "sipl/guest/ipl_report.h"
 #include "sipl/hv/machine.h"
 #include "sipl/hv/sparse_guest_memory.h"
 #include "sipl/mgmt/domain_xml.h"
@@ -79,7 +80,8 @@ nlohmann::ordered_json bits_json(const std::vector<fw::iirb::IndicatorBit>& bits
   return a;
 }
 
-void print_json_outcome(const hv::Machine& m, const fw::IplOutcome& r, const Findings& notes) {
+void print_json_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std::optional<guest::GuestView>& g,
+                        const Findings& notes) {
   auto doc = json_document();
   doc["mode"] = hv::to_string(r.mode);
   doc["verdict"] = fw::to_string(r.verdict);
@@ -108,14 +110,30 @@ void print_json_outcome(const hv::Machine& m, const fw::IplOutcome& r, const Fin
                      {"key_id", to_hex(e.cert.key_id_sha256())}});
   }
   doc["iirb_hex"] = to_hex(r.iirb);
-  doc["guest"] = nullptr;  // the guest OS view needs guest/IplReport (not in this build)
+  if (g) {
+    auto keys = nlohmann::ordered_json::array();
+    for (const auto& c : g->platform_keyring())
+      keys.push_back({{"subject", c.subject}, {"key_id", c.key_id}, {"fingerprint", c.fingerprint}});
+    auto gc = nlohmann::ordered_json::array();
+    if (g->report)
+      for (const auto& c : g->report->components)
+        gc.push_back({{"start", hex(c.addr)}, {"end", hex(c.addr + c.len)}, {"status", c.status()}});
+    doc["guest"] = {{"secure", g->secure},
+                    {"has_secure", g->has_secure.value_or(false)},
+                    {"report_used", g->report && g->report->used_by_linux()},
+                    {"components", gc},
+                    {"platform_keyring", keys}};
+  } else {
+    doc["guest"] = nullptr;  // the guest never runs: the BIOS halted
+  }
   auto& n = doc["notes"] = nlohmann::ordered_json::array();
   for (const auto& f : notes) n.push_back({{"id", f.id}, {"message", f.message}});
   for (const auto& f : r.notes) n.push_back({{"id", f.id}, {"message", f.message}});
   print_json(doc);
 }
 
-void print_text_outcome(const hv::Machine& m, const fw::IplOutcome& r, const Findings& notes) {
+void print_text_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std::optional<guest::GuestView>& g,
+                        const Findings& notes) {
   std::string s;
   s += fmt::format("Mode: {} — {}\n", hv::to_string(r.mode), hv::describe(r.mode));
   s += "Boot order:\n";
@@ -147,7 +165,17 @@ void print_text_outcome(const hv::Machine& m, const fw::IplOutcome& r, const Fin
     }
   }
   s += fmt::format("\nVerdict: {}{}\n", fw::to_string(r.verdict), r.halt_reason.empty() ? "" : " (" + r.halt_reason + ")");
-  s += "Guest OS view: not shown (needs the guest IPL report reader, not in this build)\n";
+  if (g) {
+    s += fmt::format("\nGuest OS view (Linux):\n  /sys/firmware/ipl/secure: {}\n", g->secure ? 1 : 0);
+    if (g->report && g->report->used_by_linux()) {
+      s += "  setup: The IPL report contains the following components:\n";
+      for (const auto& c : g->report->components)
+        if (c.len) s += fmt::format("  setup: {:016x} - {:016x} ({})\n", c.addr, c.addr + c.len, c.status());
+    }
+    const auto keys = g->platform_keyring();
+    if (keys.empty()) s += "  .platform keyring: empty\n";
+    for (const auto& c : keys) s += fmt::format("  .platform keyring (IPL:db): {} (key id {})\n", c.subject, c.key_id);
+  }
   std::fwrite(s.data(), 1, s.size(), stdout);
   for (const auto& f : notes) fmt::print(stderr, "sipl: note: {}\n", f.message);
   for (const auto& f : r.notes) fmt::print(stderr, "sipl: note: {}\n", f.message);
@@ -172,8 +200,14 @@ Result<int> run_boot(const BootOptions& o) {
     if (r->iirb.empty()) fmt::print(stderr, "sipl: note: no IIRB was written (Normal mode or no boot); {} not written\n", o.iirb_out);
     else if (auto w = write_output(o.iirb_out, r->iirb); !w) return tl::unexpected(w.error());
   }
-  if (o.json) print_json_outcome(*machine, *r, notes);
-  else print_text_outcome(*machine, *r, notes);
+  std::optional<guest::GuestView> view;
+  if (r->booted_device) {
+    auto v = guest::read_ipl_report_from_lowcore(memory, machine->facilities().sipl);
+    if (v) view = std::move(*v);
+    else notes.push_back({Severity::kWarning, "boot.guest_view", "guest view: " + v.error().message, {}});
+  }
+  if (o.json) print_json_outcome(*machine, *r, view, notes);
+  else print_text_outcome(*machine, *r, view, notes);
   switch (r->verdict) {
     case fw::Verdict::kBoots: return 0;
     case fw::Verdict::kBootsWithWarnings: return o.strict ? 1 : 0;

@@ -100,6 +100,13 @@ TEST(BootCorpus, DiskBAuditMatchesTheRealConsoleAndTheKernelsComponentList) {
   EXPECT_EQ(j["iiei"]["value"], "0x6000");
   ASSERT_EQ(j["certificates"].size(), 1u);
   EXPECT_EQ(j["certificates"][0]["store_index"], 1);
+  // The guest view read back from guest memory agrees with the real kernel: secure 0 (the log's
+  // /sys/firmware/ipl/secure), the signing certificate in .platform, the same component lines.
+  EXPECT_EQ(j["guest"]["secure"], false);
+  ASSERT_EQ(j["guest"]["platform_keyring"].size(), 1u);
+  EXPECT_NE(j["guest"]["platform_keyring"][0]["subject"].get<std::string>().find("RSA-2048 code signing"), std::string::npos);
+  ASSERT_EQ(j["guest"]["components"].size(), 8u);
+  for (size_t i = 0; i < kernel.size(); ++i) EXPECT_EQ(j["guest"]["components"][i]["status"], std::get<2>(kernel[i])) << i;
   // --strict turns Audit warnings into a negative verdict.
   EXPECT_EQ(boot({"--strict", "--disk", disk, "--boot-certs", kCert}).exit_code, 1);
 }

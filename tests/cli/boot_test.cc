@@ -66,6 +66,9 @@ TEST_F(BootSecureDisk, SclabSignedStage3AndKernelBootInSecureMode) {
     verified += c["verified"].get<bool>();
   }
   EXPECT_EQ(verified, 2u);
+  EXPECT_EQ(j["guest"]["secure"], true);  // /sys/firmware/ipl/secure = 1, as the functional test expects
+  ASSERT_EQ(j["guest"]["platform_keyring"].size(), 1u);
+  EXPECT_EQ(j["guest"]["platform_keyring"][0]["subject"], "CN=sipl-boot-test");
   // The wrong certificate: the SCLAB checks pass, verification stops the boot.
   j = boot({"--boot-certs", dir / "other.pem", "--secure-boot", "on"}, 1);
   EXPECT_EQ(bios_lines(j), (std::vector<std::string>{"ERROR: Could not verify component"}));
