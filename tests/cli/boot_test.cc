@@ -184,3 +184,28 @@ TEST(BootArgv, UsageErrors) {
 
 }  // namespace
 }  // namespace sipl
+
+namespace sipl {
+namespace {
+
+TEST(BootDomain, LibvirtDomainWithSecureBootStopsOnTheCorpusDisk) {
+  test::TempDir dir;
+  const std::string disk = test::corpus_disk("disk-b-secure");
+  test::write_text(dir / "g.xml",
+                   "<domain type='kvm'>\n  <name>g</name>\n  <memory unit='MiB'>1024</memory>\n  <os>\n"
+                   "    <type arch='s390x' machine='s390-ccw-virtio'>hvm</type>\n"
+                   "    <firmware><feature enabled='yes' name='secure-boot'/></firmware>\n"
+                   "    <boot-certs><path>" + kCorpusCert + "</path></boot-certs>\n"
+                   "    <boot dev='hd'/>\n  </os>\n  <devices>\n"
+                   "    <disk type='file' device='disk'>\n      <driver name='qemu' type='raw'/>\n"
+                   "      <source file='" + disk + "'/>\n      <target dev='vda' bus='virtio'/>\n    </disk>\n"
+                   "  </devices>\n</domain>\n");
+  auto r = test::run_sipl({"boot", "--json", "--at", "2026-06-01T00:00:00Z", "--domain", dir / "g.xml"});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["mode"], "secure");
+  EXPECT_EQ(j["console"].back(), "ERROR: Magic does not match. SCLAB does not exist");
+}
+
+}  // namespace
+}  // namespace sipl
