@@ -72,9 +72,12 @@ TEST(BootCorpus, DiskBAuditMatchesTheRealConsoleAndTheKernelsComponentList) {
   for (const auto& l : console)
     if (l != magic && l != none) without.push_back(l);
   EXPECT_EQ(without, corpus_bios_lines("b-audit-right"));
+  // Debian's 6.1 kernel ends in a 32-byte format-0 SCLAB with no flags (its last 8 bytes on
+  // the disk are 00 00 00 20 "zIPL"), so only stage 3 and the initrd lack one, and some signed
+  // component has a recognizable SCLAB.
   EXPECT_EQ(console, (std::vector<std::string>{"LOADPARM=[        ]", "", "Using virtio-blk.", "Using SCSI scheme.", magic,
-                                               "Verified component", magic, "Verified component", magic,
-                                               "AUDIT MODE WARNING: Could not verify component", none,
+                                               "Verified component", "Verified component", magic,
+                                               "AUDIT MODE WARNING: Could not verify component",
                                                "AUDIT MODE WARNING: Global SCLAB does not exist"}));
   // The kernel's "setup: <start> - <end> (...)" lines of the same boot, read from the log.
   std::regex re(R"(setup: ([0-9a-f]{16}) - ([0-9a-f]{16}) \((not signed|signed, verified|signed, verification failed)\))");
@@ -97,7 +100,7 @@ TEST(BootCorpus, DiskBAuditMatchesTheRealConsoleAndTheKernelsComponentList) {
   }
   EXPECT_EQ(comps[7]["kind"], "psw");
   EXPECT_EQ(comps[7]["address"], "0x000800008000a000");  // the EXEC entry in disk-b-secure.layout.txt
-  EXPECT_EQ(j["iiei"]["value"], "0x6000");
+  EXPECT_EQ(j["iiei"]["value"], "0x2000");
   ASSERT_EQ(j["certificates"].size(), 1u);
   EXPECT_EQ(j["certificates"][0]["store_index"], 1);
   // The guest view read back from guest memory agrees with the real kernel: secure 0 (the log's
@@ -178,12 +181,13 @@ TEST(BootCorpus, IirbBytesFieldByField) {
   for (size_t i = 4; i < 16; ++i) EXPECT_EQ(u8(i), 0) << i;
   EXPECT_EQ(be(16, 4), 16u + 8 * 32);  // component list length
   EXPECT_EQ(u8(20), 2);                // type 2 = components
-  EXPECT_EQ(be(24, 2), 0x6000u);       // IIEI bits 1 and 2
+  EXPECT_EQ(be(24, 2), 0x2000u);       // IIEI bit 2: no global SCLAB
   struct E { uint64_t addr, len; uint8_t flags; uint16_t cert; uint32_t cei; };
-  // Addresses/lengths: disk-b-secure.layout.txt; flags: SC 0x80, CSV 0x40; CEI bit 0 = no SCLAB.
+  // Addresses/lengths: disk-b-secure.layout.txt; flags: SC 0x80, CSV 0x40; CEI bit 0 = no SCLAB
+  // (the kernel has one, see above).
   const E want[] = {{0x2000, 16384, 0, 0, 0},           {0xf000, 4096, 0, 0, 0},
                     {0xa000, 16384, 0xc0, 0, 0x80000000}, {0x9000, 512, 0, 0, 0},
-                    {0x10000, 5066752, 0xc0, 0, 0x80000000}, {0x4e6000, 512, 0, 0, 0},
+                    {0x10000, 5066752, 0xc0, 0, 0}, {0x4e6000, 512, 0, 0, 0},
                     {0x4f0000, 802816, 0x80, 0, 0x80000000}, {0x000800008000a000, 0, 0, 0, 0}};
   for (size_t i = 0; i < 8; ++i) {
     const size_t o = 32 + i * 32;
