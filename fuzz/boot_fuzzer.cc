@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <array>
 #include <random>
 
@@ -41,6 +42,15 @@ const std::string& scratch() {
     auto pem = crypto::make_self_signed_certificate(*key, {});
     check(pem.has_value(), "certificate");
     check(write_file_atomic(std::string(d) + "/c.pem", as_bytes(*pem)).has_value(), "write cert");
+    // The handler runs after `dir` is destroyed, so it works on its own copy of the path.
+    static char path[sizeof(tmpl)];
+    std::memcpy(path, d, sizeof(tmpl));
+    std::atexit([] {
+      const std::string p(path);
+      std::remove((p + "/c.pem").c_str());
+      std::remove((p + "/d.img").c_str());
+      rmdir(p.c_str());
+    });
     return std::string(d);
   }();
   return dir;
