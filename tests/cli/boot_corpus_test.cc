@@ -219,3 +219,24 @@ TEST(BootCorpus, OldCpuModelCannotBootWithCertificates) {
 
 }  // namespace
 }  // namespace sipl
+
+namespace sipl {
+namespace {
+
+TEST(BootCorpusText, HumanOutputNamesTheHaltAndWritesNoIirbWithoutABoot) {
+  test::TempDir dir;
+  auto r = test::run_sipl({"boot", "--at", "2026-06-01T00:00:00Z", "--disk", test::corpus_disk("disk-b-secure"),
+                           "--boot-certs", std::string(SIPL_SHARED_DIR) + "/corpus/certs/rsa2048.pem", "--secure-boot",
+                           "on", "--iirb-out", dir / "iirb.bin"});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("Mode: secure — "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  | ERROR: Magic does not match. SCLAB does not exist\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nVerdict: halts (Magic does not match. SCLAB does not exist)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("sipl: note: no IIRB was written (Normal mode or no boot); " + (dir / "iirb.bin") + " not written\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(test::sh("test -e " + (dir / "iirb.bin")).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace sipl
