@@ -156,3 +156,64 @@ TEST(SparseGuestMemory, ReadsZerosWritesAcrossPagesRefusesOutside) {
 
 }  // namespace
 }  // namespace sipl
+
+namespace sipl {
+namespace {
+
+// Writes a SCLAB trailer at the end of the TestDisk's signed LOAD component [2] (0x20000,
+// blocks fde+8 and fde+9..fde+10: 1536 bytes): SCLAB fields per qemu-secure-ipl.md §5.4, then
+// the 8-byte locator (reserved 2, len u16, "zIPL").
+void put_sclab(test::TestDisk& disk, uint16_t locator_len, uint8_t format, uint16_t flags, uint64_t psw, uint64_t addr) {
+  const uint64_t end = (disk.first_data_end + 11) * disk.bs;
+  std::fill_n(disk.d.begin() + end - 32, 32, std::byte{0});
+  test::put_be(disk.d, end - 32, format, 1);
+  test::put_be(disk.d, end - 30, flags, 2);
+  test::put_be(disk.d, end - 24, psw, 8);
+  test::put_be(disk.d, end - 16, addr, 8);
+  test::put_be(disk.d, end - 6, locator_len, 2);
+  disk.magic(end - 4);
+}
+
+TEST(SecureIplSclab, LocatorLengthBelow32SetsCeiBits0And1) {
+  test::TestDisk disk(512);
+  put_sclab(disk, 16, 0, 0, 0, 0);
+  auto r = boot(disk);
+  EXPECT_EQ(r.bios, (std::vector<std::string>{"AUDIT MODE WARNING: Invalid SCLAB length", kNoVerify,
+                                              "AUDIT MODE WARNING: No recognizable SCLAB",
+                                              "AUDIT MODE WARNING: Global SCLAB does not exist"}));
+  ASSERT_EQ(r.out.components.size(), 3u);
+  EXPECT_EQ(r.out.components[1].length, 1536u);
+  EXPECT_EQ(r.out.components[1].cei, 0xC0000000u);
+}
+
+TEST(SecureIplSclab, EveryNonGlobalFieldRuleInOrder) {
+  test::TestDisk disk(512);
+  put_sclab(disk, 32, 1, 0x3000 /* NUC | SC */, 1, 1);
+  auto r = boot(disk);
+  EXPECT_EQ(r.bios, (std::vector<std::string>{"AUDIT MODE WARNING: Format-0 SCLAB is not being used",
+                                              "AUDIT MODE WARNING: Load PSW is not zero when Override PSW bit is zero",
+                                              "AUDIT MODE WARNING: Load Address is not zero when OLA flag is zero",
+                                              "AUDIT MODE WARNING: NUC bit is set, but not in the global SCLAB",
+                                              "AUDIT MODE WARNING: SC bit is set, but not in the global SCLAB", kNoVerify,
+                                              "AUDIT MODE WARNING: Global SCLAB does not exist"}));
+  // Bits 2, 6, 8, 9, 10 (bit 0 = 0x80000000).
+  EXPECT_EQ(r.out.components[1].cei, 0x20000000u | 0x02000000u | 0x00800000u | 0x00400000u | 0x00200000u);
+  EXPECT_EQ(r.out.iiei, 0x2000);
+}
+
+TEST(SecureIplSclab, GlobalSclabWithoutOlaAndAPswOutsideSignedCode) {
+  test::TestDisk disk(512);
+  put_sclab(disk, 32, 0, 0x8000 /* OPSW */, 0x000800008000A000ULL, 0);
+  auto r = boot(disk);
+  EXPECT_EQ(r.bios, (std::vector<std::string>{"AUDIT MODE WARNING: OLA flag is not set to one in the global SCLAB",
+                                              kNoVerify, "AUDIT MODE WARNING: Invalid PSW"}));
+  ASSERT_EQ(r.out.components.size(), 3u);
+  EXPECT_EQ(r.out.components[1].cei, 0x01000000u);  // bit 7
+  EXPECT_TRUE(r.out.components[2].psw_entry);
+  EXPECT_EQ(r.out.components[2].address, 0x000800008000A000u);
+  EXPECT_EQ(r.out.components[2].cei, 0x04000000u);  // bit 5: 0xA000 is in no signed component
+  EXPECT_EQ(r.out.iiei, 0);
+}
+
+}  // namespace
+}  // namespace sipl
