@@ -130,6 +130,16 @@ TEST_F(BootSecureDisk, NucInTheGlobalSclabForbidsTheUnsignedParameterBlocks) {
   EXPECT_EQ(j["iiei"]["value"], "0x0800");
 }
 
+TEST_F(BootSecureDisk, ScInTheGlobalSclabAllowsOnlyOneSignedComponent) {
+  sign({"--sclab", "global", "--psw", "0x000800008000a000", "--load-addr", "0xa000", "--single-component"}, "stage3.bin");
+  sign({"--sclab", "plain"}, "vmlinuz");
+  mkdisk();
+  auto j = boot({"--boot-certs", dir / "cert.pem"}, 0);
+  EXPECT_EQ(bios_lines(j), (std::vector<std::string>{"Verified component", "Verified component",
+                                                     "AUDIT MODE WARNING: Only one signed component is allowed"}));
+  EXPECT_EQ(j["iiei"]["value"], "0x0400");
+}
+
 TEST_F(BootSecureDisk, NeedsACertificateAndSecureBootFlagsInTheIplb) {
   sign({"--sclab", "global", "--psw", "0x000800008000a000", "--load-addr", "0xa000"}, "stage3.bin");
   mkdisk();
