@@ -1,0 +1,163 @@
+// The s390-ccw BIOS's main(): mode from the IPLB flags, secure start-up, the boot devices in
+// order with their gating, and the verdict (qemu-secure-ipl.md §6.1-6.4).
+#include "sipl/fw/secure_ipl.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "fw/secure_ipl_internal.h"
+#include "sipl/base/bytes.h"
+#include "sipl/fw/zipl_layout.h"
+#include "sipl/image/disk_image.h"
+
+namespace sipl::fw {
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::kBoots: return "boots";
+    case Verdict::kBootsWithWarnings: return "boots with warnings";
+    case Verdict::kHalts: return "halts";
+    case Verdict::kNoBootableDevice: return "no bootable device";
+  }
+  return "?";
+}
+
+BiosLayout BiosLayout::at(uint64_t bios_base) {
+  BiosLayout l;
+  l.iplb = bios_base + 0x100000;
+  l.vcssb = bios_base + 0x103000;
+  l.vcb = bios_base + 0x104000;
+  l.svb = bios_base + 0x108000;
+  l.signature = bios_base + 0x109000;
+  l.cert_temp = bios_base + 0x110000;
+  return l;
+}
+
+namespace {
+
+using detail::Bios;
+using detail::BiosMode;
+
+BiosMode bios_mode(uint8_t flags) {
+  const bool iplir = flags & hv::kIplbFlagIplir, sipl = flags & hv::kIplbFlagSipl;
+  if (iplir && !sipl) return BiosMode::kAudit;
+  if (iplir && sipl) return BiosMode::kSecure;
+  return BiosMode::kNormal;
+}
+
+// The program table entry the loadparm selects: its digits, blank = 0.
+unsigned program_index(Bios& b, const std::string& loadparm) {
+  std::string digits;
+  for (char c : loadparm)
+    if (c != ' ') digits += c;
+  if (digits.empty()) return 0;
+  for (char c : digits)
+    if (!std::isdigit(static_cast<unsigned char>(c))) {
+      b.note("boot.loadparm_not_numeric",
+             fmt::format("loadparm '{}' does not select a program table entry; sipl boots entry 0", digits));
+      return 0;
+    }
+  return static_cast<unsigned>(std::stoul(digits.substr(0, 3)));
+}
+
+// zipl_run for one disk; kFailed = the device fails ("Failed to IPL from this SCSI device!").
+Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
+                                   std::vector<detail::FetchedCertificate>* certs) {
+  b.print(dev.kind == hv::BootDeviceKind::kVirtioScsiCcw ? "Using virtio-scsi." : "Using virtio-blk.");
+  auto probe = image::DiskImage::open(dev.image, 512);
+  if (!probe) return tl::unexpected(probe.error());
+  uint32_t block_size = 512;
+  Bytes head(zipl::mbr::kLength);
+  if (probe->size() >= head.size() && probe->read(0, head))
+    if (load_u16_be(head, zipl::mbr::kProgramTablePointer + zipl::blockptr::kSize) == zipl::kBlockSize4096)
+      block_size = zipl::kBlockSize4096;
+  auto disk = block_size == 512 ? std::move(probe) : image::DiskImage::open(dev.image, block_size);
+  if (!disk) return tl::unexpected(disk.error());
+  auto map = read_boot_map(*disk);
+  if (!map) {
+    b.note("boot.no_scsi_scheme", fmt::format("{}: {} (only the zipl SCSI scheme can be simulated)", dev.image,
+                                              map.error().message));
+    return detail::RunResult::kFailed;
+  }
+  b.print("Using SCSI scheme.");
+  for (const auto& w : map->warnings) b.print(w);
+  const unsigned index = program_index(b, b.machine.loadparm(i));
+  auto program = load_program(*disk, *map, index);
+  if (!program) {
+    b.note("boot.walk_failed", fmt::format("{}: {}", dev.image, program.error().message));
+    return detail::RunResult::kFailed;
+  }
+  b.out.program = index;
+  b.out.psw = program->exec().address;
+  if (b.mode == BiosMode::kNormal) {
+    for (const auto& c : program->components)
+      if (c.type == ComponentType::kLoad && !b.memory.write(c.address, c.bytes)) {
+        b.note("boot.load_outside_memory", fmt::format("component {} ({:#x}, {} bytes) does not fit in guest memory",
+                                                       c.index, c.address, c.length));
+        return detail::RunResult::kFailed;
+      }
+    return detail::RunResult::kBooted;
+  }
+  return detail::run_secure_components(b, *program, certs);
+}
+
+}  // namespace
+
+Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, const IplOptions& options) {
+  IplOutcome out;
+  out.mode = machine.mode();
+  out.layout = BiosLayout::at(machine.bios_base());
+  Bios b{machine, memory, options.at, out};
+  b.mode = bios_mode(machine.iplb_header_flags());
+  b.print(fmt::format("LOADPARM=[{}]", machine.loadparm(0)));
+  b.print("");
+  if (b.mode != BiosMode::kNormal && !detail::secure_startup(b)) {
+    out.verdict = Verdict::kHalts;
+    return out;
+  }
+  const auto& devices = machine.boot_order();
+  for (size_t i = 0; i < devices.size() && !b.halted; ++i) {
+    const auto& dev = devices[i];
+    const bool disk = dev.kind == hv::BootDeviceKind::kVirtioBlkCcw || dev.kind == hv::BootDeviceKind::kVirtioScsiCcw;
+    if (b.mode != BiosMode::kNormal && dev.kind == hv::BootDeviceKind::kCdrom) {
+      b.panic("Secure boot from ISO image is not supported!");
+      break;
+    }
+    if (b.mode != BiosMode::kNormal && dev.kind == hv::BootDeviceKind::kVirtioNet) {
+      b.panic("Virtio net boot device does not support secure boot!");
+      break;
+    }
+    if (!disk) {
+      b.note("boot.device_not_simulated",
+             fmt::format("boot device {} is a {}: sipl simulates only zipl SCSI-scheme disks and tries the next device",
+                         i, hv::to_string(dev.kind)));
+      continue;
+    }
+    std::vector<detail::FetchedCertificate> certs;
+    auto r = run_disk(b, i, dev, &certs);
+    if (!r) return tl::unexpected(r.error());
+    if (b.halted) break;
+    if (*r == detail::RunResult::kFailed) {
+      b.print("Failed to IPL from this SCSI device!");
+      out.components.clear();
+      out.iiei = 0;
+      continue;
+    }
+    if (b.mode == BiosMode::kNormal) detail::write_iplb(b, i);
+    else detail::write_ipl_report(b, i, certs);
+    if (b.halted) break;
+    out.booted_device = i;
+    out.verdict = out.warnings ? Verdict::kBootsWithWarnings : Verdict::kBoots;
+    return out;
+  }
+  if (!b.halted) {
+    b.panic("No suitable device for IPL. Halting...");
+    out.verdict = Verdict::kNoBootableDevice;
+    return out;
+  }
+  out.verdict = Verdict::kHalts;
+  return out;
+}
+
+}  // namespace sipl::fw

@@ -1,0 +1,195 @@
+// The BIOS's DIAG conversations outside the component loop (facility checks, VCSSB query,
+// certificate fetch) and what it leaves in guest memory for the loaded program: the IPLB, the
+// IIRB right after it and the certificates in the ipl_data area (qemu-secure-ipl.md §5, §6.1).
+#include <fmt/format.h>
+
+#include "fw/secure_ipl_internal.h"
+#include "sipl/base/ebcdic.h"
+#include "sipl/fw/iirb_layout.h"
+#include "sipl/hv/diag320.h"
+#include "sipl/hv/diag320_layout.h"
+#include "sipl/hv/diag508.h"
+#include "sipl/hv/diag508_layout.h"
+
+namespace sipl::fw::detail {
+
+namespace d320 = hv::diag320;
+
+bool secure_startup(Bios& b) {
+  const auto& fac = b.machine.facilities();
+  const auto L = b.out.layout;
+  bool ok = true;
+  if (!fac.sipl) {
+    b.print("Secure IPL Facility is not supported by the hypervisor!");
+    ok = false;
+  }
+  if (ok) {
+    hv::Diag508Request q;
+    q.address = L.svb;
+    q.subcode = hv::diag508::kSubcodeQuery;
+    q.at = b.at;
+    auto r = hv::execute_diag508(b.machine.store(), b.memory, q);
+    if (r.exception || !(r.rc & hv::diag508::kRcQueryMask)) {
+      b.print("Secure IPL extensions are not supported by the hypervisor!");
+      ok = false;
+    }
+  }
+  if (ok) {
+    hv::Diag320Request q;
+    q.cpu.cstore = fac.cstore;
+    q.address = L.vcssb;
+    q.subcode = d320::kSubcodeQueryIsm;
+    q.at = b.at;
+    bool cstore = fac.cstore;  // SCLP byte 134 bit 5
+    if (cstore) {
+      auto r = hv::execute_diag320(b.machine.store(), b.memory, q);
+      Bytes ism(d320::kIsmStoredSize);
+      cstore = r.ok() && b.memory.read(L.vcssb, ism) && (load_u32_be(ism, 0) & 0x60000000u);
+    }
+    if (!cstore) {
+      b.print("Certificate Store Facility is not supported by the hypervisor!");
+      ok = false;
+    }
+  }
+  if (ok && !fac.sclaf) {
+    b.print("Secure IPL Code Loading Attributes Facility is not supported by the hypervisor!");
+    ok = false;
+  }
+  if (!ok) {
+    b.panic("Unable to boot in secure/audit mode");
+    return false;
+  }
+  // zipl_secure_get_vcssb(): subcode 1 once, then main()'s two panics.
+  Bytes vcssb(d320::vcssb::kSize);
+  store_u32_be(vcssb, d320::vcssb::kLength, d320::vcssb::kValidLength);
+  b.memory.write(L.vcssb, vcssb);
+  hv::Diag320Request q;
+  q.cpu.cstore = fac.cstore;
+  q.address = L.vcssb;
+  q.subcode = d320::kSubcodeQueryVcsi;
+  q.at = b.at;
+  auto r = hv::execute_diag320(b.machine.store(), b.memory, q);
+  if (!r.ok() || !b.memory.read(L.vcssb, vcssb)) {
+    b.panic("Failed to query certificate storage information!");
+    return false;
+  }
+  if (load_u32_be(vcssb, d320::vcssb::kLength) == d320::vcssb::kEmptyStoreLength) {
+    b.panic("Need at least one certificate for secure boot!");
+    return false;
+  }
+  b.max_single_vcb_len = load_u32_be(vcssb, d320::vcssb::kMaxSingleVcbLength);
+  return true;
+}
+
+uint64_t request_certificate(Bios& b, uint64_t dest, uint16_t index) {
+  const uint64_t in_len = round_up(b.max_single_vcb_len.value_or(0), d320::vcb::kInLenGranule);
+  const auto L = b.out.layout;
+  Bytes vcb(d320::vcb::kHeaderSize);
+  store_u32_be(vcb, d320::vcb::kInLen, static_cast<uint32_t>(in_len));
+  store_u16_be(vcb, d320::vcb::kFirstVcIndex, index);
+  store_u16_be(vcb, d320::vcb::kLastVcIndex, index);
+  b.memory.write(L.vcb, Bytes(in_len));
+  b.memory.write(L.vcb, vcb);
+  hv::Diag320Request q;
+  q.cpu.cstore = b.machine.facilities().cstore;
+  q.address = L.vcb;
+  q.subcode = d320::kSubcodeStoreVc;
+  q.at = b.at;
+  auto r = hv::execute_diag320(b.machine.store(), b.memory, q);
+  if (!r.ok()) {
+    b.print("Could not get certificate");
+    return 0;
+  }
+  Bytes out(in_len);
+  if (in_len < d320::vcb::kHeaderSize + d320::vce::kHeaderSize || !b.memory.read(L.vcb, out)) {
+    b.print("No certificate entry");
+    return 0;
+  }
+  if (load_u32_be(out, d320::vcb::kOutLen) == d320::vcb::kHeaderSize) {
+    b.print("No certificate entry");
+    return 0;
+  }
+  if (load_u16_be(out, d320::vcb::kRemainCount) != 0) {
+    b.panic("Not enough memory to store requested certificate");
+    return 0;
+  }
+  const ByteSpan vce = ByteSpan(out).subspan(d320::vcb::kHeaderSize);
+  if (!(static_cast<uint8_t>(vce[d320::vce::kFlags]) & d320::vce::kFlagValid)) {
+    b.print("Invalid certificate");
+    return 0;
+  }
+  const uint32_t len = load_u32_be(vce, d320::vce::kCertLen);
+  const uint16_t off = load_u16_be(vce, d320::vce::kCertOffset);
+  if (uint64_t{off} + len > vce.size()) {
+    b.print("Invalid certificate");
+    return 0;
+  }
+  b.memory.write(dest, vce.subspan(off, len));
+  return len;
+}
+
+void write_iplb(Bios& b, size_t device) {
+  // The IPLB QEMU builds for a CCW boot device (§5.1): len 4096 whenever IPLIR is set.
+  const uint8_t flags = b.machine.iplb_header_flags();
+  Bytes iplb(hv::kIplbSize);
+  const uint32_t len = (flags & hv::kIplbFlagIplir) ? hv::kIplbSize : 200;
+  store_u32_be(iplb, 0, len);
+  store_u8(iplb, 4, flags);
+  store_u32_be(iplb, 8, len - 8);
+  store_u8(iplb, 12, 0x02);  // pbt: CCW
+  store_u8(iplb, 13, 0x80);  // loadparm valid
+  store_bytes(iplb, 16, ascii_to_ebcdic(b.machine.loadparm(device)));
+  b.memory.write(b.out.layout.iplb, iplb);
+  Bytes ptr(4);
+  store_u32_be(ptr, 0, static_cast<uint32_t>(b.out.layout.iplb));
+  b.memory.write(kLowcoreIplbPointer, ptr);
+}
+
+void write_ipl_report(Bios& b, size_t device, const std::vector<FetchedCertificate>& certs) {
+  namespace ib = iirb;
+  // update_cert_list(): the fallback IPLBs in ipl_data are no longer needed; the certificates
+  // move there from the BIOS heap, one after the other.
+  uint64_t dest = b.machine.ipl_data();
+  b.out.certificates.clear();
+  for (const auto& f : certs) {
+    Bytes der(f.length);
+    b.memory.read(f.temp_address, der);
+    b.memory.write(dest, der);
+    b.out.certificates.push_back({dest, f.length, f.store_index});
+    dest += f.length;
+  }
+  const size_t comps_len = ib::kInfoHeaderSize + b.out.components.size() * ib::kComponentEntrySize;
+  const size_t certs_len = ib::kInfoHeaderSize + b.out.certificates.size() * ib::kCertificateEntrySize;
+  if (ib::kHeaderSize + comps_len + certs_len > ib::kMaxSize) {
+    b.panic("Not enough space to hold all components and certificates in IIRB");
+    return;
+  }
+  Bytes r(ib::kHeaderSize + comps_len + certs_len);
+  store_u32_be(r, 0, static_cast<uint32_t>(r.size()));
+  size_t at = ib::kHeaderSize;
+  store_u32_be(r, at + ib::kInfoLen, static_cast<uint32_t>(comps_len));
+  store_u8(r, at + ib::kInfoType, ib::kTypeComponents);
+  store_u16_be(r, at + ib::kInfoIiei, b.out.iiei);
+  at += ib::kInfoHeaderSize;
+  for (const auto& c : b.out.components) {
+    store_u64_be(r, at + ib::kCompAddr, c.address);
+    store_u64_be(r, at + ib::kCompLen, c.length);
+    store_u8(r, at + ib::kCompFlags, c.flags);
+    store_u16_be(r, at + ib::kCompCertIndex, c.cert_index);
+    store_u32_be(r, at + ib::kCompCei, c.cei);
+    at += ib::kComponentEntrySize;
+  }
+  store_u32_be(r, at + ib::kInfoLen, static_cast<uint32_t>(certs_len));
+  store_u8(r, at + ib::kInfoType, ib::kTypeCertificates);
+  at += ib::kInfoHeaderSize;
+  for (const auto& c : b.out.certificates) {
+    store_u64_be(r, at + ib::kCertAddr, c.address);
+    store_u64_be(r, at + ib::kCertLen, c.length);
+    at += ib::kCertificateEntrySize;
+  }
+  write_iplb(b, device);
+  b.memory.write(b.out.layout.iplb + hv::kIplbSize, r);
+  b.out.iirb = std::move(r);
+}
+
+}  // namespace sipl::fw::detail
