@@ -41,3 +41,25 @@ step "Write a zipl SCSI-scheme boot disk as 'zipl --secure 1' would" \
 
 step "Read the disk back the way the s390-ccw BIOS walks it" \
   "$SIPL" inspect disk.img
+
+step "Predict the guest's boot in Audit mode (certificates, secure-boot off)" \
+  "$SIPL" boot --disk disk.img --boot-certs signer.pem --boot-certs site-certs
+
+step "Predict it in Secure mode, from the QEMU command line a user would run" \
+  "$SIPL" boot -- qemu-system-s390x -machine "s390-ccw-virtio,boot-certs.0.path=$out/signer.pem,secure-boot=on" \
+  -cpu max -drive "file=$out/disk.img,format=raw,if=none,id=d0" -device virtio-blk-ccw,drive=d0,bootindex=1
+
+# The same guest described for libvirt (its final <boot-certs><path> form), pointing at the demo files.
+sed -e "s|<path>/etc/pki/s390/boot-certs</path>|<path>$out/site-certs</path>|" \
+    -e "s|<path>/home/user/certs/signing.pem</path>|<path>$out/signer.pem</path>|" \
+    -e "s|type='qcow2'|type='raw'|" -e "s|/var/lib/libvirt/images/secure-guest.qcow2|$out/disk.img|" \
+    "$here/domains/libvirt-form.xml" > secure-guest.xml
+
+step "Validate the libvirt domain XML with libvirt's rules" \
+  "$SIPL" domain validate --qemu-version 11.2.0 secure-guest.xml
+
+step "The QEMU command line libvirt would build from it" \
+  "$SIPL" domain to-qemu --qemu-version 11.2.0 secure-guest.xml
+
+step "Predict the boot of the domain itself" \
+  "$SIPL" boot --domain secure-guest.xml
