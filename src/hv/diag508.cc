@@ -41,9 +41,10 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
                                    fmt::format("DIAG 0x508: signature length {} exceeds current maximum {}", sig_len, kMaxSignatureLength)));
   if (sig_len == 0 || sig_addr == 0 || sig_len > kMaxSignatureLength) return kRcInvalidSignature;
 
-  // Both lengths are bounded above (256 MiB, 4 KiB) before anything is allocated.
-  Bytes comp(static_cast<size_t>(comp_len)), sig(static_cast<size_t>(sig_len));
-  if (!memory.read(comp_addr, comp) || !memory.read(sig_addr, sig)) {
+  // The signature (at most 4 KiB) is copied; the component (up to 256 MiB) is hashed straight
+  // from guest memory, piece by piece, once for all candidate certificates.
+  Bytes sig(static_cast<size_t>(sig_len));
+  if (!memory.accessible(comp_addr, comp_len) || !memory.read(sig_addr, sig)) {
     // QEMU reads with cpu_physical_memory_read, which does not fault; what it reads outside
     // RAM cannot verify. sipl reports it instead of inventing bytes (docs/DECISIONS-verify.md).
     out.findings.push_back(warning("diag508.not_in_guest_memory",
@@ -53,7 +54,17 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
 
   std::vector<const crypto::Certificate*> certs;
   for (const auto& e : store.entries()) certs.push_back(&e.cert);
-  out.verdict = crypto::verify_detached(sig, comp, certs, at);
+  const crypto::ContentSource component = [&](const std::function<void(ByteSpan)>& sink) -> Status {
+    if (!memory.visit(comp_addr, comp_len, sink))
+      return fail(ErrorCode::kInternal, "DIAG 0x508: component left guest memory while being read");
+    return {};
+  };
+  auto verdict = crypto::verify_detached(sig, component, certs, at);
+  if (!verdict) {
+    out.findings.push_back(warning("diag508.not_in_guest_memory", verdict.error().message));
+    return kRcVerificationFailed;
+  }
+  out.verdict = std::move(*verdict);
   if (!out.verdict->verified) return kRcVerificationFailed;
 
   size_t index = *out.verdict->index;

@@ -4,6 +4,24 @@
 
 namespace sipl::hv {
 
+bool GuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
+  if (!accessible(addr, len)) return false;
+  Bytes buf(static_cast<size_t>(std::min<uint64_t>(len, 1 << 20)));
+  for (uint64_t done = 0; done < len;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), len - done));
+    if (!read(addr + done, MutableByteSpan(buf).first(n))) return false;
+    fn(ByteSpan(buf).first(n));
+    done += n;
+  }
+  return true;
+}
+
+bool FlatGuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
+  if (!accessible(addr, len)) return false;
+  if (len > 0) fn(ByteSpan(mem_).subspan(static_cast<size_t>(addr), static_cast<size_t>(len)));
+  return true;
+}
+
 bool FlatGuestMemory::accessible(uint64_t addr, uint64_t len) const {
   return addr <= mem_.size() && len <= mem_.size() - addr;
 }

@@ -32,8 +32,28 @@ bool SparseGuestMemory::write(uint64_t addr, ByteSpan data) {
     const uint64_t page = a / kPage, off = a % kPage;
     const uint64_t n = std::min<uint64_t>(kPage - off, data.size() - done);
     auto& p = pages_[page];
-    if (p.empty()) p.resize(kPage);
-    std::memcpy(p.data() + off, data.data() + done, n);
+    if (p.empty() && n == kPage) {
+      p.assign(data.begin() + static_cast<ptrdiff_t>(done), data.begin() + static_cast<ptrdiff_t>(done + n));
+    } else {
+      if (p.empty()) p.resize(kPage);
+      std::memcpy(p.data() + off, data.data() + done, n);
+    }
+    done += n;
+  }
+  return true;
+}
+
+bool SparseGuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
+  if (!accessible(addr, len)) return false;
+  static const Bytes zeros(kPage);
+  uint64_t done = 0;
+  while (done < len) {
+    const uint64_t a = addr + done;
+    const uint64_t page = a / kPage, off = a % kPage;
+    const uint64_t n = std::min<uint64_t>(kPage - off, len - done);
+    auto it = pages_.find(page);
+    const Bytes& src = it == pages_.end() ? zeros : it->second;
+    fn(ByteSpan(src).subspan(static_cast<size_t>(off), static_cast<size_t>(n)));
     done += n;
   }
   return true;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "sipl/base/bytes.h"
 
@@ -18,6 +19,10 @@ class GuestMemory {
   virtual bool write(uint64_t addr, ByteSpan data) = 0;
   // Returns true if the whole range is accessible (QEMU's address_space_access_valid).
   virtual bool accessible(uint64_t addr, uint64_t len) const = 0;
+  // Calls `fn` with consecutive spans covering [addr, addr+len), without copying where the
+  // memory allows (DIAG 0x508 hashes a component this way). Returns false, without calling
+  // `fn`, when the range is not wholly guest memory. The default reads 1 MiB at a time.
+  virtual bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const;
 };
 
 // A flat guest of `size` bytes starting at absolute address 0.
@@ -27,6 +32,7 @@ class FlatGuestMemory final : public GuestMemory {
   bool read(uint64_t addr, MutableByteSpan out) const override;
   bool write(uint64_t addr, ByteSpan data) override;
   bool accessible(uint64_t addr, uint64_t len) const override;
+  bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const override;
   // Returns the raw bytes (for tests and for guest/ readers).
   ByteSpan bytes() const { return mem_; }
   MutableByteSpan bytes() { return mem_; }

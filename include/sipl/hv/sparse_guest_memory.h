@@ -16,6 +16,7 @@ class SparseGuestMemory final : public GuestMemory {
   bool read(uint64_t addr, MutableByteSpan out) const override;
   bool write(uint64_t addr, ByteSpan data) override;
   bool accessible(uint64_t addr, uint64_t len) const override;
+  bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const override;
   // Returns the guest size in bytes.
   uint64_t size() const { return size_; }
   // Returns the bytes of [addr, addr+len) (zeros where never written; empty if inaccessible).
