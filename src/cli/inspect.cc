@@ -9,7 +9,7 @@
 #include "cli/verbs.h"
 #include "sipl/crypto/pkcs7_info.h"
 #include "sipl/fw/boot_record.h"
-#include "sipl/fw/zipl_layout.h"
+#include "sipl/image/zipl_layout.h"
 #include "sipl/image/disk_image.h"
 
 namespace sipl::cli {

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
-#include "sipl/fw/zipl_layout.h"
+#include "sipl/image/zipl_layout.h"
 
 namespace sipl::cli {
 namespace {

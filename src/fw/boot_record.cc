@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "sipl/fw/zipl_layout.h"
+#include "sipl/image/zipl_layout.h"
 
 namespace sipl::fw {
 namespace {

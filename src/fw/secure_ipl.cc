@@ -8,7 +8,7 @@
 
 #include "fw/secure_ipl_internal.h"
 #include "sipl/base/bytes.h"
-#include "sipl/fw/zipl_layout.h"
+#include "sipl/image/zipl_layout.h"
 #include "sipl/image/disk_image.h"
 
 namespace sipl::fw {

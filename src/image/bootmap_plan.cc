@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "sipl/fw/zipl_layout.h"
+#include "sipl/image/zipl_layout.h"
 #include "sipl/image/appended_signature.h"
 #include "sipl/image/sclab.h"
 

@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "image/bootmap_plan.h"
-#include "sipl/fw/zipl_layout.h"
+#include "sipl/image/zipl_layout.h"
 
 namespace sipl::image {
 namespace {

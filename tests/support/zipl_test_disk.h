@@ -1,5 +1,5 @@
 // A hand-made zipl SCSI-scheme disk for tests, written from the byte offsets of
-// zipl-and-signatures.md §1 (deliberately not from include/sipl/fw/zipl_layout.h, so a wrong
+// zipl-and-signatures.md §1 (deliberately not from include/sipl/image/zipl_layout.h, so a wrong
 // offset there cannot hide in both the reader and its test).
 #pragma once
 
