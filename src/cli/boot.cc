@@ -32,10 +32,14 @@ struct BootOptions {
   std::vector<std::string> argv;
 };
 
-Result<hv::MachineOptions> options_from_argv(const std::vector<std::string>& argv, Findings* notes) {
+// `report_ignored` is off for the argv sipl builds itself from domain XML: libvirt's monitor,
+// chardev, sandbox... options say nothing about the boot, and listing them only adds noise.
+Result<hv::MachineOptions> options_from_argv(const std::vector<std::string>& argv, Findings* notes,
+                                             bool report_ignored) {
   auto m = mgmt::parse_qemu_argv(argv);
   if (!m) return tl::unexpected(m.error());
-  for (const auto& i : m->ignored) notes->push_back({Severity::kInfo, "boot.argv_ignored", "ignored: " + i, {}});
+  if (report_ignored)
+    for (const auto& i : m->ignored) notes->push_back({Severity::kInfo, "boot.argv_ignored", "ignored: " + i, {}});
   return mgmt::machine_options(*m, notes);
 }
 
@@ -56,11 +60,11 @@ Result<hv::MachineOptions> machine_options(const BootOptions& o, Findings* notes
     if (!cl) return tl::unexpected(cl.error());
     std::vector<std::string> argv{cl->emulator};
     argv.insert(argv.end(), cl->args.begin(), cl->args.end());
-    auto r = options_from_argv(argv, notes);
+    auto r = options_from_argv(argv, notes, false);
     if (!r) return r;
     m = std::move(*r);
   } else {
-    auto r = options_from_argv(o.argv, notes);
+    auto r = options_from_argv(o.argv, notes, true);
     if (!r) return r;
     m = std::move(*r);
   }

@@ -215,6 +215,15 @@ TEST(BootDomain, LibvirtDomainWithSecureBootStopsOnTheCorpusDisk) {
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["mode"], "secure");
   EXPECT_EQ(j["console"].back(), "ERROR: Magic does not match. SCLAB does not exist");
+  // The argv sipl builds from the XML carries libvirt's monitor/chardev/sandbox options; they
+  // say nothing about the boot and are not listed as "ignored".
+  EXPECT_EQ(r.err.find("ignored: "), std::string::npos) << r.err;
+  // A user's own command line still hears what sipl did not use.
+  auto argv = test::run_sipl({"boot", "--at", "2026-06-01T00:00:00Z", "--", "qemu-system-s390x", "-machine",
+                              "s390-ccw-virtio", "-display", "none", "-drive",
+                              "file=" + disk + ",format=raw,if=none,id=d0", "-device",
+                              "virtio-blk-ccw,drive=d0,bootindex=1"});
+  EXPECT_NE(argv.err.find("sipl: note: ignored: -display"), std::string::npos) << argv.err;
 }
 
 }  // namespace
