@@ -101,37 +101,55 @@ Status write_file_atomic(const std::string& path, ByteSpan data, unsigned mode) 
   return write_file_atomic(path, std::span<const ByteSpan>(&data, 1), mode);
 }
 
-Status write_file_atomic(const std::string& path, std::span<const ByteSpan> pieces, unsigned mode) {
-  std::string tmpl = path + ".sipl-XXXXXX";
-  int fd = ::mkstemp(tmpl.data());
+Result<AtomicFile> AtomicFile::create(const std::string& path) {
+  std::string tmp = path + ".sipl-XXXXXX";
+  int fd = ::mkstemp(tmp.data());
   if (fd < 0) return tl::unexpected(io_error(path, "cannot create temporary file", errno));
-  auto cleanup = [&](int err, const char* what) {
-    ::close(fd);
-    ::unlink(tmpl.c_str());
-    return tl::unexpected(io_error(path, what, err));
-  };
+  return AtomicFile(path, std::move(tmp), fd);
+}
+
+AtomicFile::AtomicFile(AtomicFile&& o) noexcept
+    : path_(std::move(o.path_)), tmp_(std::move(o.tmp_)), fd_(std::exchange(o.fd_, -1)) {}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_.c_str());
+  }
+}
+
+Error AtomicFile::error(const char* what, int err) const { return io_error(path_, what, err); }
+
+Status AtomicFile::commit(unsigned mode) {
+  if (::fchmod(fd_, mode) != 0) return tl::unexpected(error("cannot set mode", errno));
+  if (::fsync(fd_) != 0) return tl::unexpected(error("cannot sync", errno));
+  int fd = std::exchange(fd_, -1);
+  if (::close(fd) != 0) {
+    int e = errno;
+    ::unlink(tmp_.c_str());
+    return tl::unexpected(error("cannot close", e));
+  }
+  if (::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp_.c_str());
+    return tl::unexpected(error("cannot rename into place", e));
+  }
+  return {};
+}
+
+Status write_file_atomic(const std::string& path, std::span<const ByteSpan> pieces, unsigned mode) {
+  auto file = AtomicFile::create(path);
+  if (!file) return tl::unexpected(file.error());
   for (ByteSpan data : pieces) {
     size_t done = 0;
     while (done < data.size()) {
-      ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+      ssize_t n = ::write(file->fd(), data.data() + done, data.size() - done);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return cleanup(errno, "cannot write");
+      if (n < 0) return tl::unexpected(file->error("cannot write", errno));
       done += static_cast<size_t>(n);
     }
   }
-  if (::fchmod(fd, mode) != 0) return cleanup(errno, "cannot set mode");
-  if (::fsync(fd) != 0) return cleanup(errno, "cannot sync");
-  if (::close(fd) != 0) {
-    int e = errno;
-    ::unlink(tmpl.c_str());
-    return tl::unexpected(io_error(path, "cannot close", e));
-  }
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmpl.c_str());
-    return tl::unexpected(io_error(path, "cannot rename into place", e));
-  }
-  return {};
+  return file->commit(mode);
 }
 
 }  // namespace sipl

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "sipl/base/file.h"
+
 namespace sipl::image {
 namespace {
 
@@ -94,14 +96,10 @@ Status write_image_atomic(const std::string& path, const std::string& base, uint
   mode_t mode = 0644;
   struct stat st_old {};
   if (::stat(path.c_str(), &st_old) == 0) mode = st_old.st_mode & 07777;
-  std::string tmpl = path + ".sipl-XXXXXX";
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) return tl::unexpected(io_error(path, "cannot create temporary file", errno));
-  auto abort_with = [&](Error e) {
-    ::close(fd);
-    ::unlink(tmpl.c_str());
-    return tl::unexpected(std::move(e));
-  };
+  auto file = AtomicFile::create(path);  // removed again on every early return
+  if (!file) return tl::unexpected(file.error());
+  const int fd = file->fd();
+  auto abort_with = [](Error e) { return tl::unexpected(std::move(e)); };
   if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return abort_with(io_error(path, "cannot size", errno));
   if (!base.empty())
     if (auto st = copy_sparse(fd, base, size); !st) return abort_with(st.error());
@@ -119,19 +117,7 @@ Status write_image_atomic(const std::string& path, const std::string& base, uint
       done += n;
     }
   }
-  if (::fchmod(fd, mode) != 0) return abort_with(io_error(path, "cannot set mode", errno));
-  if (::fsync(fd) != 0) return abort_with(io_error(path, "cannot sync", errno));
-  if (::close(fd) != 0) {
-    int e = errno;
-    ::unlink(tmpl.c_str());
-    return tl::unexpected(io_error(path, "cannot close", e));
-  }
-  if (::rename(tmpl.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmpl.c_str());
-    return tl::unexpected(io_error(path, "cannot rename into place", e));
-  }
-  return {};
+  return file->commit(mode);
 }
 
 }  // namespace sipl::image

@@ -39,6 +39,32 @@ class MappedFile {
 // bytes before reading any of them, and non-regular files (kIo) without opening them.
 Result<Bytes> read_file(const std::string& path, uint64_t max_size);
 
+// A temporary file in the directory of `path` that either replaces `path` (commit) or is
+// removed when destroyed: the one mechanism behind every atomic write.
+class AtomicFile {
+ public:
+  // Returns a new temporary file next to `path` (kIo naming `path` if it cannot be made).
+  static Result<AtomicFile> create(const std::string& path);
+  AtomicFile(AtomicFile&& o) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile();
+
+  // Returns the descriptor to write through.
+  int fd() const { return fd_; }
+  // Returns an kIo error naming the final path, with the system's reason for `err`.
+  Error error(const char* what, int err) const;
+  // Sets `mode`, syncs, closes and renames the file into place; on failure removes it.
+  Status commit(unsigned mode);
+
+ private:
+  AtomicFile(std::string path, std::string tmp, int fd) : path_(std::move(path)), tmp_(std::move(tmp)), fd_(fd) {}
+  std::string path_;
+  std::string tmp_;
+  int fd_ = -1;
+};
+
 // Writes `data` to `path` through a temporary file in the same directory and a rename.
 // On failure nothing at `path` changes and the temporary file is removed.
 Status write_file_atomic(const std::string& path, ByteSpan data, unsigned mode = 0644);
