@@ -9,6 +9,7 @@
 #include "cli/verbs.h"
 #include "sipl/crypto/pkcs7_info.h"
 #include "sipl/fw/boot_record.h"
+#include "sipl/image/sclab.h"
 #include "sipl/image/zipl_layout.h"
 #include "sipl/image/disk_image.h"
 
@@ -21,18 +22,6 @@ struct InspectOptions {
   std::optional<unsigned> loadparm;
   unsigned block_size = 0;  // 0 = from the boot record's program table pointer
 };
-
-// A simple SCLAB presence check (origin locator in the last 8 bytes: u16 length at -6 >= 32
-// and not longer than the component, "zIPL" at -4); the full SCLAB rules live in fw/.
-bool sclab_found(ByteSpan b) {
-  namespace loc = zipl::sclab_locator;
-  if (b.size() < loc::kLength) return false;
-  const size_t end = b.size();
-  for (size_t i = 0; i < 4; ++i)
-    if (b[end - loc::kMagicFromEnd + i] != std::byte{zipl::kMagic[i]}) return false;
-  const uint16_t len = load_u16_be(b, end - loc::kSclabLenFromEnd);
-  return len >= loc::kMinSclabLength && len <= b.size();
-}
 
 // Returns the block size to use: the option, or the size field of the program table pointer
 // (zipl writes the device block size there), or 512.
@@ -129,7 +118,7 @@ nlohmann::ordered_json program_json(const fw::Program& p, std::string& text) {
         } else {
           cj["signature"] = nullptr;
         }
-        const bool sclab = sclab_found(c.bytes);
+        const bool sclab = image::find_sclab(c.bytes.tail(image::kSclabMaxReach), c.bytes.size()).sclab.has_value();
         cj["sclab"] = sclab;
         if (pending) line += sclab ? ", SCLAB found" : ", no SCLAB";
         pending.reset();

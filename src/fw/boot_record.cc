@@ -85,15 +85,27 @@ Status Walker::add_extent(Component& c, const BlockPointer& p, size_t slot, uint
 }
 
 Status Walker::read_extents(Component& c, size_t first_extent) {
+  // Raw images: each extent is a view of the mapping, so even a 256 MiB initrd costs no copy
+  // (adjacent extents merge into one piece). qcow2: one buffer sized once for the chain.
+  if (first_extent == c.extents.size()) return {};
+  if (disk_.view(0, 0)) {
+    for (size_t i = first_extent; i < c.extents.size(); ++i) {
+      auto v = disk_.view(c.extents[i].blockno * bs_, c.extents[i].blocks() * bs_);
+      if (!v) return bad(c.extents[i].blockno, "extent is not inside the image");  // add_extent checked it
+      c.bytes.append(std::move(*v));
+    }
+    return {};
+  }
   uint64_t total = 0;
   for (size_t i = first_extent; i < c.extents.size(); ++i) total += c.extents[i].blocks() * bs_;
-  size_t at = c.bytes.size();
-  c.bytes.resize(at + total);  // one allocation: no regrowth copies of large kernels and initrds
+  Bytes buf(total);
+  uint64_t at = 0;
   for (size_t i = first_extent; i < c.extents.size(); ++i) {
     const uint64_t n = c.extents[i].blocks() * bs_;
-    if (auto s = disk_.read(c.extents[i].blockno * bs_, MutableByteSpan(c.bytes).subspan(at, n)); !s) return s;
+    if (auto s = disk_.read(c.extents[i].blockno * bs_, MutableByteSpan(buf).subspan(at, n)); !s) return s;
     at += n;
   }
+  c.bytes.append(share(std::move(buf)));
   return {};
 }
 
@@ -145,6 +157,61 @@ Status Walker::load(Component& c, uint64_t first, uint64_t from) {
 }
 
 }  // namespace
+
+void ComponentData::append(SharedView v) {
+  if (v.span.empty()) return;
+  size_ += v.span.size();
+  if (!pieces_.empty()) {
+    SharedView& last = pieces_.back();
+    if (last.owner == v.owner && last.span.data() + last.span.size() == v.span.data()) {
+      last.span = ByteSpan(last.span.data(), last.span.size() + v.span.size());
+      return;
+    }
+  }
+  pieces_.push_back(std::move(v));
+}
+
+bool ComponentData::copy(uint64_t offset, MutableByteSpan out) const {
+  if (offset > size_ || out.size() > size_ - offset) return false;
+  uint64_t pos = 0;  // start of the current piece within the data
+  size_t done = 0;
+  for (const auto& p : pieces_) {
+    if (done == out.size()) break;
+    const uint64_t end = pos + p.span.size();
+    const uint64_t want = offset + done;
+    if (want < end) {
+      const size_t from = static_cast<size_t>(want - pos);
+      const size_t n = std::min<size_t>(p.span.size() - from, out.size() - done);
+      std::copy_n(p.span.data() + from, n, out.data() + done);
+      done += n;
+    }
+    pos = end;
+  }
+  return true;
+}
+
+Bytes ComponentData::slice(uint64_t offset, uint64_t len) const {
+  if (offset > size_ || len > size_ - offset) return {};
+  Bytes out(static_cast<size_t>(len));
+  copy(offset, out);
+  return out;
+}
+
+bool ComponentData::operator==(const ComponentData& o) const {
+  if (size_ != o.size_) return false;
+  // Walk both piece lists in step, comparing the overlapping runs.
+  size_t i = 0, j = 0, ai = 0, bj = 0;
+  while (i < pieces_.size() && j < o.pieces_.size()) {
+    const ByteSpan a = pieces_[i].span.subspan(ai), b = o.pieces_[j].span.subspan(bj);
+    const size_t n = std::min(a.size(), b.size());
+    if (!std::equal(a.begin(), a.begin() + static_cast<ptrdiff_t>(n), b.begin())) return false;
+    ai += n;
+    bj += n;
+    if (ai == pieces_[i].span.size()) ++i, ai = 0;
+    if (bj == o.pieces_[j].span.size()) ++j, bj = 0;
+  }
+  return true;
+}
 
 const char* component_type_name(ComponentType t) {
   switch (t) {
@@ -277,7 +344,7 @@ Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, u
                     fmt::format("SIGNATURE entry {}: sig_len {} is longer than the {} bytes its blocks hold", i,
                                 sig.length, c.length),
                     Location::at_block(path, ct));
-      sig.bytes.assign(c.bytes.begin(), c.bytes.begin() + sig.length);
+      sig.bytes = c.bytes.slice(0, sig.length);
       c.signature = std::move(sig);
     }
     prog.loaded_bytes += c.length;

@@ -52,12 +52,14 @@ void check_sclab(Bios& b, LoopState& st, ComponentReport& c, const Component& co
   b.validate(c.length >= image::kSclabLocatorSize, &c.cei, ib::kCeiInvalidSclab,
              "Signed component too short to contain SCLAB locator");
   if (c.cei & ib::kCeiInvalidSclab) return;
-  const auto parse = image::find_sclab(comp.bytes);
+  // The locator's length is a u16, so the SCLAB lies in the last 64 KiB: read only those.
+  const Bytes end = comp.bytes.tail(image::kSclabMaxReach);
+  const auto parse = image::find_sclab(end, comp.bytes.size());
   const bool magic = !(parse.absent && (*parse.absent == image::SclabAbsence::kNoMagic ||
                                         *parse.absent == image::SclabAbsence::kTooShort));
   b.validate(magic, &c.cei, ib::kCeiInvalidSclab, "Magic does not match. SCLAB does not exist");
   if (c.cei & ib::kCeiInvalidSclab) return;
-  const ByteSpan tail = ByteSpan(comp.bytes).last(image::kSclabLocatorSize);
+  const ByteSpan tail = ByteSpan(end).last(image::kSclabLocatorSize);
   const uint16_t len = load_u16_be(tail, image::kSclabLocatorLengthOffset);
   b.validate(len >= image::kSclabFormat0Size, &c.cei, ib::kCeiInvalidSclabLen | ib::kCeiInvalidSclab,
              "Invalid SCLAB length");
@@ -102,7 +104,7 @@ void check_sclab(Bios& b, LoopState& st, ComponentReport& c, const Component& co
 std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const Component& sig) {
   namespace svb = hv::diag508::svb;
   const auto L = b.out.layout;
-  b.memory.write(L.signature, sig.bytes);
+  b.memory.write(L.signature, sig.bytes.to_bytes());  // at most 4096 bytes (checked by the walk)
   Bytes block(svb::kSize);
   store_u32_be(block, svb::kLength, svb::kSize);
   store_u64_be(block, svb::kCompLen, c.length);
@@ -129,7 +131,7 @@ std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const 
 
 // The LOAD entry: load, overlap check, unsigned or signed handling. false = hard failure.
 bool load_entry(Bios& b, LoopState& st, const Component& comp, std::vector<FetchedCertificate>* certs) {
-  if (!b.memory.write(comp.address, comp.bytes)) {
+  if (!load_component(b.memory, comp)) {
     b.note("boot.load_outside_memory",
            fmt::format("component {} ({:#x}, {} bytes) does not fit in guest memory", comp.index, comp.address,
                        comp.length));

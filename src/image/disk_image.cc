@@ -21,6 +21,9 @@ class RawBackend final : public ImageBackend {
     std::memcpy(out.data(), bytes_.data() + offset, out.size());
     return {};
   }
+  std::optional<ByteSpan> view(uint64_t offset, uint64_t len) const override {
+    return bytes_.subspan(static_cast<size_t>(offset), static_cast<size_t>(len));
+  }
 
  private:
   MappedFile file_;
@@ -73,6 +76,14 @@ Status DiskImage::read(uint64_t offset, MutableByteSpan out) const {
                 Location::at_offset(path_, offset));
   if (out.empty()) return {};
   return backend_->read(offset, out);
+}
+
+std::optional<SharedView> DiskImage::view(uint64_t offset, uint64_t len) const {
+  const uint64_t sz = size();
+  if (offset > sz || len > sz - offset) return std::nullopt;
+  auto v = backend_->view(offset, len);
+  if (!v) return std::nullopt;
+  return SharedView{*v, backend_};
 }
 
 Result<Bytes> DiskImage::read_blocks(uint64_t block, uint64_t count) const {

@@ -6,6 +6,13 @@
 
 namespace sipl::image {
 
+SclabParse find_sclab(ByteSpan tail, uint64_t component_size) {
+  // Everything a SCLAB can touch lies in `tail`, so parse it there and shift the offset.
+  SclabParse r = find_sclab(tail);
+  if (r.sclab && tail.size() <= component_size) r.sclab->offset += component_size - tail.size();
+  return r;
+}
+
 SclabParse find_sclab(ByteSpan component) {
   SclabParse r;
   if (component.size() < kSclabLocatorSize) {

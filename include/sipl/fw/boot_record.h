@@ -7,6 +7,7 @@
 // counts, no EXEC entry), never in a hang or unbounded memory.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +42,36 @@ struct ComponentSignature {
   Bytes bytes;          // the first `length` loaded bytes
 };
 
+// The loaded bytes of a component in load order: views of the mapped disk image where the
+// image allows (raw files: nothing is copied; adjacent extents merge into one view), one
+// owned buffer otherwise (qcow2). Copies share the pieces; the disk mapping stays alive as
+// long as any piece refers to it.
+class ComponentData {
+ public:
+  // Returns the loaded length in bytes.
+  uint64_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // Returns the pieces, in load order, that make up the bytes.
+  const std::vector<SharedView>& pieces() const { return pieces_; }
+  // Appends `v`, merging it into the last piece when it continues it in the same mapping.
+  void append(SharedView v);
+  // Copies the bytes at [offset, offset+out.size()) into `out`; false (nothing copied) when
+  // the range is not inside the data.
+  bool copy(uint64_t offset, MutableByteSpan out) const;
+  // Returns the bytes at [offset, offset+len) as one buffer (empty if out of range).
+  Bytes slice(uint64_t offset, uint64_t len) const;
+  // Returns the last min(n, size()) bytes as one buffer.
+  Bytes tail(uint64_t n) const { return slice(size_ - std::min(n, size_), std::min(n, size_)); }
+  // Returns every byte as one buffer: for small components and tests, not for kernels.
+  Bytes to_bytes() const { return slice(0, size_); }
+  // True when both hold the same bytes (however they are split into pieces).
+  bool operator==(const ComponentData& o) const;
+
+ private:
+  std::vector<SharedView> pieces_;
+  uint64_t size_ = 0;
+};
+
 // One component table entry, in table order.
 struct Component {
   ComponentType type = ComponentType::kExec;
@@ -50,7 +81,7 @@ struct Component {
   uint64_t segment_table = 0;                   // block of the first segment table (0 for EXEC)
   std::vector<uint64_t> segment_table_blocks;   // every segment-table block followed, in order
   std::vector<BlockPointer> extents;            // data extents in load order
-  Bytes bytes;                                  // the loaded bytes (length bytes)
+  ComponentData bytes;                          // the loaded bytes (length bytes)
   std::optional<ComponentSignature> signature;  // SIGNATURE entries only
 };
 

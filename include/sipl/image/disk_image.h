@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sipl/base/bytes.h"
@@ -26,6 +27,9 @@ class ImageBackend {
   virtual uint64_t size() const = 0;
   // Fills `out` with the bytes at `offset` (caller checked the range against size()).
   virtual Status read(uint64_t offset, MutableByteSpan out) const = 0;
+  // Returns the bytes at [offset, offset+len) in place when the backend holds them as one
+  // contiguous mapping (raw images), or nothing (qcow2: clusters must be decoded).
+  virtual std::optional<ByteSpan> view(uint64_t /*offset*/, uint64_t /*len*/) const { return std::nullopt; }
 };
 
 class DiskImage {
@@ -60,6 +64,10 @@ class DiskImage {
   Status read(uint64_t offset, MutableByteSpan out) const;
   // Returns `count` blocks from block `block`; kBadInput naming the block past the end.
   Result<Bytes> read_blocks(uint64_t block, uint64_t count) const;
+  // Returns [offset, offset+len) without copying when the image is raw: a view into the
+  // mapping that keeps it alive even after this DiskImage is gone. Nothing for qcow2 images
+  // and ranges past the end; callers then read() into their own buffer.
+  std::optional<SharedView> view(uint64_t offset, uint64_t len) const;
 
  private:
   DiskImage(std::string path, ImageFormat f, uint32_t bs, std::unique_ptr<ImageBackend> b);
@@ -69,7 +77,7 @@ class DiskImage {
   std::string path_;
   ImageFormat format_ = ImageFormat::kRaw;
   uint32_t block_size_ = 512;
-  std::unique_ptr<ImageBackend> backend_;
+  std::shared_ptr<const ImageBackend> backend_;  // shared with the views handed out
 };
 
 // Returns the image at `path` as the `depth`-th element of a qcow2 backing chain (0 = top),

@@ -63,6 +63,14 @@ struct SclabParse {
 // `component`: the locator length is checked against the component size before use.
 SclabParse find_sclab(ByteSpan component);
 
+// How far back from the component end a SCLAB can start: the locator's length is a u16.
+inline constexpr uint64_t kSclabMaxReach = 0xFFFF;
+
+// find_sclab for a component of `component_size` bytes of which `tail` holds the last
+// min(component_size, kSclabMaxReach) or more: the same answer, with offsets into the whole
+// component, without the caller materializing a 64 MiB kernel.
+SclabParse find_sclab(ByteSpan tail, uint64_t component_size);
+
 // Returns the text for an absence reason, e.g. "Magic does not match. SCLAB does not exist"
 // where the BIOS has a message.
 std::string describe(SclabAbsence a);
