@@ -48,25 +48,30 @@ Result<std::pair<int, uint64_t>> open_regular(const std::string& path) {
 Result<MappedFile> MappedFile::open(const std::string& path) {
   auto r = open_regular(path);
   if (!r) return tl::unexpected(r.error());
-  Fd fd{r->first};
-  MappedFile m;
+  MappedFile m;  // owns the descriptor from here on
+  m.fd_ = r->first;
   m.path_ = path;
   m.size_ = r->second;
   if (m.size_ == 0) return m;
-  void* a = ::mmap(nullptr, m.size_, PROT_READ, MAP_PRIVATE, fd.fd, 0);
+  void* a = ::mmap(nullptr, m.size_, PROT_READ, MAP_PRIVATE, m.fd_, 0);
   if (a == MAP_FAILED) return tl::unexpected(io_error(path, "cannot map", errno));
   m.addr_ = a;
   return m;
 }
 
 MappedFile::MappedFile(MappedFile&& o) noexcept
-    : addr_(std::exchange(o.addr_, nullptr)), size_(std::exchange(o.size_, 0)), path_(std::move(o.path_)) {}
+    : addr_(std::exchange(o.addr_, nullptr)),
+      size_(std::exchange(o.size_, 0)),
+      fd_(std::exchange(o.fd_, -1)),
+      path_(std::move(o.path_)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
   if (this != &o) {
     if (addr_) ::munmap(addr_, size_);
+    if (fd_ >= 0) ::close(fd_);
     addr_ = std::exchange(o.addr_, nullptr);
     size_ = std::exchange(o.size_, 0);
+    fd_ = std::exchange(o.fd_, -1);
     path_ = std::move(o.path_);
   }
   return *this;
@@ -74,6 +79,23 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
 
 MappedFile::~MappedFile() {
   if (addr_) ::munmap(addr_, size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status MappedFile::read_at(uint64_t offset, MutableByteSpan out) const {
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0)
+      return fail(ErrorCode::kIo,
+                  n < 0 ? fmt::format("cannot read {} bytes at byte {}: {}", out.size() - done, offset + done,
+                                      std::strerror(errno))
+                        : fmt::format("file ends before byte {} (it shrank while open)", offset + done),
+                  Location::at_offset(path_, offset + done));
+    done += static_cast<size_t>(n);
+  }
+  return {};
 }
 
 Result<Bytes> read_file(const std::string& path, uint64_t max_size) {

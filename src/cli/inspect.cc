@@ -71,7 +71,7 @@ std::string extents_text(const std::vector<fw::BlockPointer>& extents) {
   return s.empty() ? "none" : s;
 }
 
-nlohmann::ordered_json program_json(const fw::Program& p, std::string& text) {
+Result<nlohmann::ordered_json> program_json(const fw::Program& p, std::string& text) {
   nlohmann::ordered_json j;
   j["index"] = p.index;
   j["component_table_block"] = p.component_table;
@@ -118,7 +118,9 @@ nlohmann::ordered_json program_json(const fw::Program& p, std::string& text) {
         } else {
           cj["signature"] = nullptr;
         }
-        const bool sclab = image::find_sclab(c.bytes.tail(image::kSclabMaxReach), c.bytes.size()).sclab.has_value();
+        auto end = c.bytes.tail(image::kSclabMaxReach);
+        if (!end) return tl::unexpected(end.error());
+        const bool sclab = image::find_sclab(*end, c.bytes.size()).sclab.has_value();
         cj["sclab"] = sclab;
         if (pending) line += sclab ? ", SCLAB found" : ", no SCLAB";
         pending.reset();
@@ -161,7 +163,9 @@ Result<int> run_inspect(const InspectOptions& o) {
   for (unsigned i : which) {
     auto prog = fw::load_program(*disk, *map, i);
     if (!prog) return tl::unexpected(prog.error());
-    programs.push_back(program_json(*prog, text));
+    auto pj = program_json(*prog, text);
+    if (!pj) return tl::unexpected(pj.error());
+    programs.push_back(std::move(*pj));
   }
   doc["programs"] = std::move(programs);
   if (o.json)

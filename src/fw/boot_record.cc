@@ -51,7 +51,7 @@ class Walker {
     return fail(code, std::move(msg), Location::at_block(disk_.path(), block));
   }
   Status add_extent(Component& c, const BlockPointer& p, size_t slot, uint64_t table);
-  Status read_extents(Component& c, size_t first_extent);
+  Status add_ranges(Component& c, size_t first_extent);
 
   const image::DiskImage& disk_;
   uint32_t bs_;
@@ -78,34 +78,36 @@ Status Walker::add_extent(Component& c, const BlockPointer& p, size_t slot, uint
         fmt::format("program {} loads more than {} bytes (component table entry {})", program_, max_bytes_, c.index),
         ErrorCode::kLimit);
   total_bytes_ += n;
-  // Read later (read_extents), once the whole chain is known and the buffer reserved once.
+  // Turned into ranges later (add_ranges), once the whole chain is known.
   c.extents.push_back(p);
   c.length += n;
   return {};
 }
 
-Status Walker::read_extents(Component& c, size_t first_extent) {
-  // Raw images: each extent is a view of the mapping, so even a 256 MiB initrd costs no copy
-  // (adjacent extents merge into one piece). qcow2: one buffer sized once for the chain.
-  if (first_extent == c.extents.size()) return {};
-  if (disk_.view(0, 0)) {
+Status Walker::add_ranges(Component& c, size_t first_extent) {
+  if (disk_.reads_cannot_fail()) {
+    // Raw images: each extent becomes a range of the image (add_extent checked it is inside),
+    // read only when the bytes are needed: hashed, copied into guest pages, cut into a
+    // signature. A 256 MiB initrd costs nothing until then.
     for (size_t i = first_extent; i < c.extents.size(); ++i) {
-      auto v = disk_.view(c.extents[i].blockno * bs_, c.extents[i].blocks() * bs_);
-      if (!v) return bad(c.extents[i].blockno, "extent is not inside the image");  // add_extent checked it
-      c.bytes.append(std::move(*v));
+      auto r = disk_.range(c.extents[i].blockno * bs_, c.extents[i].blocks() * bs_);
+      if (!r) return tl::unexpected(r.error());
+      c.bytes.append(std::move(*r));
     }
     return {};
   }
+  // qcow2: decoding a cluster can fail (a corrupt compressed cluster), and the BIOS would
+  // fail on that read, so read now, into one buffer sized once, and report the block here.
   uint64_t total = 0;
   for (size_t i = first_extent; i < c.extents.size(); ++i) total += c.extents[i].blocks() * bs_;
-  Bytes buf(total);
+  Bytes buf(static_cast<size_t>(total));
   uint64_t at = 0;
   for (size_t i = first_extent; i < c.extents.size(); ++i) {
     const uint64_t n = c.extents[i].blocks() * bs_;
     if (auto s = disk_.read(c.extents[i].blockno * bs_, MutableByteSpan(buf).subspan(at, n)); !s) return s;
     at += n;
   }
-  c.bytes.append(share(std::move(buf)));
+  c.bytes.append(own(std::move(buf)));
   return {};
 }
 
@@ -153,64 +155,52 @@ Status Walker::load(Component& c, uint64_t first, uint64_t from) {
     referrer = block;
     block = next;
   }
-  return read_extents(c, first_extent);
+  return add_ranges(c, first_extent);
 }
 
 }  // namespace
 
-void ComponentData::append(SharedView v) {
-  if (v.span.empty()) return;
-  size_ += v.span.size();
+void ComponentData::append(SourceRange r) {
+  if (r.length == 0) return;
+  size_ += r.length;
   if (!pieces_.empty()) {
-    SharedView& last = pieces_.back();
-    if (last.owner == v.owner && last.span.data() + last.span.size() == v.span.data()) {
-      last.span = ByteSpan(last.span.data(), last.span.size() + v.span.size());
+    SourceRange& last = pieces_.back();
+    if (last.source == r.source && last.offset + last.length == r.offset) {
+      last.length += r.length;
       return;
     }
   }
-  pieces_.push_back(std::move(v));
+  pieces_.push_back(std::move(r));
 }
 
-bool ComponentData::copy(uint64_t offset, MutableByteSpan out) const {
-  if (offset > size_ || out.size() > size_ - offset) return false;
-  uint64_t pos = 0;  // start of the current piece within the data
+Status ComponentData::copy(uint64_t offset, MutableByteSpan out) const {
+  if (offset > size_ || out.size() > size_ - offset)
+    return fail(ErrorCode::kInternal,
+                fmt::format("read of {} bytes at {} is outside a {}-byte component", out.size(), offset, size_));
+  uint64_t pos = 0;  // start of the current range within the data
   size_t done = 0;
   for (const auto& p : pieces_) {
     if (done == out.size()) break;
-    const uint64_t end = pos + p.span.size();
+    const uint64_t end = pos + p.length;
     const uint64_t want = offset + done;
     if (want < end) {
-      const size_t from = static_cast<size_t>(want - pos);
-      const size_t n = std::min<size_t>(p.span.size() - from, out.size() - done);
-      std::copy_n(p.span.data() + from, n, out.data() + done);
+      const uint64_t from = want - pos;
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(p.length - from, out.size() - done));
+      if (auto s = p.source->read(p.offset + from, out.subspan(done, n)); !s) return s;
       done += n;
     }
     pos = end;
   }
-  return true;
+  return {};
 }
 
-Bytes ComponentData::slice(uint64_t offset, uint64_t len) const {
-  if (offset > size_ || len > size_ - offset) return {};
+Result<Bytes> ComponentData::slice(uint64_t offset, uint64_t len) const {
+  if (offset > size_ || len > size_ - offset)
+    return fail(ErrorCode::kInternal,
+                fmt::format("slice of {} bytes at {} is outside a {}-byte component", len, offset, size_));
   Bytes out(static_cast<size_t>(len));
-  copy(offset, out);
+  if (auto s = copy(offset, out); !s) return tl::unexpected(s.error());
   return out;
-}
-
-bool ComponentData::operator==(const ComponentData& o) const {
-  if (size_ != o.size_) return false;
-  // Walk both piece lists in step, comparing the overlapping runs.
-  size_t i = 0, j = 0, ai = 0, bj = 0;
-  while (i < pieces_.size() && j < o.pieces_.size()) {
-    const ByteSpan a = pieces_[i].span.subspan(ai), b = o.pieces_[j].span.subspan(bj);
-    const size_t n = std::min(a.size(), b.size());
-    if (!std::equal(a.begin(), a.begin() + static_cast<ptrdiff_t>(n), b.begin())) return false;
-    ai += n;
-    bj += n;
-    if (ai == pieces_[i].span.size()) ++i, ai = 0;
-    if (bj == o.pieces_[j].span.size()) ++j, bj = 0;
-  }
-  return true;
 }
 
 const char* component_type_name(ComponentType t) {
@@ -344,7 +334,9 @@ Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, u
                     fmt::format("SIGNATURE entry {}: sig_len {} is longer than the {} bytes its blocks hold", i,
                                 sig.length, c.length),
                     Location::at_block(path, ct));
-      sig.bytes = c.bytes.slice(0, sig.length);
+      auto sig_bytes = c.bytes.slice(0, sig.length);
+      if (!sig_bytes) return tl::unexpected(sig_bytes.error());
+      sig.bytes = std::move(*sig_bytes);
       c.signature = std::move(sig);
     }
     prog.loaded_bytes += c.length;

@@ -89,14 +89,14 @@ bool secure_startup(Bios& bios);
 // `index`, copied to `dest`, or 0 after printing the BIOS's message (request_certificate).
 uint64_t request_certificate(Bios& bios, uint64_t dest, uint16_t index);
 
-// Loads LOAD component `c` at its address, piece by piece, without copying what guest memory
-// can refer to. False (nothing loaded) when it does not fit in guest memory.
+// Loads LOAD component `c` at its address, range by range, without reading what guest memory
+// can keep as a range of the disk. False when it does not fit in guest memory.
 inline bool load_component(hv::GuestMemory& memory, const Component& c) {
   if (!memory.accessible(c.address, c.bytes.size())) return false;
   uint64_t at = c.address;
   for (const auto& piece : c.bytes.pieces()) {
     if (!memory.load(at, piece)) return false;
-    at += piece.span.size();
+    at += piece.length;
   }
   return true;
 }

@@ -48,13 +48,16 @@ std::optional<image::Sclab> sclab_in_memory(Bios& b, const ComponentReport& c, u
   return s;
 }
 
-void check_sclab(Bios& b, LoopState& st, ComponentReport& c, const Component& comp) {
+void check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
   b.validate(c.length >= image::kSclabLocatorSize, &c.cei, ib::kCeiInvalidSclab,
              "Signed component too short to contain SCLAB locator");
   if (c.cei & ib::kCeiInvalidSclab) return;
-  // The locator's length is a u16, so the SCLAB lies in the last 64 KiB: read only those.
-  const Bytes end = comp.bytes.tail(image::kSclabMaxReach);
-  const auto parse = image::find_sclab(end, comp.bytes.size());
+  // The locator's length is a u16, so the SCLAB lies in the last 64 KiB: read only those
+  // (from the loaded guest memory, where the BIOS reads it).
+  const uint64_t reach = std::min<uint64_t>(c.length, image::kSclabMaxReach);
+  Bytes end(static_cast<size_t>(reach));
+  if (!b.memory.read(c.address + c.length - reach, end)) return;  // load_entry loaded it there
+  const auto parse = image::find_sclab(end, c.length);
   const bool magic = !(parse.absent && (*parse.absent == image::SclabAbsence::kNoMagic ||
                                         *parse.absent == image::SclabAbsence::kTooShort));
   b.validate(magic, &c.cei, ib::kCeiInvalidSclab, "Magic does not match. SCLAB does not exist");
@@ -104,7 +107,8 @@ void check_sclab(Bios& b, LoopState& st, ComponentReport& c, const Component& co
 std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const Component& sig) {
   namespace svb = hv::diag508::svb;
   const auto L = b.out.layout;
-  b.memory.write(L.signature, sig.bytes.to_bytes());  // at most 4096 bytes (checked by the walk)
+  // The BIOS reads the signature entry's blocks (at most 4096 bytes, checked by the walk).
+  if (auto loaded = sig.bytes.to_bytes()) b.memory.write(L.signature, *loaded);
   Bytes block(svb::kSize);
   store_u32_be(block, svb::kLength, svb::kSize);
   store_u64_be(block, svb::kCompLen, c.length);
@@ -153,7 +157,7 @@ bool load_entry(Bios& b, LoopState& st, const Component& comp, std::vector<Fetch
   }
   c.flags = ib::kFlagSc;
   st.signed_found = true;
-  check_sclab(b, st, c, comp);
+  check_sclab(b, st, c);
   if (b.halted) return true;
   st.sclab_found |= !(c.cei & ib::kCeiInvalidSclab);
   auto store_index = verify_signature(b, c, **st.pending_signature);

@@ -16,6 +16,17 @@ bool GuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(By
   return true;
 }
 
+bool GuestMemory::load(uint64_t addr, const SourceRange& data) {
+  if (!accessible(addr, data.length)) return false;
+  uint64_t at = addr;
+  bool ok = true;
+  auto s = stream(data, [&](ByteSpan piece) {
+    ok = ok && write(at, piece);
+    at += piece.size();
+  });
+  return s && ok;
+}
+
 bool FlatGuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
   if (!accessible(addr, len)) return false;
   if (len > 0) fn(ByteSpan(mem_).subspan(static_cast<size_t>(addr), static_cast<size_t>(len)));

@@ -16,9 +16,11 @@ bool SparseGuestMemory::read(uint64_t addr, MutableByteSpan out) const {
     const uint64_t a = addr + done;
     const uint64_t page = a / kPage, off = a % kPage;
     const uint64_t n = std::min<uint64_t>(kPage - off, out.size() - done);
+    const MutableByteSpan dst = out.subspan(static_cast<size_t>(done), static_cast<size_t>(n));
     auto it = pages_.find(page);
-    if (it == pages_.end()) std::memset(out.data() + done, 0, n);
-    else std::memcpy(out.data() + done, it->second.data() + off, n);
+    if (it == pages_.end()) std::memset(dst.data(), 0, n);
+    else if (it->second.source && !it->second.source->read(it->second.source_offset + off, dst)) return false;
+    else if (!it->second.source) std::memcpy(dst.data(), it->second.owned.data() + off, n);
     done += n;
   }
   return true;
@@ -26,54 +28,54 @@ bool SparseGuestMemory::read(uint64_t addr, MutableByteSpan out) const {
 
 std::byte* SparseGuestMemory::writable(uint64_t page) {
   Page& p = pages_[page];
-  if (p.external) {
-    p.owned.assign(p.external, p.external + kPage);
-    p.external = nullptr;
-    p.owner.reset();
+  if (p.source) {
+    Bytes b(kPage);
+    if (!p.source->read(p.source_offset, b)) return nullptr;
+    p.owned = std::move(b);
+    p.source.reset();
   } else if (p.owned.empty()) {
     p.owned.resize(kPage);
   }
   return p.owned.data();
 }
 
-void SparseGuestMemory::copy_in(uint64_t addr, ByteSpan data) {
+bool SparseGuestMemory::write(uint64_t addr, ByteSpan data) {
+  if (!accessible(addr, data.size())) return false;
   uint64_t done = 0;
   while (done < data.size()) {
     const uint64_t a = addr + done;
     const uint64_t page = a / kPage, off = a % kPage;
     const uint64_t n = std::min<uint64_t>(kPage - off, data.size() - done);
-    if (n == kPage) {  // a whole page: replace it, no zero-fill first
+    if (n == kPage) {  // a whole page: replace it, no zero-fill or read-in first
       Page& p = pages_[page];
-      p.external = nullptr;
-      p.owner.reset();
+      p.source.reset();
       p.owned.assign(data.begin() + static_cast<ptrdiff_t>(done), data.begin() + static_cast<ptrdiff_t>(done + n));
     } else {
-      std::memcpy(writable(page) + off, data.data() + done, n);
+      std::byte* dst = writable(page);
+      if (!dst) return false;  // only when a loaded disk range cannot be read any more
+      std::memcpy(dst + off, data.data() + done, n);
     }
     done += n;
   }
-}
-
-bool SparseGuestMemory::write(uint64_t addr, ByteSpan data) {
-  if (!accessible(addr, data.size())) return false;
-  copy_in(addr, data);
   return true;
 }
 
-bool SparseGuestMemory::load(uint64_t addr, const SharedView& data) {
-  if (!accessible(addr, data.span.size())) return false;
+bool SparseGuestMemory::load(uint64_t addr, const SourceRange& data) {
+  if (!accessible(addr, data.length)) return false;
   uint64_t done = 0;
-  while (done < data.span.size()) {
+  while (done < data.length) {
     const uint64_t a = addr + done;
     const uint64_t page = a / kPage, off = a % kPage;
-    const uint64_t n = std::min<uint64_t>(kPage - off, data.span.size() - done);
-    if (n == kPage) {  // the page lies wholly inside the loaded bytes: refer to them
+    const uint64_t n = std::min<uint64_t>(kPage - off, data.length - done);
+    if (n == kPage) {  // the page lies wholly inside the loaded range: refer to it
       Page& p = pages_[page];
       p.owned = Bytes();
-      p.external = data.span.data() + done;
-      p.owner = data.owner;
+      p.source = data.source;
+      p.source_offset = data.offset + done;
     } else {
-      std::memcpy(writable(page) + off, data.span.data() + done, n);
+      std::byte* dst = writable(page);
+      if (!dst) return false;
+      if (!data.source->read(data.offset + done, MutableByteSpan(dst + off, n))) return false;
     }
     done += n;
   }
@@ -83,34 +85,42 @@ bool SparseGuestMemory::load(uint64_t addr, const SharedView& data) {
 bool SparseGuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
   if (!accessible(addr, len)) return false;
   static const Bytes zeros(kPage);
-  // Consecutive pages that refer to consecutive host bytes (a kernel loaded from one mapped
-  // extent) are handed over as one span, so the hash sees the component in a few calls.
-  const std::byte* run = nullptr;
-  size_t run_len = 0;
+  // Consecutive pages that refer to consecutive bytes of one source (a kernel loaded from one
+  // disk extent) are streamed as one range, so the hash reads the disk sequentially in 1 MiB
+  // pieces; owned and never-written pages are handed over in place.
+  SourceRange run;
+  auto flush = [&]() {
+    if (run.length == 0) return true;
+    const bool ok = static_cast<bool>(stream(run, fn));
+    run = SourceRange{};
+    return ok;
+  };
   uint64_t done = 0;
   while (done < len) {
     const uint64_t a = addr + done;
     const uint64_t page = a / kPage, off = a % kPage;
     const uint64_t n = std::min<uint64_t>(kPage - off, len - done);
     auto it = pages_.find(page);
-    const std::byte* src = (it == pages_.end() ? zeros.data() : it->second.data()) + off;
-    if (run && run + run_len == src) {
-      run_len += n;
+    if (it != pages_.end() && it->second.source) {
+      const Page& p = it->second;
+      if (run.length != 0 && (run.source != p.source || run.offset + run.length != p.source_offset + off))
+        if (!flush()) return false;
+      if (run.length == 0) run = SourceRange{p.source, p.source_offset + off, 0};
+      run.length += n;
     } else {
-      if (run) fn(ByteSpan(run, run_len));
-      run = src;
-      run_len = n;
+      if (!flush()) return false;
+      const Bytes& src = it == pages_.end() ? zeros : it->second.owned;
+      fn(ByteSpan(src).subspan(static_cast<size_t>(off), static_cast<size_t>(n)));
     }
     done += n;
   }
-  if (run) fn(ByteSpan(run, run_len));
-  return true;
+  return flush();
 }
 
 Bytes SparseGuestMemory::read_bytes(uint64_t addr, uint64_t len) const {
   if (!accessible(addr, len)) return {};
   Bytes b(len);
-  read(addr, b);
+  if (!read(addr, b)) return {};
   return b;
 }
 

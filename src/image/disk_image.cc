@@ -11,23 +11,23 @@
 namespace sipl::image {
 namespace {
 
-// A raw image: the bytes of a mapped file (owned) or of caller memory (borrowed).
+// A raw image: a file (read with pread: see MappedFile::read_at) or caller memory (borrowed).
 class RawBackend final : public ImageBackend {
  public:
-  explicit RawBackend(MappedFile f) : file_(std::move(f)), bytes_(file_.bytes()) {}
+  explicit RawBackend(MappedFile f) : file_(std::move(f)), bytes_(file_.bytes()), is_file_(true) {}
   explicit RawBackend(ByteSpan b) : bytes_(b) {}
   uint64_t size() const override { return bytes_.size(); }
+  bool reads_cannot_fail() const override { return true; }
   Status read(uint64_t offset, MutableByteSpan out) const override {
+    if (is_file_) return file_.read_at(offset, out);
     std::memcpy(out.data(), bytes_.data() + offset, out.size());
     return {};
-  }
-  std::optional<ByteSpan> view(uint64_t offset, uint64_t len) const override {
-    return bytes_.subspan(static_cast<size_t>(offset), static_cast<size_t>(len));
   }
 
  private:
   MappedFile file_;
   ByteSpan bytes_;
+  bool is_file_ = false;
 };
 
 Status check_block_size(uint32_t block_size) {
@@ -78,12 +78,13 @@ Status DiskImage::read(uint64_t offset, MutableByteSpan out) const {
   return backend_->read(offset, out);
 }
 
-std::optional<SharedView> DiskImage::view(uint64_t offset, uint64_t len) const {
+Result<SourceRange> DiskImage::range(uint64_t offset, uint64_t len) const {
   const uint64_t sz = size();
-  if (offset > sz || len > sz - offset) return std::nullopt;
-  auto v = backend_->view(offset, len);
-  if (!v) return std::nullopt;
-  return SharedView{*v, backend_};
+  if (offset > sz || len > sz - offset)
+    return fail(ErrorCode::kBadInput,
+                fmt::format("range of {} bytes at byte {} is past the end of the {}-byte image", len, offset, sz),
+                Location::at_offset(path_, offset));
+  return SourceRange{backend_, offset, len};
 }
 
 Result<Bytes> DiskImage::read_blocks(uint64_t block, uint64_t count) const {

@@ -41,7 +41,7 @@ void expect_valid_walk(uint32_t bs) {
   Bytes want = t.blocks_bytes(20, t.slots - 1);
   Bytes tail = t.blocks_bytes(t.first_data_end + 2, 3);
   want.insert(want.end(), tail.begin(), tail.end());
-  EXPECT_TRUE(c0.bytes.to_bytes() == want);
+  EXPECT_TRUE(c0.bytes.to_bytes().value() == want);
   const auto& c1 = p->components[1];
   EXPECT_EQ(c1.type, ComponentType::kSignature);
   EXPECT_EQ(c1.length, bs);

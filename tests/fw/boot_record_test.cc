@@ -160,7 +160,7 @@ TEST(BootRecordCorpus, ParmlineComponentHoldsZiplsParmline) {
   ASSERT_EQ(p.components.size(), 8u);
   const auto& parm = p.components[5];
   EXPECT_EQ(parm.address, 0x4e5000u);
-  EXPECT_EQ(std::string(reinterpret_cast<const char*>(parm.bytes.to_bytes().data())), "console=ttysclp0 rdinit=/init");
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(parm.bytes.to_bytes().value().data())), "console=ttysclp0 rdinit=/init");
 }
 
 // The PKCS#7 of each SIGNATURE entry verifies (openssl cms) over the next LOAD's bytes for the
@@ -174,7 +174,7 @@ TEST(BootRecordCorpus, SignaturesVerifyWithOpensslOverTheLoadedBytes) {
     const auto& sig = p.components[sig_entry];
     const auto& comp = p.components[sig_entry + 1];
     test::write_text(dir / "sig.der", to_string(sig.signature->bytes));
-    test::write_text(dir / "comp.bin", to_string(comp.bytes.to_bytes()));
+    test::write_text(dir / "comp.bin", to_string(comp.bytes.to_bytes().value()));
     return test::sh("openssl cms -verify -binary -inform DER -in '" + (dir / "sig.der") + "' -content '" +
                     (dir / "comp.bin") + "' -certfile '" + cert + "' -nointern -noverify -purpose any -out /dev/null")
         .exit_code;
@@ -193,7 +193,7 @@ TEST(BootRecordCorpus, Qcow2WalksExactlyAsRaw) {
   ASSERT_EQ(a.components.size(), b.components.size());
   for (size_t i = 0; i < a.components.size(); ++i) {
     EXPECT_EQ(a.components[i].extents, b.components[i].extents);
-    EXPECT_TRUE(a.components[i].bytes == b.components[i].bytes) << "entry " << i;
+    EXPECT_TRUE(a.components[i].bytes.to_bytes().value() == b.components[i].bytes.to_bytes().value()) << "entry " << i;
   }
 }
 

@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -17,21 +16,6 @@ namespace sipl {
 using Bytes = std::vector<std::byte>;
 using ByteSpan = std::span<const std::byte>;
 using MutableByteSpan = std::span<std::byte>;
-
-// Bytes that stay valid as long as `owner` lives: a view into a memory-mapped disk image, or a
-// shared buffer. Passing these instead of copies lets a 64 MiB kernel travel from the disk to
-// guest memory to the hash without a copy. `owner` may be null for memory the caller keeps
-// alive (fuzzers, tests over caller buffers).
-struct SharedView {
-  ByteSpan span;
-  std::shared_ptr<const void> owner;
-};
-
-// Returns a SharedView that owns `bytes` (moved in, not copied).
-inline SharedView share(Bytes bytes) {
-  auto owned = std::make_shared<const Bytes>(std::move(bytes));
-  return {ByteSpan(*owned), owned};
-}
 
 // Returns the bytes of a string (no copy): handy for text formats and tests.
 inline ByteSpan as_bytes(std::string_view s) {

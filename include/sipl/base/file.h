@@ -28,10 +28,16 @@ class MappedFile {
   // Returns the file's bytes (empty for an empty file).
   ByteSpan bytes() const { return {static_cast<const std::byte*>(addr_), size_}; }
   const std::string& path() const { return path_; }
+  // Reads [offset, offset+out.size()) with pread(2) instead of through the mapping: for long
+  // sequential reads (hashing a kernel) this avoids one page fault per 64 KiB of mapping,
+  // which on virtual machines costs more than the copy (docs/PERFORMANCE.md). kIo naming the
+  // path and offset on failure; the caller keeps the range inside the file.
+  Status read_at(uint64_t offset, MutableByteSpan out) const;
 
  private:
   void* addr_ = nullptr;
   size_t size_ = 0;
+  int fd_ = -1;  // kept open for read_at
   std::string path_;
 };
 

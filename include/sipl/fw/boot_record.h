@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sipl/base/byte_source.h"
 #include "sipl/base/bytes.h"
 #include "sipl/base/result.h"
 #include "sipl/image/disk_image.h"
@@ -42,33 +43,31 @@ struct ComponentSignature {
   Bytes bytes;          // the first `length` loaded bytes
 };
 
-// The loaded bytes of a component in load order: views of the mapped disk image where the
-// image allows (raw files: nothing is copied; adjacent extents merge into one view), one
-// owned buffer otherwise (qcow2). Copies share the pieces; the disk mapping stays alive as
-// long as any piece refers to it.
+// The loaded bytes of a component in load order, as ranges of the disk image read on demand
+// (adjacent extents merge into one range): the walk reads no component data, so neither
+// `sipl inspect` nor the boot ever holds a 256 MiB initrd in memory. Copies share the ranges;
+// the image stays open as long as any range refers to it.
 class ComponentData {
  public:
   // Returns the loaded length in bytes.
   uint64_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  // Returns the pieces, in load order, that make up the bytes.
-  const std::vector<SharedView>& pieces() const { return pieces_; }
-  // Appends `v`, merging it into the last piece when it continues it in the same mapping.
-  void append(SharedView v);
-  // Copies the bytes at [offset, offset+out.size()) into `out`; false (nothing copied) when
-  // the range is not inside the data.
-  bool copy(uint64_t offset, MutableByteSpan out) const;
-  // Returns the bytes at [offset, offset+len) as one buffer (empty if out of range).
-  Bytes slice(uint64_t offset, uint64_t len) const;
+  // Returns the ranges, in load order, that make up the bytes.
+  const std::vector<SourceRange>& pieces() const { return pieces_; }
+  // Appends `r`, merging it into the last range when it continues it in the same source.
+  void append(SourceRange r);
+  // Reads the bytes at [offset, offset+out.size()) into `out`; an Error when the range is
+  // not inside the data or the image cannot be read.
+  Status copy(uint64_t offset, MutableByteSpan out) const;
+  // Returns the bytes at [offset, offset+len) as one buffer.
+  Result<Bytes> slice(uint64_t offset, uint64_t len) const;
   // Returns the last min(n, size()) bytes as one buffer.
-  Bytes tail(uint64_t n) const { return slice(size_ - std::min(n, size_), std::min(n, size_)); }
+  Result<Bytes> tail(uint64_t n) const { return slice(size_ - std::min(n, size_), std::min(n, size_)); }
   // Returns every byte as one buffer: for small components and tests, not for kernels.
-  Bytes to_bytes() const { return slice(0, size_); }
-  // True when both hold the same bytes (however they are split into pieces).
-  bool operator==(const ComponentData& o) const;
+  Result<Bytes> to_bytes() const { return slice(0, size_); }
 
  private:
-  std::vector<SharedView> pieces_;
+  std::vector<SourceRange> pieces_;
   uint64_t size_ = 0;
 };
 

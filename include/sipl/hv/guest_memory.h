@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "sipl/base/byte_source.h"
 #include "sipl/base/bytes.h"
 
 namespace sipl::hv {
@@ -17,10 +18,10 @@ class GuestMemory {
   virtual bool read(uint64_t addr, MutableByteSpan out) const = 0;
   // Returns false (nothing written) if any byte of the range is not guest memory.
   virtual bool write(uint64_t addr, ByteSpan data) = 0;
-  // Loads `data` at `addr` like write(), but may keep a reference to it instead of copying
-  // (data.owner keeps it alive): how the BIOS's loading of a 64 MiB kernel from a mapped
-  // disk costs no copy. The default copies. Returns false (nothing loaded) outside memory.
-  virtual bool load(uint64_t addr, const SharedView& data) { return write(addr, data.span); }
+  // Loads the bytes of `data` at `addr` like write(), but may keep the range instead of
+  // reading it (the BIOS loading a 64 MiB kernel then costs nothing until DIAG 0x508 hashes
+  // it). The default reads and writes. Returns false outside memory or when the source fails.
+  virtual bool load(uint64_t addr, const SourceRange& data);
   // Returns true if the whole range is accessible (QEMU's address_space_access_valid).
   virtual bool accessible(uint64_t addr, uint64_t len) const = 0;
   // Calls `fn` with consecutive spans covering [addr, addr+len), without copying where the

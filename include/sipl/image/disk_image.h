@@ -6,9 +6,9 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 
+#include "sipl/base/byte_source.h"
 #include "sipl/base/bytes.h"
 #include "sipl/base/result.h"
 
@@ -19,17 +19,15 @@ enum class ImageFormat { kRaw, kQcow2 };
 // Returns "raw" or "qcow2".
 const char* format_name(ImageFormat f);
 
-// The backend interface (raw mapping, qcow2); implementation detail of DiskImage.
-class ImageBackend {
+// The backend interface (raw file, qcow2); implementation detail of DiskImage. Its read()
+// (ByteSource) fills `out` with the bytes at `offset`; the caller checked the range.
+class ImageBackend : public ByteSource {
  public:
-  virtual ~ImageBackend() = default;
   // Returns the virtual disk size in bytes.
   virtual uint64_t size() const = 0;
-  // Fills `out` with the bytes at `offset` (caller checked the range against size()).
-  virtual Status read(uint64_t offset, MutableByteSpan out) const = 0;
-  // Returns the bytes at [offset, offset+len) in place when the backend holds them as one
-  // contiguous mapping (raw images), or nothing (qcow2: clusters must be decoded).
-  virtual std::optional<ByteSpan> view(uint64_t /*offset*/, uint64_t /*len*/) const { return std::nullopt; }
+  // True when a read inside the image can fail only on an I/O error (raw), false when the
+  // bytes must be decoded and may be corrupt (qcow2).
+  virtual bool reads_cannot_fail() const { return false; }
 };
 
 class DiskImage {
@@ -64,10 +62,12 @@ class DiskImage {
   Status read(uint64_t offset, MutableByteSpan out) const;
   // Returns `count` blocks from block `block`; kBadInput naming the block past the end.
   Result<Bytes> read_blocks(uint64_t block, uint64_t count) const;
-  // Returns [offset, offset+len) without copying when the image is raw: a view into the
-  // mapping that keeps it alive even after this DiskImage is gone. Nothing for qcow2 images
-  // and ranges past the end; callers then read() into their own buffer.
-  std::optional<SharedView> view(uint64_t offset, uint64_t len) const;
+  // Returns [offset, offset+len) as a range read on demand (nothing is read now); it keeps
+  // the image open even after this DiskImage is gone. kBadInput naming the offset past the end.
+  Result<SourceRange> range(uint64_t offset, uint64_t len) const;
+  // True when reading a range later can fail only on an I/O error (raw images), so readers
+  // may defer reads; false for qcow2, whose clusters may be corrupt: read them up front.
+  bool reads_cannot_fail() const { return backend_->reads_cannot_fail(); }
 
  private:
   DiskImage(std::string path, ImageFormat f, uint32_t bs, std::unique_ptr<ImageBackend> b);
@@ -77,7 +77,7 @@ class DiskImage {
   std::string path_;
   ImageFormat format_ = ImageFormat::kRaw;
   uint32_t block_size_ = 512;
-  std::shared_ptr<const ImageBackend> backend_;  // shared with the views handed out
+  std::shared_ptr<const ImageBackend> backend_;  // shared with the ranges handed out
 };
 
 // Returns the image at `path` as the `depth`-th element of a qcow2 backing chain (0 = top),
