@@ -83,7 +83,7 @@ Result<int> run_verify(const VerifyOptions& o) {
   VerifyReport rep;
   rep.file = o.file;
   rep.at = at;
-  rep.findings = loaded->warnings;
+  rep.store_warnings = loaded->warnings;
   rep.store = &store;
 
   auto file = MappedFile::open(o.file);
