@@ -89,8 +89,7 @@ TEST_F(VerifyCli, DetachedSignature) {
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["findings"].size(), 1u);
   EXPECT_EQ(j["findings"][0]["id"], "verify.signer_not_in_store");
-  std::string serial = test::sh(fmt::format("openssl x509 -in {} -noout -serial | cut -d= -f2 | tr A-F a-f | sed 's/^0*//'", p("certs/signer.pem"))).out;
-  serial.pop_back();
+  const std::string serial = test::openssl_serial(p("certs/signer.pem"));
   EXPECT_EQ(j["findings"][0]["message"],
             fmt::format("no certificate in the store verifies the signature: the signer (serial {}) is not in the store, "
                         "or the component or signature changed after signing", serial));
