@@ -4,6 +4,7 @@
 #include <cctype>
 #include <memory>
 
+#include "crypto/der.h"
 #include "crypto/ossl.h"
 #include "crypto/ossl_extra.h"
 
@@ -21,20 +22,11 @@ std::string serial_hex(const ASN1_INTEGER* serial) {
 
 std::string serial_hex_from_der(ByteSpan contents) {
   // Let OpenSSL decode the INTEGER, so sign and padding are read exactly as for a certificate.
-  Bytes der{std::byte{0x02}};
-  const size_t n = contents.size();
-  if (n < 0x80) {
-    der.push_back(static_cast<std::byte>(n));
-  } else {
-    Bytes len;
-    for (size_t v = n; v != 0; v >>= 8) len.insert(len.begin(), static_cast<std::byte>(v & 0xff));
-    der.push_back(static_cast<std::byte>(0x80 | len.size()));
-    der.insert(der.end(), len.begin(), len.end());
-  }
-  der.insert(der.end(), contents.begin(), contents.end());
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  Bytes tlv;
+  der::append_tlv(tlv, der::kInteger, contents);
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(tlv.data());
   std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER_free>> i(
-      d2i_ASN1_INTEGER(nullptr, &p, static_cast<long>(der.size())));
+      d2i_ASN1_INTEGER(nullptr, &p, static_cast<long>(tlv.size())));
   if (i) return serial_hex(i.get());
   ERR_clear_error();
   std::string h = to_hex(contents);
