@@ -20,6 +20,7 @@
 #include "sipl/crypto/self_signed.h"
 #include "sipl/fw/secure_ipl.h"
 #include "sipl/hv/sparse_guest_memory.h"
+#include "seed_disk.h"
 
 namespace {
 
@@ -85,49 +86,11 @@ void boot(ByteSpan disk, bool secure) {
   }
 }
 
-void put_be(Bytes& d, size_t off, uint64_t v, int width) {
-  for (int i = 0; i < width; ++i) d[off + i] = std::byte(static_cast<uint8_t>(v >> (8 * (width - 1 - i))));
-}
 
-// MBR → program table (2) → component table (3): LOAD 0x10000 (table 4 → blocks 10..13),
-// SIGNATURE (table 6 → block 7), LOAD 0x20000 (table 4), EXEC.
-Bytes seed_disk() {
-  Bytes d(32 * 512, std::byte{0x5A});
-  for (size_t b : {0, 2, 3, 4, 6}) std::fill_n(d.begin() + b * 512, 512, std::byte{0});
-  auto magic = [&](size_t off) {
-    for (int i = 0; i < 4; ++i) d[off + i] = std::byte(static_cast<uint8_t>("zIPL"[i]));
-  };
-  auto ptr = [&](size_t off, uint64_t blk, uint16_t ct) {
-    put_be(d, off, blk, 8);
-    put_be(d, off + 8, 512, 2);
-    put_be(d, off + 10, ct, 2);
-  };
-  magic(0);
-  put_be(d, 4, 1, 4);
-  ptr(0x10, 2, 0);
-  magic(2 * 512);
-  ptr(2 * 512 + 0x10, 3, 0);
-  magic(3 * 512);
-  const size_t e0 = 3 * 512 + 32, e1 = e0 + 32, e2 = e1 + 32, e3 = e2 + 32;
-  ptr(e0, 4, 0);
-  d[e0 + 23] = std::byte{2};
-  put_be(d, e0 + 24, 0x10000, 8);
-  ptr(e1, 6, 0);
-  d[e1 + 23] = std::byte{3};
-  d[e1 + 24] = std::byte{1};
-  put_be(d, e1 + 28, 200, 4);
-  ptr(e2, 4, 0);
-  d[e2 + 23] = std::byte{2};
-  put_be(d, e2 + 24, 0x20000, 8);
-  d[e3 + 23] = std::byte{1};
-  put_be(d, e3 + 24, 0x000800008000A000ULL, 8);
-  ptr(4 * 512, 10, 3);
-  ptr(6 * 512, 7, 0);
-  return d;
-}
 
 void builtin_seeds() {
-  const Bytes seed = seed_disk();
+  // MBR -> program table -> component table: LOAD, SIGNATURE, LOAD, EXEC (fuzz/seed_disk.h).
+  const Bytes seed = fuzz::zipl_seed_disk();
   boot(seed, false);
   boot(seed, true);
   std::mt19937 rng(5);

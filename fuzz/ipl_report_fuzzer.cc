@@ -20,6 +20,7 @@
 #include "sipl/guest/ipl_report.h"
 #include "sipl/guest/ipl_report_layout.h"
 #include "sipl/hv/guest_memory.h"
+#include "seed_disk.h"
 
 namespace {
 
@@ -68,10 +69,6 @@ void run(ByteSpan data) {
   check_view(mem, guest::read_ipl_report(mem, 0x18, true));
 }
 
-void put(Bytes& b, size_t off, uint64_t v, int width) {
-  if (b.size() < off + width) b.resize(off + width);
-  for (int i = 0; i < width; ++i) b[off + i] = std::byte(static_cast<uint8_t>(v >> (8 * (width - 1 - i))));
-}
 
 Bytes corpus_der() {
   std::filesystem::path dir;
@@ -91,30 +88,30 @@ Bytes corpus_der() {
 Bytes seed() {
   static const Bytes der = corpus_der();
   Bytes m(0x500 + std::max<size_t>(der.size(), 64));
-  put(m, 0x14, 0x100, 4);
-  put(m, 0x100, 0x100, 4);
-  put(m, 0x104, 0x60, 1);
+  fuzz::put_be(m, 0x14, 0x100, 4);
+  fuzz::put_be(m, 0x100, 0x100, 4);
+  fuzz::put_be(m, 0x104, 0x60, 1);
   const uint64_t r = 0x200;
   const uint64_t comps = r + 16, certs = comps + 16 + 3 * 32;
-  put(m, comps, 16 + 3 * 32, 4);
-  put(m, comps + 4, 2, 1);
-  put(m, comps + 8, 0x0400, 2);
+  fuzz::put_be(m, comps, 16 + 3 * 32, 4);
+  fuzz::put_be(m, comps + 4, 2, 1);
+  fuzz::put_be(m, comps + 8, 0x0400, 2);
   const uint64_t entries[3][5] = {{0xa000, 0x6000, 0xc0, 0, 0}, {0x10000, 0x2000, 0x80, 1, 0x80000000}, {0x0008000080010000, 0, 0, 0, 0}};
   for (int i = 0; i < 3; ++i) {
     const uint64_t e = comps + 16 + 32 * i;
-    put(m, e, entries[i][0], 8);
-    put(m, e + 8, entries[i][1], 8);
-    put(m, e + 16, entries[i][2], 1);
-    put(m, e + 22, entries[i][3], 2);
-    put(m, e + 24, entries[i][4], 4);
+    fuzz::put_be(m, e, entries[i][0], 8);
+    fuzz::put_be(m, e + 8, entries[i][1], 8);
+    fuzz::put_be(m, e + 16, entries[i][2], 1);
+    fuzz::put_be(m, e + 22, entries[i][3], 2);
+    fuzz::put_be(m, e + 24, entries[i][4], 4);
   }
-  put(m, certs, 16 + 2 * 16, 4);
-  put(m, certs + 4, 1, 1);
-  put(m, certs + 16, 0x400, 8);
-  put(m, certs + 24, 64, 8);
-  put(m, certs + 32, 0x500, 8);
-  put(m, certs + 40, der.empty() ? 64 : der.size(), 8);
-  put(m, r, certs + 48 - r, 4);
+  fuzz::put_be(m, certs, 16 + 2 * 16, 4);
+  fuzz::put_be(m, certs + 4, 1, 1);
+  fuzz::put_be(m, certs + 16, 0x400, 8);
+  fuzz::put_be(m, certs + 24, 64, 8);
+  fuzz::put_be(m, certs + 32, 0x500, 8);
+  fuzz::put_be(m, certs + 40, der.empty() ? 64 : der.size(), 8);
+  fuzz::put_be(m, r, certs + 48 - r, 4);
   for (size_t i = 0; i < der.size(); ++i) m[0x500 + i] = der[i];
   return m;
 }
@@ -138,23 +135,13 @@ void builtin_seeds() {
   }
 }
 
-// With SIPL_FUZZ_SEED_OUT=FILE set, the built-in seed is written there for a libFuzzer session.
-void write_seed_if_asked() {
-  const char* out = std::getenv("SIPL_FUZZ_SEED_OUT");
-  if (!out) return;
-  const Bytes s = seed();
-  if (FILE* f = std::fopen(out, "wb")) {
-    std::fwrite(s.data(), 1, s.size(), f);
-    std::fclose(f);
-  }
-}
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) {
     builtin_seeds();
-    write_seed_if_asked();
+    fuzz::write_seed_if_asked(seed());
     return 0;
   }
   run(ByteSpan(reinterpret_cast<const std::byte*>(data), size));

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "sipl/image/disk_image.h"
+#include "seed_disk.h"
 
 namespace {
 
@@ -66,31 +67,28 @@ bool open_and_read(const uint8_t* data, size_t size, Bytes* first = nullptr) {
   return true;
 }
 
-void put_be(Bytes& d, size_t off, uint64_t v, int width) {
-  for (int i = 0; i < width; ++i) d[off + i] = std::byte(static_cast<uint8_t>(v >> (8 * (width - 1 - i))));
-}
 
 // 512-byte clusters, 4 KiB virtual disk: cluster 0 header, 1 L1, 2 L2, 3-4 data, 5 compressed.
 Bytes seed_image(Bytes* guest) {
   Bytes d(6 * 512 + 512, std::byte{0});
   const char magic[] = {'Q', 'F', 'I', '\xfb'};
   for (int i = 0; i < 4; ++i) d[i] = std::byte(static_cast<uint8_t>(magic[i]));
-  put_be(d, 4, 3, 4);      // version
-  put_be(d, 20, 9, 4);     // cluster_bits
-  put_be(d, 24, 4096, 8);  // size
-  put_be(d, 36, 1, 4);     // l1_size
-  put_be(d, 40, 512, 8);   // l1_table_offset
-  put_be(d, 96, 4, 4);     // refcount_order
-  put_be(d, 100, 104, 4);  // header_length
-  put_be(d, 512, 1024 | (1ULL << 63), 8);
+  fuzz::put_be(d, 4, 3, 4);      // version
+  fuzz::put_be(d, 20, 9, 4);     // cluster_bits
+  fuzz::put_be(d, 24, 4096, 8);  // size
+  fuzz::put_be(d, 36, 1, 4);     // l1_size
+  fuzz::put_be(d, 40, 512, 8);   // l1_table_offset
+  fuzz::put_be(d, 96, 4, 4);     // refcount_order
+  fuzz::put_be(d, 100, 104, 4);  // header_length
+  fuzz::put_be(d, 512, 1024 | (1ULL << 63), 8);
   guest->assign(4096, std::byte{0});
   for (size_t i = 0; i < 512; ++i) {
     d[1536 + i] = std::byte(static_cast<uint8_t>(i * 3));
     d[2048 + i] = std::byte(static_cast<uint8_t>(i ^ 0x5c));
   }
-  put_be(d, 1024 + 0, 1536 | (1ULL << 63), 8);  // guest cluster 0 -> host cluster 3
-  put_be(d, 1024 + 8, 1, 8);                    // guest cluster 1: reads as zero
-  put_be(d, 1024 + 32, 2048, 8);                // guest cluster 4 -> host cluster 4
+  fuzz::put_be(d, 1024 + 0, 1536 | (1ULL << 63), 8);  // guest cluster 0 -> host cluster 3
+  fuzz::put_be(d, 1024 + 8, 1, 8);                    // guest cluster 1: reads as zero
+  fuzz::put_be(d, 1024 + 32, 2048, 8);                // guest cluster 4 -> host cluster 4
   std::copy_n(d.begin() + 1536, 512, guest->begin());
   std::copy_n(d.begin() + 2048, 512, guest->begin() + 4 * 512);
   // Guest cluster 2: compressed (raw deflate, 4 KiB window as QEMU writes it).
@@ -108,7 +106,7 @@ Bytes seed_image(Bytes* guest) {
   deflateEnd(&zs);
   check(clen < 512, "seed cluster compresses");
   std::copy_n(packed.begin(), clen, d.begin() + 2560);
-  put_be(d, 1024 + 16, (1ULL << 62) | 2560, 8);
+  fuzz::put_be(d, 1024 + 16, (1ULL << 62) | 2560, 8);
   std::copy_n(plain.begin(), 512, guest->begin() + 2 * 512);
   return d;
 }
@@ -133,25 +131,14 @@ void builtin_seeds() {
   }
 }
 
-// libFuzzer runs the empty input first: with SIPL_FUZZ_SEED_OUT=FILE set, the built-in seed
-// image is written there so a fuzzing session can start from it.
-void write_seed_if_asked() {
-  const char* out = std::getenv("SIPL_FUZZ_SEED_OUT");
-  if (!out) return;
-  Bytes guest;
-  const Bytes seed = seed_image(&guest);
-  if (FILE* f = std::fopen(out, "wb")) {
-    std::fwrite(seed.data(), 1, seed.size(), f);
-    std::fclose(f);
-  }
-}
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) {
     builtin_seeds();
-    write_seed_if_asked();
+    Bytes guest;
+    fuzz::write_seed_if_asked(seed_image(&guest));
     return 0;
   }
   open_and_read(data, size);

@@ -40,34 +40,33 @@ std::string dir_order_note(const std::string& dir, std::pair<size_t, size_t> ran
 }
 
 Result<int> run_certs(const CertsOptions& o) {
-  auto at = resolve_at(o.at);
-  if (!at) return tl::unexpected(at.error());
-  Findings warnings;
-  auto store = hv::CertificateStore::build(o.paths, &warnings);
-  for (const auto& w : warnings) fmt::print(stderr, "sipl: warning: {}\n", w.message);
-  if (!store) return tl::unexpected(store.error());
+  auto loaded = load_store(o.at, o.paths);
+  if (!loaded) return tl::unexpected(loaded.error());
+  const UnixTime at = loaded->at;
+  const hv::CertificateStore& store = loaded->store;
+  const Findings& warnings = loaded->warnings;
 
-  const uint64_t total_vcb = hv::kVcbHeaderSize + store->count() * hv::kVceHeaderSize + store->total_bytes();
+  const uint64_t total_vcb = hv::kVcbHeaderSize + store.count() * hv::kVceHeaderSize + store.total_bytes();
   const uint64_t max_single =
-      store->empty() ? 0 : hv::kVcbHeaderSize + hv::kVceHeaderSize + store->largest_cert_size();
-  auto runs = directory_runs(*store);
+      store.empty() ? 0 : hv::kVcbHeaderSize + hv::kVceHeaderSize + store.largest_cert_size();
+  auto runs = directory_runs(store);
   std::vector<std::string> invalid_notes;
-  for (size_t i = 0; i < store->count(); ++i) {
-    const auto& c = store->entries()[i].cert;
-    if (!c.valid_at(*at))
+  for (size_t i = 0; i < store.count(); ++i) {
+    const auto& c = store.entries()[i].cert;
+    if (!c.valid_at(at))
       invalid_notes.push_back(fmt::format(
           "certificate {} ({}) is not valid at {}: the guest receives it marked invalid and it verifies nothing", i + 1,
-          store->entries()[i].path, format_time(*at)));
+          store.entries()[i].path, format_time(at)));
   }
-  const hv::IplMode off = hv::ipl_mode(false, store->count());
-  const hv::IplMode on = hv::ipl_mode(true, store->count());
+  const hv::IplMode off = hv::ipl_mode(false, store.count());
+  const hv::IplMode on = hv::ipl_mode(true, store.count());
 
   if (o.json) {
     auto doc = json_document();
-    doc["at"] = format_time(*at);
+    doc["at"] = format_time(at);
     auto& arr = doc["certificates"] = nlohmann::ordered_json::array();
-    for (size_t i = 0; i < store->count(); ++i) {
-      const auto& e = store->entries()[i];
+    for (size_t i = 0; i < store.count(); ++i) {
+      const auto& e = store.entries()[i];
       const auto& c = e.cert;
       nlohmann::ordered_json j;
       j["index"] = i + 1;
@@ -87,13 +86,13 @@ Result<int> run_certs(const CertsOptions& o) {
       j["data_size"] = e.data_size();
       j["not_before"] = format_time(c.not_before());
       j["not_after"] = format_time(c.not_after());
-      j["valid_at"] = c.valid_at(*at);
+      j["valid_at"] = c.valid_at(at);
       arr.push_back(std::move(j));
     }
-    doc["totals"] = {{"count", store->count()},
+    doc["totals"] = {{"count", store.count()},
                      {"max_count", hv::kMaxCertificates},
-                     {"largest_cert_size", store->largest_cert_size()},
-                     {"total_bytes", store->total_bytes()},
+                     {"largest_cert_size", store.largest_cert_size()},
+                     {"total_bytes", store.total_bytes()},
                      {"max_single_vcb_len", max_single},
                      {"total_vcb_len", total_vcb}};
     doc["mode"] = {{"secure_boot_off", hv::to_string(off)}, {"secure_boot_on", hv::to_string(on)}};
@@ -105,10 +104,10 @@ Result<int> run_certs(const CertsOptions& o) {
     print_json(doc);
   } else {
     std::string out;
-    out += fmt::format("Certificate store: {} of {} certificates (validity checked at {})\n", store->count(),
-                       hv::kMaxCertificates, format_time(*at));
-    for (size_t i = 0; i < store->count(); ++i) {
-      const auto& e = store->entries()[i];
+    out += fmt::format("Certificate store: {} of {} certificates (validity checked at {})\n", store.count(),
+                       hv::kMaxCertificates, format_time(at));
+    for (size_t i = 0; i < store.count(); ++i) {
+      const auto& e = store.entries()[i];
       const auto& c = e.cert;
       out += fmt::format("\n[{}] {}\n", i + 1, e.path);
       out += fmt::format("    name:        {} (64 bytes EBCDIC, blank-padded)\n", e.name);
@@ -121,11 +120,11 @@ Result<int> run_certs(const CertsOptions& o) {
       out += fmt::format("    DER size:    {} bytes (VCE data {} bytes)\n", c.der().size(), e.data_size());
       out += fmt::format("    not before:  {}\n", format_time(c.not_before()));
       out += fmt::format("    not after:   {}\n", format_time(c.not_after()));
-      out += fmt::format("    valid at:    {}\n", c.valid_at(*at) ? "yes" : "NO (the guest gets an invalid entry)");
+      out += fmt::format("    valid at:    {}\n", c.valid_at(at) ? "yes" : "NO (the guest gets an invalid entry)");
     }
     out += fmt::format("\nDIAG 0x320 totals: {} certificates, largest data size {}, total VCB length {}, "
                        "largest single-certificate VCB {}\n",
-                       store->count(), store->largest_cert_size(), total_vcb, max_single);
+                       store.count(), store.largest_cert_size(), total_vcb, max_single);
     out += fmt::format("Mode with secure-boot=off: {}\n", hv::describe(off));
     out += fmt::format("Mode with secure-boot=on:  {}\n", hv::describe(on));
     std::fwrite(out.data(), 1, out.size(), stdout);

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <fmt/format.h>
+
 #include "sipl/base/file.h"
 
 namespace sipl::cli {
@@ -21,6 +23,18 @@ void print_json(const nlohmann::ordered_json& doc) {
 Result<UnixTime> resolve_at(const std::string& at_option) {
   if (at_option.empty()) return now();
   return parse_time(at_option);
+}
+
+Result<LoadedStore> load_store(const std::string& at_option, const std::vector<std::string>& paths) {
+  LoadedStore loaded;
+  auto at = resolve_at(at_option);
+  if (!at) return tl::unexpected(at.error());
+  loaded.at = *at;
+  auto store = hv::CertificateStore::build(paths, &loaded.warnings);
+  for (const auto& w : loaded.warnings) fmt::print(stderr, "sipl: warning: {}\n", w.message);
+  if (!store) return tl::unexpected(store.error());
+  loaded.store = std::move(*store);
+  return loaded;
 }
 
 Status write_output(const std::string& path, ByteSpan data) {

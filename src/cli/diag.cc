@@ -110,16 +110,15 @@ std::string rc_line(const hv::Diag320Result& r) {
 }
 
 Result<int> run_diag320(const Diag320Options& o) {
-  auto at = resolve_at(o.at);
-  if (!at) return tl::unexpected(at.error());
-  Findings warnings;
-  auto store = hv::CertificateStore::build(o.paths, &warnings);
-  for (const auto& w : warnings) fmt::print(stderr, "sipl: warning: {}\n", w.message);
-  if (!store) return tl::unexpected(store.error());
+  auto loaded = load_store(o.at, o.paths);
+  if (!loaded) return tl::unexpected(loaded.error());
+  const UnixTime at = loaded->at;
+  const hv::CertificateStore& store = loaded->store;
+  const Findings& warnings = loaded->warnings;
 
-  const uint16_t first = o.first.value_or(store->empty() ? 0 : 1);
-  const uint16_t last = o.last.value_or(static_cast<uint16_t>(store->count()));
-  const GuestSetup g = set_up_block(o, *store, first, last);
+  const uint16_t first = o.first.value_or(store.empty() ? 0 : 1);
+  const uint16_t last = o.last.value_or(static_cast<uint16_t>(store.count()));
+  const GuestSetup g = set_up_block(o, store, first, last);
   hv::FlatGuestMemory mem(kBlockAddress + g.backing);
   if (!mem.write(kBlockAddress, g.block))
     return fail(ErrorCode::kInternal, "guest block does not fit the guest memory set up for it");
@@ -128,8 +127,8 @@ Result<int> run_diag320(const Diag320Options& o) {
   req.r1 = 0;  // the BIOS uses GR0/GR1
   req.address = kBlockAddress;
   req.subcode = o.subcode;
-  req.at = *at;
-  const hv::Diag320Result r = hv::execute_diag320(*store, mem, req);
+  req.at = at;
+  const hv::Diag320Result r = hv::execute_diag320(store, mem, req);
   for (const auto& f : r.findings) fmt::print(stderr, "sipl: warning: {}\n", f.message);
 
   const bool has_block = !r.exception && !g.block.empty();
@@ -139,7 +138,7 @@ Result<int> run_diag320(const Diag320Options& o) {
   }
   const int exit_code = r.ok() ? 0 : 1;
   if (o.json) {
-    auto doc = diag320_json(o.subcode, *at, r, block, *store, warnings);
+    auto doc = diag320_json(o.subcode, at, r, block, store, warnings);
     if (!doc) return tl::unexpected(doc.error());
     if (!o.output.empty()) (*doc)["output"] = o.dry_run ? nullptr : nlohmann::ordered_json(o.output);
     print_json(*doc);

@@ -32,12 +32,10 @@ struct Diag508Options {
 };
 
 Result<int> run_diag508(const Diag508Options& o) {
-  auto at = resolve_at(o.at);
-  if (!at) return tl::unexpected(at.error());
-  Findings warnings;
-  auto store = hv::CertificateStore::build(o.paths, &warnings);
-  for (const auto& w : warnings) fmt::print(stderr, "sipl: warning: {}\n", w.message);
-  if (!store) return tl::unexpected(store.error());
+  auto loaded = load_store(o.at, o.paths);
+  if (!loaded) return tl::unexpected(loaded.error());
+  const UnixTime at = loaded->at;
+  const hv::CertificateStore& store = loaded->store;
 
   auto comp = MappedFile::open(o.component);
   if (!comp) return tl::unexpected(comp.error());
@@ -63,8 +61,8 @@ Result<int> run_diag508(const Diag508Options& o) {
   req.r1 = 0;  // the BIOS uses GR0/GR1
   req.address = kSvbAddress;
   req.subcode = o.subcode;
-  req.at = *at;
-  const hv::Diag508Result r = hv::execute_diag508(*store, mem, req);
+  req.at = at;
+  const hv::Diag508Result r = hv::execute_diag508(store, mem, req);
   for (const auto& f : r.findings) fmt::print(stderr, "sipl: warning: {}\n", f.message);
   mem.read(kSvbAddress, svb);
   const int exit_code = r.exception ? 1 : (o.subcode == L::kSubcodeQuery || r.ok()) ? 0 : 1;
@@ -72,7 +70,7 @@ Result<int> run_diag508(const Diag508Options& o) {
   if (o.json) {
     json j = json_document();
     j["subcode"] = fmt::format("0x{:04x}", o.subcode);
-    j["at"] = format_time(*at);
+    j["at"] = format_time(at);
     j["program_exception"] = r.exception ? json(hv::to_string(*r.exception)) : json(nullptr);
     j["rc"] = r.exception ? json(nullptr) : json(fmt::format("0x{:04x}", r.rc));
     const bool ok = r.ok() && o.subcode == L::kSubcodeSignatureVerification;
@@ -83,7 +81,7 @@ Result<int> run_diag508(const Diag508Options& o) {
     if (r.verdict)
       for (size_t i = 0; i < r.verdict->candidates.size(); ++i)
         cands.push_back({{"store_index", i},
-                         {"path", store->entries()[i].path},
+                         {"path", store.entries()[i].path},
                          {"status", crypto::to_id(r.verdict->candidates[i].status)},
                          {"message", r.verdict->candidates[i].finding.message}});
     auto& fs = j["findings"] = json::array();
@@ -100,7 +98,7 @@ Result<int> run_diag508(const Diag508Options& o) {
   std::fwrite(dump.data(), 1, dump.size(), stdout);
   if (r.verdict)
     for (size_t i = 0; i < r.verdict->candidates.size(); ++i)
-      fmt::print("  [{}] {}: {}\n", i, store->entries()[i].path, r.verdict->candidates[i].finding.message);
+      fmt::print("  [{}] {}: {}\n", i, store.entries()[i].path, r.verdict->candidates[i].finding.message);
   return exit_code;
 }
 

@@ -75,20 +75,16 @@ Result<int> run_verify(const VerifyOptions& o) {
                                    "(their order is the store order)");
   const auto& paths = o.boot_certs.empty() ? o.cert_paths : o.boot_certs;
   if (paths.empty()) return fail(ErrorCode::kUsage, "no certificate paths: name the boot-certs files or directories");
-  auto at = resolve_at(o.at);
-  if (!at) return tl::unexpected(at.error());
+  auto loaded = load_store(o.at, paths);
+  if (!loaded) return tl::unexpected(loaded.error());
+  const UnixTime at = loaded->at;
+  const hv::CertificateStore& store = loaded->store;
 
   VerifyReport rep;
   rep.file = o.file;
-  rep.at = *at;
-  Findings store_warnings;
-  auto store = hv::CertificateStore::build(paths, &store_warnings);
-  if (!store) return tl::unexpected(store.error());
-  for (auto& w : store_warnings) {
-    fmt::print(stderr, "sipl: warning: {}\n", w.message);
-    rep.findings.push_back(w);
-  }
-  rep.store = &*store;
+  rep.at = at;
+  rep.store_warnings = loaded->warnings;
+  rep.store = &store;
 
   auto file = MappedFile::open(o.file);
   if (!file) return tl::unexpected(file.error());
@@ -146,7 +142,7 @@ Result<int> run_verify(const VerifyOptions& o) {
 
   // DIAG 0x508's own checks, in its order, before any certificate is tried.
   using namespace hv::diag508;
-  if (store->empty()) {
+  if (store.empty()) {
     rep.diag508_rc = kRcNoCertificates;
     rep.findings.push_back(finding(Severity::kError, "verify.no_certificates",
                                    "the certificate store is empty: DIAG 0x508 returns 0x0102 and nothing verifies"));
@@ -162,8 +158,8 @@ Result<int> run_verify(const VerifyOptions& o) {
                                                sig.size(), kMaxSignatureLength)));
   } else {
     std::vector<const crypto::Certificate*> certs;
-    for (const auto& e : store->entries()) certs.push_back(&e.cert);
-    auto verdict = crypto::verify_detached(sig, read_prefix(o.file, payload.size()), certs, *at);
+    for (const auto& e : store.entries()) certs.push_back(&e.cert);
+    auto verdict = crypto::verify_detached(sig, read_prefix(o.file, payload.size()), certs, at);
     if (!verdict) return tl::unexpected(verdict.error());
     rep.verdict = std::move(*verdict);
     for (const auto& f : rep.verdict->findings) rep.findings.push_back(f);

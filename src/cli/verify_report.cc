@@ -32,6 +32,10 @@ json signature_json(const crypto::SignatureSummary& s) {
           {"embedded_certificates", s.certificate_count}};
 }
 
+json finding_json(const Finding& f) {
+  return {{"id", f.id}, {"severity", to_string(f.severity)}, {"message", f.message}};
+}
+
 void print_json_report(const VerifyReport& r) {
   json j = json_document();
   const bool verified = r.verdict && r.verdict->verified;
@@ -59,7 +63,8 @@ void print_json_report(const VerifyReport& r) {
     }
   }
   auto& fs = j["findings"] = json::array();
-  for (const auto& f : r.findings) fs.push_back({{"id", f.id}, {"severity", to_string(f.severity)}, {"message", f.message}});
+  for (const auto& f : r.store_warnings) fs.push_back(finding_json(f));
+  for (const auto& f : r.findings) fs.push_back(finding_json(f));
   print_json(j);
 }
 

@@ -1,7 +1,6 @@
 #include "sipl/crypto/certificate.h"
 
 #include <openssl/asn1.h>
-#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
 
@@ -12,6 +11,7 @@
 
 #include "crypto/certificate_impl.h"
 #include "crypto/pem.h"
+#include "crypto/serial.h"
 
 namespace sipl::crypto {
 namespace {
@@ -127,16 +127,7 @@ bool Certificate::valid_at(UnixTime t) const { return impl_->not_before <= t && 
 const void* Certificate::native_handle() const { return impl_->x509.get(); }
 
 std::string Certificate::serial_hex() const {
-  const ASN1_INTEGER* serial = X509_get0_serialNumber(impl_->x509.get());
-  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
-  if (bn == nullptr) return "";
-  char* hex = BN_bn2hex(bn);
-  std::string s = hex ? hex : "";
-  OPENSSL_free(hex);
-  BN_free(bn);
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  size_t nz = s.find_first_not_of('0');
-  return nz == std::string::npos ? "0" : s.substr(nz);
+  return crypto::serial_hex(X509_get0_serialNumber(impl_->x509.get()));
 }
 
 }  // namespace sipl::crypto

@@ -13,6 +13,7 @@
 
 #include "crypto/der.h"
 #include "crypto/ossl.h"
+#include "crypto/serial.h"
 #include "crypto/signed_data.h"
 
 namespace sipl::crypto {
@@ -197,12 +198,7 @@ Result<DetachedSignature> DetachedSignature::parse(ByteSpan der, const std::stri
     const CmsSignerInfo& si = *im->sd.signer0;
     s.signer_id = si.sid_is_key_id ? "subject_key_id" : "issuer_serial";
     if (si.sid_is_key_id) s.signer_key_id_hex = to_hex(si.key_id);
-    else {
-      // As Certificate::serial_hex prints it: lower-case, no leading zeros.
-      std::string h = to_hex(si.serial);
-      size_t nz = h.find_first_not_of('0');
-      s.signer_serial_hex = nz == std::string::npos ? "0" : h.substr(nz);
-    }
+    else s.signer_serial_hex = serial_hex_from_der(si.serial);
     s.signed_attributes = si.signed_attrs_encoding.has_value();
     resolve_algorithms(*im);
     s.key_algorithm = key_alg_name(im->key_alg);

@@ -5,18 +5,16 @@
 
 #include <fmt/format.h>
 #include <openssl/bio.h>
-#include <openssl/bn.h>
 #include <openssl/cms.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include "crypto/ossl.h"
+#include "crypto/serial.h"
 #include "sipl/base/bytes.h"
 
 namespace sipl::crypto {
 namespace {
-
-void free_string(char* p) { OPENSSL_free(p); }
 
 std::string name_rfc2253(const X509_NAME* name) {
   BioPtr bio(BIO_new(BIO_s_mem()));
@@ -24,13 +22,6 @@ std::string name_rfc2253(const X509_NAME* name) {
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
   return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
-}
-
-std::string serial_hex(const ASN1_INTEGER* serial) {
-  std::unique_ptr<BIGNUM, Deleter<BN_free>> bn(ASN1_INTEGER_to_BN(serial, nullptr));
-  if (!bn) return {};
-  std::unique_ptr<char, Deleter<free_string>> hex(BN_bn2hex(bn.get()));
-  return hex ? std::string(hex.get()) : std::string();
 }
 
 }  // namespace

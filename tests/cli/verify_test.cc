@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/openssl_cli.h"
 #include "support/run.h"
 
 namespace sipl {
@@ -88,11 +89,46 @@ TEST_F(VerifyCli, DetachedSignature) {
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["findings"].size(), 1u);
   EXPECT_EQ(j["findings"][0]["id"], "verify.signer_not_in_store");
-  std::string serial = test::sh(fmt::format("openssl x509 -in {} -noout -serial | cut -d= -f2 | tr A-F a-f | sed 's/^0*//'", p("certs/signer.pem"))).out;
-  serial.pop_back();
+  const std::string serial = test::openssl_serial(p("certs/signer.pem"));
   EXPECT_EQ(j["findings"][0]["message"],
             fmt::format("no certificate in the store verifies the signature: the signer (serial {}) is not in the store, "
                         "or the component or signature changed after signing", serial));
+}
+
+// QEMU's store warnings go to stderr once, as the store is built; the text report does not
+// repeat them, the JSON report keeps them among its findings.
+TEST_F(VerifyCli, StoreWarningAppearsOnceInTextAndStaysInJson) {
+  must(fmt::format("mkdir -p {0} && cp {1} {0}/signer.pem && echo notes > {0}/README", p("warn"), p("certs/signer.pem")));
+  const std::string warning = "skipping 'README': not a .pem file";
+  auto r = test::run_sipl({"verify", p("kernel.signed"), p("warn")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "sipl: warning: " + warning + "\n");
+  // sign-file appends the PKCS#7, a 12-byte struct module_signature and a 28-byte marker.
+  const auto signed_size = std::stoull(test::sh(fmt::format("stat -c %s {}", p("kernel.signed"))).out);
+  EXPECT_EQ(r.out, fmt::format("{0}: verified by store certificate 1 (DIAG 0x508 cert_store_index 0): {1} (CN=signer)\n"
+                               "  component: 4096 bytes; signature: appended ({2} bytes)\n"
+                               "  signer info #0 of 1: RSA sha256, signer serial {3}\n"
+                               "  [1] {1}: the signature verifies with this certificate\n",
+                               p("kernel.signed"), p("warn/signer.pem"), signed_size - 4096 - 40,
+                               test::openssl_serial(p("certs/signer.pem"))));
+  size_t seen = 0;
+  for (const std::string* s : {&r.out, &r.err})
+    for (size_t at = s->find(warning); at != std::string::npos; at = s->find(warning, at + 1)) ++seen;
+  EXPECT_EQ(seen, 1u);
+
+  r = test::run_sipl({"verify", "--json", p("kernel.signed"), p("warn")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "sipl: warning: " + warning + "\n");
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["findings"].size(), 1u);
+  EXPECT_EQ(j["findings"][0], nlohmann::json({{"id", "store.skip_not_pem"}, {"severity", "warning"}, {"message", warning}}));
+
+  // A later path that QEMU refuses: the warnings before it are still printed, as by `sipl certs`.
+  r = test::run_sipl({"verify", p("kernel.signed"), p("warn"), p("missing")});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "sipl: warning: " + warning + "\nsipl: error: Failed to stat path '" + p("missing") +
+                       "': No such file or directory\n");
 }
 
 TEST_F(VerifyCli, BlockSizeWarning) {

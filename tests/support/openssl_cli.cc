@@ -44,9 +44,7 @@ std::string openssl_subject(const std::string& p) {
 }
 
 std::string openssl_serial(const std::string& p) {
-  std::string s = lower_hex(after(must("openssl x509 -in '" + p + "' -noout -serial"), '='));
-  size_t nz = s.find_first_not_of('0');
-  return nz == std::string::npos ? "0" : s.substr(nz);
+  return after(must("openssl x509 -in '" + p + "' -noout -serial"), '=');
 }
 
 size_t openssl_der_size(const std::string& p) { return openssl_der(p).size(); }

@@ -12,7 +12,7 @@ std::string openssl_fingerprint_sha256(const std::string& pem_path);
 std::string certtool_key_id_sha256(const std::string& pem_path);
 // `openssl x509 -subject -nameopt RFC2253` without the "subject=" prefix.
 std::string openssl_subject(const std::string& pem_path);
-// `openssl x509 -serial`, lower-case hex without leading zeros.
+// `openssl x509 -serial` without the "serial=" prefix (upper-case hex, two digits a byte).
 std::string openssl_serial(const std::string& pem_path);
 // Byte length of `openssl x509 -outform DER`.
 size_t openssl_der_size(const std::string& pem_path);

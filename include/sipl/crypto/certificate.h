@@ -44,7 +44,8 @@ class Certificate {
   // Returns the subject / issuer as RFC 2253 text (`openssl x509 -nameopt RFC2253`).
   std::string subject() const;
   std::string issuer() const;
-  // Returns the serial number as lower-case hex without leading zeros ("0" for zero).
+  // Returns the serial number as `openssl x509 -serial` prints it: upper-case hex, two
+  // digits a byte ("00" for zero, "-" before a negative one).
   std::string serial_hex() const;
   // Returns the validity window in Unix seconds.
   UnixTime not_before() const;

@@ -34,7 +34,7 @@ struct SignatureSummary {
   size_t signer_count = 0;
   size_t certificate_count = 0;   // certificates embedded in the SignedData (ignored by QEMU)
   std::string signer_id;          // "issuer_serial" or "subject_key_id"
-  std::string signer_serial_hex;  // for issuer_serial: lower-case hex, no leading zeros
+  std::string signer_serial_hex;  // for issuer_serial: as Certificate::serial_hex spells it
   std::string signer_key_id_hex;  // for subject_key_id
   std::string digest;             // resolved as GnuTLS does: "sha256", ...; empty if unknown
   std::string key_algorithm;      // "RSA" or "ECDSA"; empty if unknown

@@ -15,7 +15,7 @@ namespace sipl::crypto {
 struct SignerIdentity {
   // Issuer distinguished name in RFC 2253 form (empty when identified by key id).
   std::string issuer;
-  // Serial number as upper-case hex without separators, like `openssl x509 -serial`.
+  // Serial number as Certificate::serial_hex spells it (like `openssl x509 -serial`).
   std::string serial_hex;
   // SubjectKeyIdentifier as lower-case hex (sign-file -k), empty otherwise.
   std::string subject_key_id_hex;
