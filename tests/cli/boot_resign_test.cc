@@ -6,6 +6,7 @@
 // walker (support/zipl_walk) and the spec (qemu-secure-ipl.md §5.3-5.4, §6.5), never from sipl.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -175,6 +176,14 @@ TEST_F(BootResignedRealKernel, BootsInSecureModeAndHaltsWithAnotherCertificate) 
   for (const auto& c : j["guest"]["components"]) status.push_back(c["status"]);
   EXPECT_EQ(status, (std::vector<std::string>{"not signed", "not signed", "signed, verified", "not signed",
                                               "signed, verified", "not signed", "not signed", "not signed"}));
+
+  // Audit mode (certificates only) finds nothing to warn about: a plain "boots".
+  j = boot(path("cert.pem"), false, 0);
+  EXPECT_EQ(j["mode"], "audit");
+  EXPECT_EQ(j["verdict"], "boots");
+  EXPECT_EQ(j["console"].get<std::vector<std::string>>(),
+            (std::vector<std::string>{"LOADPARM=[        ]", "", "Using virtio-blk.", "Using SCSI scheme.",
+                                      "Verified component", "Verified component"}));
 
   // Another key's certificate: the SCLAB checks pass, DIAG 0x508 finds no signer for stage 3.
   j = boot(path("other.pem"), true, 1);
