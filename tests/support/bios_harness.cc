@@ -39,7 +39,7 @@ fw::Component load_entry(unsigned index, uint64_t address, Bytes bytes) {
   c.index = index;
   c.address = address;
   c.length = bytes.size();
-  c.bytes = std::move(bytes);
+  c.bytes.append(own(std::move(bytes)));
   return c;
 }
 
@@ -50,7 +50,7 @@ fw::Component signature_entry(unsigned index, Bytes der) {
   c.signature = fw::ComponentSignature{1, static_cast<uint32_t>(der.size()), der};
   der.resize((der.size() + 511) / 512 * 512);
   c.length = der.size();
-  c.bytes = std::move(der);
+  c.bytes.append(own(std::move(der)));
   return c;
 }
 
