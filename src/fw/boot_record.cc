@@ -85,29 +85,19 @@ Status Walker::add_extent(Component& c, const BlockPointer& p, size_t slot, uint
 }
 
 Status Walker::add_ranges(Component& c, size_t first_extent) {
-  if (disk_.reads_cannot_fail()) {
-    // Raw images: each extent becomes a range of the image (add_extent checked it is inside),
-    // read only when the bytes are needed: hashed, copied into guest pages, cut into a
-    // signature. A 256 MiB initrd costs nothing until then.
-    for (size_t i = first_extent; i < c.extents.size(); ++i) {
-      auto r = disk_.range(c.extents[i].blockno * bs_, c.extents[i].blocks() * bs_);
-      if (!r) return tl::unexpected(r.error());
-      c.bytes.append(std::move(*r));
-    }
-    return {};
-  }
-  // qcow2: decoding a cluster can fail (a corrupt compressed cluster), and the BIOS would
-  // fail on that read, so read now, into one buffer sized once, and report the block here.
-  uint64_t total = 0;
-  for (size_t i = first_extent; i < c.extents.size(); ++i) total += c.extents[i].blocks() * bs_;
-  Bytes buf(static_cast<size_t>(total));
-  uint64_t at = 0;
+  // Each extent becomes a range of the image (add_extent checked it is inside), read only
+  // when the bytes are needed: hashed, copied into guest pages, cut into a signature. A
+  // 256 MiB initrd costs nothing until then.
   for (size_t i = first_extent; i < c.extents.size(); ++i) {
-    const uint64_t n = c.extents[i].blocks() * bs_;
-    if (auto s = disk_.read(c.extents[i].blockno * bs_, MutableByteSpan(buf).subspan(at, n)); !s) return s;
-    at += n;
+    auto r = disk_.range(c.extents[i].blockno * bs_, c.extents[i].blocks() * bs_);
+    if (!r) return tl::unexpected(r.error());
+    if (!disk_.reads_cannot_fail()) {
+      // qcow2: decoding a cluster can fail (a corrupt compressed cluster) and the BIOS would
+      // fail on that read, so decode it once now, in pieces, to name the block here.
+      if (auto s = stream(*r, [](ByteSpan) {}); !s) return s;
+    }
+    c.bytes.append(std::move(*r));
   }
-  c.bytes.append(own(std::move(buf)));
   return {};
 }
 

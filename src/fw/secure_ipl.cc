@@ -76,8 +76,8 @@ Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
   if (!disk) return tl::unexpected(disk.error());
   auto map = read_boot_map(*disk);
   if (!map) {
-    b.note("boot.no_scsi_scheme", fmt::format("{}: {} (only the zipl SCSI scheme can be simulated)", dev.image,
-                                              map.error().message));
+    b.note("boot.no_scsi_scheme",
+           fmt::format("{} (only the zipl SCSI scheme can be simulated)", map.error().to_string()));
     return detail::RunResult::kFailed;
   }
   b.print("Using SCSI scheme.");
@@ -85,7 +85,7 @@ Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
   const unsigned index = program_index(b, b.machine.loadparm(i));
   auto program = load_program(*disk, *map, index);
   if (!program) {
-    b.note("boot.walk_failed", fmt::format("{}: {}", dev.image, program.error().message));
+    b.note("boot.walk_failed", program.error().to_string());  // names the image and the block or byte
     return detail::RunResult::kFailed;
   }
   b.out.program = index;
