@@ -20,8 +20,10 @@ test: build
 	@ctest --preset $(PRESET)
 
 bench: configure
-	@cmake --build --preset $(PRESET) --target sipl_bench
+	@cmake --build --preset $(PRESET) --target sipl_bench sipl_cli
 	@$(BUILD)/bench/sipl_bench
+	@bench/boot_scenario.sh $(SIPL) $${TMPDIR:-/tmp}/sipl-boot-bench
+	@bench/boot_vs_hash.py $(SIPL) $${TMPDIR:-/tmp}/sipl-boot-bench 21
 
 fuzz: deps
 	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz
