@@ -92,11 +92,7 @@ Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
   b.out.psw = program->exec().address;
   if (b.mode == BiosMode::kNormal) {
     for (const auto& c : program->components)
-      if (c.type == ComponentType::kLoad && !detail::load_component(b.memory, c)) {
-        b.note("boot.load_outside_memory", fmt::format("component {} ({:#x}, {} bytes) does not fit in guest memory",
-                                                       c.index, c.address, c.length));
-        return detail::RunResult::kFailed;
-      }
+      if (c.type == ComponentType::kLoad && !detail::load_component(b, c)) return detail::RunResult::kFailed;
     return detail::RunResult::kBooted;
   }
   return detail::run_secure_components(b, *program, certs);

@@ -90,16 +90,9 @@ bool secure_startup(Bios& bios);
 uint64_t request_certificate(Bios& bios, uint64_t dest, uint16_t index);
 
 // Loads LOAD component `c` at its address, range by range, without reading what guest memory
-// can keep as a range of the disk. False when it does not fit in guest memory.
-inline bool load_component(hv::GuestMemory& memory, const Component& c) {
-  if (!memory.accessible(c.address, c.bytes.size())) return false;
-  uint64_t at = c.address;
-  for (const auto& piece : c.bytes.pieces()) {
-    if (!memory.load(at, piece)) return false;
-    at += piece.length;
-  }
-  return true;
-}
+// can keep as a range of the disk. False after a note saying why: it does not fit in guest
+// memory, or (an I/O error) its bytes cannot be read from the disk.
+bool load_component(Bios& bios, const Component& c);
 
 // Returns true if [a, a+alen) and [b, b+blen) intersect (the BIOS's intersects()).
 inline bool intersects(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {

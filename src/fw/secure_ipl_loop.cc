@@ -48,25 +48,30 @@ std::optional<image::Sclab> sclab_in_memory(Bios& b, const ComponentReport& c, u
   return s;
 }
 
-void check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
+// Runs the per-component SCLAB checks; false when the component's bytes cannot be read from
+// the disk any more (an I/O error: the real BIOS's read would have failed the device).
+bool check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
   b.validate(c.length >= image::kSclabLocatorSize, &c.cei, ib::kCeiInvalidSclab,
              "Signed component too short to contain SCLAB locator");
-  if (c.cei & ib::kCeiInvalidSclab) return;
+  if (c.cei & ib::kCeiInvalidSclab) return true;
   // The locator's length is a u16, so the SCLAB lies in the last 64 KiB: read only those
   // (from the loaded guest memory, where the BIOS reads it).
   const uint64_t reach = std::min<uint64_t>(c.length, image::kSclabMaxReach);
   Bytes end(static_cast<size_t>(reach));
-  if (!b.memory.read(c.address + c.length - reach, end)) return;  // load_entry loaded it there
+  if (!b.memory.read(c.address + c.length - reach, end)) {  // load_entry loaded it there
+    b.note("boot.read_failed", fmt::format("the end of the component at {:#x} cannot be read from the disk", c.address));
+    return false;
+  }
   const auto parse = image::find_sclab(end, c.length);
   const bool magic = !(parse.absent && (*parse.absent == image::SclabAbsence::kNoMagic ||
                                         *parse.absent == image::SclabAbsence::kTooShort));
   b.validate(magic, &c.cei, ib::kCeiInvalidSclab, "Magic does not match. SCLAB does not exist");
-  if (c.cei & ib::kCeiInvalidSclab) return;
+  if (c.cei & ib::kCeiInvalidSclab) return true;
   const ByteSpan tail = ByteSpan(end).last(image::kSclabLocatorSize);
   const uint16_t len = load_u16_be(tail, image::kSclabLocatorLengthOffset);
   b.validate(len >= image::kSclabFormat0Size, &c.cei, ib::kCeiInvalidSclabLen | ib::kCeiInvalidSclab,
              "Invalid SCLAB length");
-  if (c.cei & ib::kCeiInvalidSclab) return;
+  if (c.cei & ib::kCeiInvalidSclab) return true;
   std::optional<image::Sclab> sclab = parse.sclab;
   if (!sclab) {
     sclab = sclab_in_memory(b, c, len);
@@ -74,7 +79,7 @@ void check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
            fmt::format("the SCLAB locator of the component at {:#x} gives length {} > component length {}; "
                        "the BIOS reads the SCLAB from the memory before the component",
                        c.address, len, c.length));
-    if (!sclab) return;
+    if (!sclab) return true;
   }
   const image::Sclab& s = *sclab;
   b.validate(s.format == 0, &c.cei, ib::kCeiInvalidSclabFormat, "Format-0 SCLAB is not being used");
@@ -100,6 +105,7 @@ void check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
              "NUC bit is set, but not in the global SCLAB");
   b.validate(!(s.flags & image::kSclabFlagSc) || global, &c.cei, ib::kCeiScNotInGlobalSclab,
              "SC bit is set, but not in the global SCLAB");
+  return true;
 }
 
 // DIAG 0x508 signature verification of the loaded component; the 0-based store index of the
@@ -135,12 +141,7 @@ std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const 
 
 // The LOAD entry: load, overlap check, unsigned or signed handling. false = hard failure.
 bool load_entry(Bios& b, LoopState& st, const Component& comp, std::vector<FetchedCertificate>* certs) {
-  if (!load_component(b.memory, comp)) {
-    b.note("boot.load_outside_memory",
-           fmt::format("component {} ({:#x}, {} bytes) does not fit in guest memory", comp.index, comp.address,
-                       comp.length));
-    return false;
-  }
+  if (!load_component(b, comp)) return false;
   ComponentReport c;
   c.address = comp.address;
   c.length = comp.length;
@@ -157,7 +158,7 @@ bool load_entry(Bios& b, LoopState& st, const Component& comp, std::vector<Fetch
   }
   c.flags = ib::kFlagSc;
   st.signed_found = true;
-  check_sclab(b, st, c);
+  if (!check_sclab(b, st, c)) return false;
   if (b.halted) return true;
   st.sclab_found |= !(c.cei & ib::kCeiInvalidSclab);
   auto store_index = verify_signature(b, c, **st.pending_signature);
@@ -223,6 +224,24 @@ void check_global_sclab(Bios& b, const LoopState& st, ComponentReport& psw) {
 }
 
 }  // namespace
+
+bool load_component(Bios& b, const Component& c) {
+  if (!b.memory.accessible(c.address, c.bytes.size())) {
+    b.note("boot.load_outside_memory",
+           fmt::format("component {} ({:#x}, {} bytes) does not fit in guest memory", c.index, c.address, c.length));
+    return false;
+  }
+  uint64_t at = c.address;
+  for (const auto& piece : c.bytes.pieces()) {
+    if (!b.memory.load(at, piece)) {
+      b.note("boot.read_failed", fmt::format("component {} ({:#x}, {} bytes) cannot be read from the disk", c.index,
+                                             c.address, c.length));
+      return false;
+    }
+    at += piece.length;
+  }
+  return true;
+}
 
 RunResult run_secure_components(Bios& b, const Program& program, std::vector<FetchedCertificate>* certs) {
   LoopState st;
