@@ -126,7 +126,8 @@ TEST(AppendedSignature, DetectsAFileSignedTwiceAndStripsBothLayers) {
   auto stripped = strip_appended_signatures(as_bytes(twice), "f.bin");
   ASSERT_TRUE(stripped);
   EXPECT_EQ(to_string(*stripped), "DATA");
-  auto plain = strip_appended_signatures(as_bytes(std::string("DATA")), "f.bin");
+  const std::string data = "DATA";  // must outlive the result: it is a view into the input
+  auto plain = strip_appended_signatures(as_bytes(data), "f.bin");
   ASSERT_TRUE(plain);
   EXPECT_EQ(to_string(*plain), "DATA");
 }
