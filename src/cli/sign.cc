@@ -19,7 +19,7 @@ namespace sipl::cli {
 namespace {
 
 struct SignOptions {
-  std::string key, cert, digest = "sha256", detached, output, file, sclab, psw, load_addr;
+  std::string key, cert, digest = "sha256", detached, save_signature, output, file, sclab, psw, load_addr;
   bool key_id = false, resign = false, dry_run = false, json = false, nuc = false, single = false;
 };
 
@@ -71,6 +71,10 @@ Result<int> run_sign(const SignOptions& o) {
   if (!digest) return fail(ErrorCode::kUsage, fmt::format("unknown digest '{}' (sha256, sha384 or sha512)", o.digest));
   auto sclab = sclab_request(o);
   if (!sclab) return tl::unexpected(sclab.error());
+  if (!o.detached.empty() && !o.save_signature.empty())
+    return fail(ErrorCode::kUsage,
+                "--detached and --save-signature exclude each other (--detached writes only the signature; "
+                "--save-signature appends it and also writes it)");
   if (!o.detached.empty() && *sclab && o.output.empty())
     return fail(ErrorCode::kUsage,
                 "--sclab with --detached needs -o OUT to write the component the signature covers");
@@ -114,8 +118,10 @@ Result<int> run_sign(const SignOptions& o) {
   for (ByteSpan p : pieces) output_size += p.size();
   const bool write_component = append || !o.output.empty();
   if (!o.dry_run) {
-    if (!o.detached.empty()) {
-      if (auto s = write_file_atomic(o.detached, signed_->signature); !s) return tl::unexpected(s.error());
+    // sign-file -d / -p: the DER signature on its own, written before the signed file.
+    const std::string& sig_path = o.detached.empty() ? o.save_signature : o.detached;
+    if (!sig_path.empty()) {
+      if (auto s = write_file_atomic(sig_path, signed_->signature); !s) return tl::unexpected(s.error());
     }
     if (write_component) {
       unsigned mode = 0644;
@@ -130,6 +136,8 @@ Result<int> run_sign(const SignOptions& o) {
     j["file"] = o.file;
     j["output"] = write_component ? nlohmann::ordered_json(target) : nlohmann::ordered_json(nullptr);
     j["detached"] = o.detached.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.detached);
+    j["saved_signature"] =
+        o.save_signature.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.save_signature);
     j["dry_run"] = o.dry_run;
     j["digest"] = std::string(crypto::digest_name(*digest));
     j["signer_id"] = o.key_id ? "subject_key_identifier" : "issuer_and_serial";
@@ -159,7 +167,9 @@ Result<int> run_sign(const SignOptions& o) {
                                            : std::string(),
                key->description(), crypto::digest_name(*digest), o.key_id ? " (key id)" : "",
                signed_->signature.size(),
-               append ? fmt::format("appended, {} written", target)
+               append ? fmt::format("appended, {} written{}", target,
+                                    o.save_signature.empty() ? std::string()
+                                                             : fmt::format(", signature saved to {}", o.save_signature))
                       : fmt::format("written to {}{}", o.detached,
                                     write_component ? fmt::format(", component to {}", target) : std::string()));
   }
@@ -173,7 +183,9 @@ void setup(CLI::App& parent, Context& ctx) {
   app->add_option("--cert", o->cert, "Signer certificate (PEM or DER)")->required();
   app->add_option("--digest", o->digest, "Digest: sha256 (default), sha384, sha512");
   app->add_flag("--key-id", o->key_id, "Name the signer by subjectKeyIdentifier (sign-file -k)");
-  app->add_option("--detached", o->detached, "Write the DER signature here instead of appending it");
+  app->add_option("--detached", o->detached, "Write the DER signature here instead of appending it (sign-file -d)");
+  app->add_option("--save-signature", o->save_signature,
+                  "Append the signature and also write it (DER) here (sign-file -p)");
   app->add_option("-o,--output", o->output, "Write the signed file here (default: replace FILE in place)");
   app->add_flag("--resign", o->resign, "Replace an existing appended signature instead of refusing");
   app->add_option("--sclab", o->sclab, "Append a SCLAB before signing: global or plain")

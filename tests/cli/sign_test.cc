@@ -69,6 +69,25 @@ TEST_F(SignCli, DetachedEqualsSignFileP7s) {
   EXPECT_EQ(test::read_text(dir / "ours.p7s"), test::read_text(dir / "c.p7s"));
 }
 
+TEST_F(SignCli, SaveSignatureEqualsSignFileP) {
+  // sign-file -p appends the signature and also keeps it as FILE.p7s.
+  test::write_text(dir / "c", std::string(1536, 'p'));
+  test::write_text(dir / "ref", std::string(1536, 'p'));
+  auto r = run_sipl(sign_args({"--save-signature", dir / "ours.p7s", dir / "c"}));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  sign_file(dir / "ref", "-p sha256");
+  EXPECT_EQ(test::read_text(dir / "c"), test::read_text(dir / "ref"));
+  EXPECT_EQ(test::read_text(dir / "ours.p7s"), test::read_text(dir / "ref.p7s"));
+  const std::string sig_size = std::to_string(test::read_text(dir / "ref.p7s").size());
+  EXPECT_EQ(r.out, "Signed " + dir / "c" + " (1536 bytes) with RSA 2048 / sha256: " + sig_size +
+                       "-byte signature appended, " + dir / "c" + " written, signature saved to " + dir / "ours.p7s" +
+                       "\n");
+  auto j = run_sipl(sign_args({"--json", "--dry-run", "--resign", "--save-signature", dir / "x.p7s", dir / "c"}));
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_NE(j.out.find("\"saved_signature\": \"" + dir / "x.p7s" + "\""), std::string::npos) << j.out;
+  EXPECT_NE(test::sh("test -e '" + dir / "x.p7s" + "'").exit_code, 0);  // --dry-run wrote nothing
+}
+
 TEST_F(SignCli, RefusesASignedFileUnlessResign) {
   const std::string original(1024, 'r');
   test::write_text(dir / "c", original);
@@ -159,6 +178,9 @@ TEST_F(SignCli, UsageErrors) {
        "--psw expects a 64-bit hex number like 0x0008000080010000, not '0xZZ'"},
       {{"--sclab", "plain", "--detached", dir / "c.p7s", dir / "c"},
        "--sclab with --detached needs -o OUT to write the component the signature covers"},
+      {{"--detached", dir / "a.p7s", "--save-signature", dir / "b.p7s", dir / "c"},
+       "--detached and --save-signature exclude each other (--detached writes only the signature; "
+       "--save-signature appends it and also writes it)"},
   };
   for (const auto& [extra, msg] : cases) {
     auto r = run_sipl(sign_args(extra));
@@ -214,7 +236,7 @@ TEST_F(SignCli, DryRunWritesNothing) {
   EXPECT_EQ(test::read_text(dir / "c"), std::string(512, 'n'));
   EXPECT_TRUE(r.out.starts_with("{\n  \"schema_version\": 1,\n  \"file\": \"" + (dir / "c") +
                                 "\",\n  \"output\": null,\n  \"detached\": \"" + (dir / "c.p7s") +
-                                "\",\n  \"dry_run\": true,\n  \"digest\": \"sha256\",\n  \"signer_id\": "
+                                "\",\n  \"saved_signature\": null,\n  \"dry_run\": true,\n  \"digest\": \"sha256\",\n  \"signer_id\": "
                                 "\"issuer_and_serial\",\n  \"key\": \"RSA 2048\",\n  \"input_size\": 512,\n"))
       << r.out;
 }
