@@ -26,7 +26,8 @@ class GuestMemory {
   virtual bool accessible(uint64_t addr, uint64_t len) const = 0;
   // Calls `fn` with consecutive spans covering [addr, addr+len), without copying where the
   // memory allows (DIAG 0x508 hashes a component this way). Returns false, without calling
-  // `fn`, when the range is not wholly guest memory. The default reads 1 MiB at a time.
+  // `fn`, when the range is not wholly guest memory, and false part-way when bytes loaded as a
+  // disk range cannot be read any more (an I/O error). The default reads 1 MiB at a time.
   virtual bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const;
 };
 
