@@ -109,7 +109,11 @@ std::string serialize(const xmlNode* n) {
   return out;
 }
 
-std::string escape_text(std::string_view s) {
+namespace {
+
+// Escapes what XML must escape in text; in attribute values also quotes and the whitespace a
+// parser would normalize to spaces. A raw CR is escaped in both (parsers turn it into LF).
+std::string escape(std::string_view s, bool attribute) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -117,30 +121,21 @@ std::string escape_text(std::string_view s) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '&': out += "&amp;"; break;
-      case '\r': out += "&#13;"; break;  // parsers turn a raw CR into LF
+      case '\r': out += "&#13;"; break;
+      case '\'': out += attribute ? "&apos;" : "'"; break;
+      case '"': out += attribute ? "&quot;" : "\""; break;
+      case '\n': out += attribute ? "&#10;" : "\n"; break;
+      case '\t': out += attribute ? "&#9;" : "\t"; break;
       default: out += c;
     }
   }
   return out;
 }
 
-std::string escape_attr(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '\'': out += "&apos;"; break;
-      case '"': out += "&quot;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\t': out += "&#9;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+}  // namespace
+
+std::string escape_text(std::string_view s) { return escape(s, false); }
+
+std::string escape_attr(std::string_view s) { return escape(s, true); }
 
 }  // namespace sipl::mgmt::xml
