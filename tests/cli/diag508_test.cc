@@ -7,19 +7,18 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/must.h"
 #include "support/run.h"
 
 namespace sipl {
 namespace {
 
+using test::must;
+
 class Diag508Cli : public ::testing::Test {
  protected:
   static std::unique_ptr<test::TempDir> dir;
   static std::string p(const std::string& n) { return (*dir) / n; }
-  static void must(const std::string& cmd) {
-    auto r = test::sh(cmd);
-    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-  }
   static void SetUpTestSuite() {
     dir = std::make_unique<test::TempDir>();
     for (std::string n : {"signer", "other"})

@@ -8,10 +8,13 @@
 #include <nlohmann/json.hpp>
 
 #include "support/openssl_cli.h"
+#include "support/must.h"
 #include "support/run.h"
 
 namespace sipl {
 namespace {
+
+using test::must;
 
 constexpr const char* kSignFile = "/usr/lib/linux-kbuild-6.1/scripts/sign-file";
 
@@ -19,10 +22,6 @@ class VerifyCli : public ::testing::Test {
  protected:
   static std::unique_ptr<test::TempDir> dir;
   static std::string p(const std::string& n) { return (*dir) / n; }
-  static void must(const std::string& cmd) {
-    auto r = test::sh(cmd);
-    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-  }
   static void SetUpTestSuite() {
     dir = std::make_unique<test::TempDir>();
     must(fmt::format("mkdir {}", p("certs")));

@@ -12,10 +12,13 @@
 #include "oracle/gnutls_oracle.h"
 #include "sipl/base/file.h"
 #include "sipl/crypto/cms_verify.h"
+#include "support/must.h"
 #include "support/run.h"
 
 namespace sipl {
 namespace {
+
+using test::must;
 
 using crypto::CandidateStatus;
 
@@ -27,10 +30,6 @@ class CmsOracle : public ::testing::Test {
   static UnixTime t0;
 
   static std::string p(const std::string& name) { return (*dir) / name; }
-  static void must(const std::string& cmd) {
-    auto r = test::sh(cmd);
-    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-  }
   static void key(const std::string& name, const std::string& alg) {
     must(fmt::format("openssl genpkey {} -out {} 2>/dev/null", alg, p(name + ".key")));
   }

@@ -12,10 +12,13 @@
 #include "sipl/crypto/cms_verify.h"
 #include "sipl/crypto/pkcs7_info.h"
 #include "support/openssl_cli.h"
+#include "support/must.h"
 #include "support/run.h"
 
 namespace sipl::crypto {
 namespace {
+
+using test::must;
 
 class SerialSpelling : public ::testing::TestWithParam<const char*> {
  protected:
@@ -27,10 +30,6 @@ class SerialSpelling : public ::testing::TestWithParam<const char*> {
   static void TearDownTestSuite() {
     delete dir_;
     dir_ = nullptr;
-  }
-  static void must(const std::string& cmd) {
-    auto r = test::sh(cmd);
-    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
   }
   static test::TempDir* dir_;
 };

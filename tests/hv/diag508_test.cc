@@ -10,10 +10,13 @@
 #include "sipl/base/bytes.h"
 #include "sipl/hv/diag508.h"
 #include "sipl/hv/diag508_layout.h"
+#include "support/must.h"
 #include "support/run.h"
 
 namespace sipl::hv {
 namespace {
+
+using test::must;
 
 constexpr uint64_t kSvb = 0x1000, kComp = 0x10000, kSig = 0x80000, kMem = 1 << 20;
 
@@ -24,10 +27,6 @@ class Diag508Test : public ::testing::Test {
   static size_t signer_der_size;
 
   static std::string p(const std::string& n) { return (*dir) / n; }
-  static void must(const std::string& cmd) {
-    auto r = test::sh(cmd);
-    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-  }
   static void SetUpTestSuite() {
     dir = std::make_unique<test::TempDir>();
     for (std::string n : {"signer", "other"})

@@ -10,20 +10,19 @@
 #include <gtest/gtest.h>
 
 #include "support/corpus_disks.h"
+#include "support/must.h"
 #include "support/run.h"
 
 namespace sipl::image {
 namespace {
+
+using test::must;
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-void must(const std::string& cmd) {
-  auto r = test::sh(cmd);
-  ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-}
 
 // Reads the whole image through DiskImage, in odd-sized chunks that straddle clusters.
 std::string read_all(const DiskImage& d) {
