@@ -61,14 +61,6 @@ crypto::ContentSource read_prefix(const std::string& path, uint64_t size) {
   };
 }
 
-Finding finding(Severity s, std::string id, std::string message) {
-  Finding f;
-  f.severity = s;
-  f.id = std::move(id);
-  f.message = std::move(message);
-  return f;
-}
-
 Result<int> run_verify(const VerifyOptions& o) {
   if (!o.cert_paths.empty() && !o.boot_certs.empty())
     return fail(ErrorCode::kUsage, "give the certificate paths either as arguments or with --boot-certs, not both "
@@ -99,19 +91,19 @@ Result<int> run_verify(const VerifyOptions& o) {
     payload = file->bytes();
     rep.signature_source = o.signature;
     if (appended && *appended)
-      rep.findings.push_back(finding(Severity::kWarning, "verify.also_appended",
+      rep.findings.push_back(make_finding(Severity::kWarning, "verify.also_appended",
                                      fmt::format("{} also ends in an appended signature; with --signature the whole file is "
                                                  "the component", o.file)));
   } else {
     if (!appended) {
       // A malformed trailer is malformed input: report it like the other findings, exit 3.
-      rep.findings.push_back(finding(Severity::kError, "verify.malformed_trailer", appended.error().to_string()));
+      rep.findings.push_back(make_finding(Severity::kError, "verify.malformed_trailer", appended.error().to_string()));
       rep.exit_code = exit_code_for(appended.error().code);
       print_report(rep, o.json);
       return rep.exit_code;
     }
     if (!*appended) {
-      rep.findings.push_back(finding(Severity::kError, "verify.no_signature",
+      rep.findings.push_back(make_finding(Severity::kError, "verify.no_signature",
                                      fmt::format("{} carries no appended signature (no \"~Module signature appended~\" "
                                                  "marker at its end); sign it or pass --signature FILE.p7s", o.file)));
       rep.exit_code = 1;
@@ -122,7 +114,7 @@ Result<int> run_verify(const VerifyOptions& o) {
     sig = (*appended)->signature;
     rep.signature_source = "appended";
     if ((*appended)->signed_twice)
-      rep.findings.push_back(finding(Severity::kWarning, "verify.signed_twice",
+      rep.findings.push_back(make_finding(Severity::kWarning, "verify.signed_twice",
                                      "the file was signed twice: the outer signature covers the inner one, so the "
                                      "component the boot loader verifies is not the original file; strip both "
                                      "signatures and sign once"));
@@ -132,7 +124,7 @@ Result<int> run_verify(const VerifyOptions& o) {
 
   if (o.block_size != 0 && payload.size() % o.block_size != 0) {
     uint64_t padded = (payload.size() / o.block_size + 1) * o.block_size;
-    rep.findings.push_back(finding(
+    rep.findings.push_back(make_finding(
         Severity::kWarning, "verify.not_block_multiple",
         fmt::format("the signed payload is {} bytes, not a multiple of the {}-byte disk block: the BIOS hands DIAG "
                     "0x508 the length in whole blocks ({} bytes), so it will not verify on a real boot; pad the "
@@ -144,16 +136,16 @@ Result<int> run_verify(const VerifyOptions& o) {
   using namespace hv::diag508;
   if (store.empty()) {
     rep.diag508_rc = kRcNoCertificates;
-    rep.findings.push_back(finding(Severity::kError, "verify.no_certificates",
+    rep.findings.push_back(make_finding(Severity::kError, "verify.no_certificates",
                                    "the certificate store is empty: DIAG 0x508 returns 0x0102 and nothing verifies"));
   } else if (payload.empty() || payload.size() > kMaxComponentLength) {
     rep.diag508_rc = kRcInvalidComponent;
-    rep.findings.push_back(finding(Severity::kError, "verify.component_length",
+    rep.findings.push_back(make_finding(Severity::kError, "verify.component_length",
                                    fmt::format("the component is {} bytes; DIAG 0x508 takes 1 to {} bytes (rc 0x0202)",
                                                payload.size(), kMaxComponentLength)));
   } else if (sig.empty() || sig.size() > kMaxSignatureLength) {
     rep.diag508_rc = kRcInvalidSignature;
-    rep.findings.push_back(finding(Severity::kError, "verify.signature_length",
+    rep.findings.push_back(make_finding(Severity::kError, "verify.signature_length",
                                    fmt::format("the signature is {} bytes; DIAG 0x508 takes 1 to {} bytes (rc 0x0302)",
                                                sig.size(), kMaxSignatureLength)));
   } else {

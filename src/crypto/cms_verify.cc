@@ -118,14 +118,6 @@ void resolve_algorithms(DetachedSignature::Impl& im) {
   }
 }
 
-Finding make_finding(Severity sev, std::string id, std::string message) {
-  Finding f;
-  f.severity = sev;
-  f.id = std::move(id);
-  f.message = std::move(message);
-  return f;
-}
-
 bool digest_of(const char* name, ByteSpan data, Bytes& out) {
   const EVP_MD* md = EVP_get_digestbyname(name);
   if (!md) return false;

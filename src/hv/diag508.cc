@@ -11,14 +11,6 @@
 namespace sipl::hv {
 namespace {
 
-Finding warning(std::string id, std::string message) {
-  Finding f;
-  f.severity = Severity::kWarning;
-  f.id = std::move(id);
-  f.message = std::move(message);
-  return f;
-}
-
 // handle_diag508_sig_verif: the return code of a verification request whose SVB is accessible.
 uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t addr, UnixTime at, Diag508Result& out) {
   using namespace diag508;
@@ -33,11 +25,11 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
   uint64_t sig_len = load_u64_be(block, svb::kSigLen);
   uint64_t sig_addr = load_u64_be(block, svb::kSigAddr);
   if (comp_len > kMaxComponentLength)
-    out.findings.push_back(warning("diag508.component_too_long",
+    out.findings.push_back(make_finding(Severity::kWarning, "diag508.component_too_long",
                                    fmt::format("DIAG 0x508: component length {} exceeds current maximum {}", comp_len, kMaxComponentLength)));
   if (comp_len == 0 || comp_addr == 0 || comp_len > kMaxComponentLength) return kRcInvalidComponent;
   if (sig_len > kMaxSignatureLength)
-    out.findings.push_back(warning("diag508.signature_too_long",
+    out.findings.push_back(make_finding(Severity::kWarning, "diag508.signature_too_long",
                                    fmt::format("DIAG 0x508: signature length {} exceeds current maximum {}", sig_len, kMaxSignatureLength)));
   if (sig_len == 0 || sig_addr == 0 || sig_len > kMaxSignatureLength) return kRcInvalidSignature;
 
@@ -47,7 +39,7 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
   if (!memory.accessible(comp_addr, comp_len) || !memory.read(sig_addr, sig)) {
     // QEMU reads with cpu_physical_memory_read, which does not fault; what it reads outside
     // RAM cannot verify. sipl reports it instead of inventing bytes (docs/DECISIONS-verify.md).
-    out.findings.push_back(warning("diag508.not_in_guest_memory",
+    out.findings.push_back(make_finding(Severity::kWarning, "diag508.not_in_guest_memory",
                                    "DIAG 0x508: the component or signature is not (wholly) in guest memory"));
     return kRcVerificationFailed;
   }
@@ -61,7 +53,7 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
   };
   auto verdict = crypto::verify_detached(sig, component, certs, at);
   if (!verdict) {
-    out.findings.push_back(warning("diag508.not_in_guest_memory", verdict.error().message));
+    out.findings.push_back(make_finding(Severity::kWarning, "diag508.not_in_guest_memory", verdict.error().message));
     return kRcVerificationFailed;
   }
   out.verdict = std::move(*verdict);

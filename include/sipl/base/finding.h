@@ -23,4 +23,9 @@ struct Finding {
 
 using Findings = std::vector<Finding>;
 
+// Returns a finding without parameters.
+inline Finding make_finding(Severity severity, std::string id, std::string message) {
+  return Finding{severity, std::move(id), std::move(message), {}};
+}
+
 }  // namespace sipl
