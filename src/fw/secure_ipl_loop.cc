@@ -113,8 +113,9 @@ bool check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
 std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const Component& sig) {
   namespace svb = hv::diag508::svb;
   const auto L = b.out.layout;
-  // The BIOS reads the signature entry's blocks (at most 4096 bytes, checked by the walk).
-  if (auto loaded = sig.bytes.to_bytes()) b.memory.write(L.signature, *loaded);
+  // The BIOS reads the signature entry's blocks into its buffer; DIAG 0x508 reads the first
+  // sig_len of them, which the walk already cut out (nothing reads the padding after them).
+  if (sig.signature) b.memory.write(L.signature, sig.signature->bytes);
   Bytes block(svb::kSize);
   store_u32_be(block, svb::kLength, svb::kSize);
   store_u64_be(block, svb::kCompLen, c.length);
