@@ -29,12 +29,7 @@ class CertificateFetch : public ::testing::Test {
  protected:
   // A certificate valid 2026-01-01 .. 2036-01-01, its DER written by the openssl CLI.
   void make(const std::string& name, size_t padding = 0) {
-    test::CertSpec spec;
-    spec.absolute = true;
-    spec.not_before = 1767225600;
-    spec.not_after = 2082758400;
-    spec.padding_extension = padding;
-    test::make_cert(spec, dir / (name + ".pem"), dir / (name + ".key"));
+    test::make_2026_cert(dir / (name + ".pem"), dir / (name + ".key"), padding);
     auto r = test::sh("openssl x509 -in '" + (dir / (name + ".pem")) + "' -outform DER -out '" + (dir / (name + ".der")) +
                       "'");
     ASSERT_EQ(r.exit_code, 0) << r.err;

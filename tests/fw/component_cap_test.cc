@@ -21,11 +21,7 @@ const std::string kCapPanic = "The device component list has reached its maximum
 class ComponentCap : public ::testing::Test {
  protected:
   void SetUp() override {
-    test::CertSpec spec;
-    spec.absolute = true;
-    spec.not_before = 1767225600;  // 2026-01-01
-    spec.not_after = 2082758400;   // 2036-01-01
-    test::make_cert(spec, dir / "cert.pem", dir / "key.pem");
+    test::make_2026_cert(dir / "cert.pem", dir / "key.pem");
     blob = test::sign_global(dir.path(), dir / "key.pem", dir / "cert.pem", kPsw);
   }
   // A program of `unsigned_loads` unsigned 512-byte LOADs (one page apart from 0x100000), with

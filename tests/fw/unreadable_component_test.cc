@@ -44,11 +44,7 @@ Ran run(const std::string& dir, const fw::Program& p, bool secure) {
 class UnreadableComponent : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
-    test::CertSpec spec;
-    spec.absolute = true;
-    spec.not_before = 1767225600;  // 2026-01-01
-    spec.not_after = 2082758400;   // 2036-01-01
-    test::make_cert(spec, dir / "cert.pem", dir / "key.pem");
+    test::make_2026_cert(dir / "cert.pem", dir / "key.pem");
     blob = test::sign_global(dir.path(), dir / "key.pem", dir / "cert.pem", 0x000800008000A000ULL);
   }
   test::TempDir dir;

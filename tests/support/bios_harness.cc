@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "support/certs.h"
 #include "support/run.h"
 
 namespace sipl::test {
@@ -32,6 +33,15 @@ BiosHarness::BiosHarness(const std::vector<std::string>& certs, bool secure, Uni
 }
 
 bool BiosHarness::startup() { return fw::detail::secure_startup(*bios_); }
+
+void make_2026_cert(const std::string& cert, const std::string& key, size_t padding) {
+  CertSpec spec;
+  spec.absolute = true;
+  spec.not_before = 1767225600;  // 2026-01-01
+  spec.not_after = 2082758400;   // 2036-01-01
+  spec.padding_extension = padding;
+  make_cert(spec, cert, key);
+}
 
 fw::Component load_entry(unsigned index, uint64_t address, Bytes bytes) {
   fw::Component c;

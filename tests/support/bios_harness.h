@@ -35,6 +35,10 @@ class BiosHarness {
   std::unique_ptr<fw::detail::Bios> bios_;
 };
 
+// Writes a certificate and key (openssl CLI) valid 2026-01-01 .. 2036-01-01, so the harness's
+// `at` (2026-06-01 in the tests) falls inside; `padding` bytes of extension make it larger.
+void make_2026_cert(const std::string& cert, const std::string& key, size_t padding = 0);
+
 // Returns a LOAD entry at `address` loading `bytes`.
 fw::Component load_entry(unsigned index, uint64_t address, Bytes bytes);
 // Returns a SIGNATURE entry (format 1, DER) carrying `der`, padded to whole 512-byte blocks.
