@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include "support/bios_harness.h"
-#include "support/certs.h"
 #include "support/run.h"
 
 namespace sipl {
