@@ -1,8 +1,9 @@
 // Boot-record walk of a real zipl disk (corpus disk-b: 11 entries, ~5.9 MB loaded) through raw,
 // qcow2 and compressed qcow2 images. Run: make bench (or build/default/bench/sipl_bench
-// --benchmark_filter=Walk) from the repository root; SIPL_CORPUS_DIR overrides the corpus.
+// --benchmark_filter=Walk); $SIPL_TEST_DATA overrides tests/data.
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -12,17 +13,19 @@
 
 namespace {
 
-// Decompresses the corpus disk and makes the qcow2 variants once per run.
+// Unpacks corpus disk-b from tests/data and makes the qcow2 variants once per run.
 const std::string& fixture(const std::string& variant) {
   static const std::string dir = [] {
     std::string d = (std::filesystem::temp_directory_path() / "sipl-disk-bench").string();
-    const char* env = std::getenv("SIPL_CORPUS_DIR");
-    const std::string corpus = env ? env : "../shared/corpus/disks";
-    const std::string cmd = "mkdir -p '" + d + "' && cd '" + d + "' && { [ -f b.raw ] || xz -dc '" +
-                            std::filesystem::absolute(corpus).string() +
-                            "/disk-b-secure.img.xz' > b.raw; } && { [ -f b.qcow2 ] || qemu-img convert -O qcow2 "
+    const char* env = std::getenv("SIPL_TEST_DATA");
+    const std::string archive = std::string(env ? env : SIPL_TEST_DATA_DIR) + "/corpus/disks/disks.tar.xz";
+    const std::string cmd = "mkdir -p '" + d + "' && cd '" + d + "' && { [ -f b.raw ] || { xz -dc '" + archive +
+                            "' | tar -xO disk-b-secure.img > b.raw; }; } && { [ -f b.qcow2 ] || qemu-img convert -O qcow2 "
                             "b.raw b.qcow2; } && { [ -f bc.qcow2 ] || qemu-img convert -c -O qcow2 b.raw bc.qcow2; }";
-    if (std::system(cmd.c_str()) != 0) std::abort();
+    if (std::system(cmd.c_str()) != 0) {
+      std::fprintf(stderr, "disk_bench: cannot make the fixtures from %s\n", archive.c_str());
+      std::exit(3);
+    }
     return d;
   }();
   static std::string path;

@@ -6,8 +6,8 @@
 //   - after subcode 2 with rc 1 the block decodes, out_len == 64 + sum of VCE lengths <= in_len,
 //     stored_ct is the number of VCEs and stored_ct + remain_ct fits the requested range;
 //   - a VCB the decoder accepts has its VCEs inside out_len.
-// Stores: empty, and (when ../shared/corpus/certs exists next to the source tree, or
-// $SIPL_SHARED_DIR/corpus/certs) the corpus certificates once and repeated 20 times.
+// Stores: empty, and the corpus certificates (tests/data/corpus/certs, or
+// $SIPL_TEST_DATA/corpus/certs) once and repeated 20 times.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -33,8 +33,8 @@ constexpr uint64_t kMemSize = 48 * 1024;
 
 std::vector<std::string> corpus_certs() {
   std::filesystem::path dir;
-  if (const char* env = std::getenv("SIPL_SHARED_DIR")) dir = std::filesystem::path(env) / "corpus/certs";
-  else dir = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared/corpus/certs";
+  if (const char* env = std::getenv("SIPL_TEST_DATA")) dir = std::filesystem::path(env) / "corpus/certs";
+  else dir = std::filesystem::path(SIPL_TEST_DATA_DIR) / "corpus/certs";
   std::vector<std::string> files;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec))

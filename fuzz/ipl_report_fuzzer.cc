@@ -6,8 +6,8 @@
 //     guest memory and within 5136 bytes, at an 8-aligned address;
 //   - at most 127 components and 64 certificates, each certificate's DER inside guest memory;
 //   - the .platform keyring is a subset of the certificates, empty when Linux ignores the report.
-// Built-in seeds: a QEMU-shaped report (with an unparsable and, when the corpus is next to the
-// source tree or in $SIPL_SHARED_DIR, a real certificate) and a few thousand mutations of it.
+// Built-in seeds: a QEMU-shaped report (with an unparsable and a real certificate from
+// tests/data/corpus/certs, or $SIPL_TEST_DATA/corpus/certs) and a few thousand mutations of it.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -72,8 +72,8 @@ void run(ByteSpan data) {
 
 Bytes corpus_der() {
   std::filesystem::path dir;
-  if (const char* env = std::getenv("SIPL_SHARED_DIR")) dir = std::filesystem::path(env) / "corpus/certs";
-  else dir = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared/corpus/certs";
+  if (const char* env = std::getenv("SIPL_TEST_DATA")) dir = std::filesystem::path(env) / "corpus/certs";
+  else dir = std::filesystem::path(SIPL_TEST_DATA_DIR) / "corpus/certs";
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     if (e.path().extension() != ".pem") continue;

@@ -11,15 +11,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/corpus_disks.h"
+#include "support/test_data.h"
 #include "support/run.h"
 
 namespace sipl {
 namespace {
 
-const std::string kShared = SIPL_SHARED_DIR;
-const std::string kCert = kShared + "/corpus/certs/rsa2048.pem";
-const std::string kOther = kShared + "/corpus/certs/other.pem";
+std::string cert() { return test::corpus_cert("rsa2048.pem"); }
+std::string other() { return test::corpus_cert("other.pem"); }
 const std::string kAt = "2026-06-01T00:00:00Z";
 
 std::vector<std::string> lines_of(const std::string& path) {
@@ -32,7 +31,7 @@ std::vector<std::string> lines_of(const std::string& path) {
 // The BIOS part of a corpus console: after the console marker, up to the end marker or the
 // blank line before the kernel's output; dots stripped; v8 wording mapped to the merged one.
 std::vector<std::string> corpus_bios_lines(const std::string& name) {
-  auto all = lines_of(kShared + "/corpus/console/" + name + ".log");
+  auto all = lines_of(test::data_path("corpus/console/" + name + ".log"));
   std::vector<std::string> out;
   bool in = false;
   for (const auto& raw : all) {
@@ -58,7 +57,7 @@ test::RunResult boot(std::vector<std::string> args) {
 
 TEST(BootCorpus, DiskBAuditMatchesTheRealConsoleAndTheKernelsComponentList) {
   const std::string disk = test::corpus_disk("disk-b-secure");
-  auto r = boot({"--disk", disk, "--boot-certs", kCert});
+  auto r = boot({"--disk", disk, "--boot-certs", cert()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["schema_version"], 1);
@@ -82,7 +81,7 @@ TEST(BootCorpus, DiskBAuditMatchesTheRealConsoleAndTheKernelsComponentList) {
   // The kernel's "setup: <start> - <end> (...)" lines of the same boot, read from the log.
   std::regex re(R"(setup: ([0-9a-f]{16}) - ([0-9a-f]{16}) \((not signed|signed, verified|signed, verification failed)\))");
   std::vector<std::tuple<uint64_t, uint64_t, std::string>> kernel;
-  for (const auto& l : lines_of(kShared + "/corpus/console/b-audit-right.log")) {
+  for (const auto& l : lines_of(test::data_path("corpus/console/b-audit-right.log"))) {
     std::smatch m;
     if (std::regex_search(l, m, re))
       kernel.emplace_back(std::stoull(m[1], nullptr, 16), std::stoull(m[2], nullptr, 16), m[3]);
@@ -111,11 +110,11 @@ TEST(BootCorpus, DiskBAuditMatchesTheRealConsoleAndTheKernelsComponentList) {
   ASSERT_EQ(j["guest"]["components"].size(), 8u);
   for (size_t i = 0; i < kernel.size(); ++i) EXPECT_EQ(j["guest"]["components"][i]["status"], std::get<2>(kernel[i])) << i;
   // --strict turns Audit warnings into a negative verdict.
-  EXPECT_EQ(boot({"--strict", "--disk", disk, "--boot-certs", kCert}).exit_code, 1);
+  EXPECT_EQ(boot({"--strict", "--disk", disk, "--boot-certs", cert()}).exit_code, 1);
 }
 
 TEST(BootCorpus, DiskBSecureStopsAtTheFirstComponentWithoutSclab) {
-  auto r = boot({"--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", kCert, "--secure-boot", "on"});
+  auto r = boot({"--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", cert(), "--secure-boot", "on"});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["mode"], "secure");
@@ -126,7 +125,7 @@ TEST(BootCorpus, DiskBSecureStopsAtTheFirstComponentWithoutSclab) {
 }
 
 TEST(BootCorpus, DiskAUnsignedInSecureMode) {
-  auto r = boot({"--disk", test::corpus_disk("disk-a-unsigned"), "--boot-certs", kCert, "--secure-boot", "on"});
+  auto r = boot({"--disk", test::corpus_disk("disk-a-unsigned"), "--boot-certs", cert(), "--secure-boot", "on"});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(console_of(j), corpus_bios_lines("a-secure-right"));
@@ -145,7 +144,7 @@ TEST(BootCorpus, NormalModeSameDiskNoChecksNoReport) {
 }
 
 TEST(BootCorpus, WrongCertificateInAuditModeVerifiesNothing) {
-  auto r = boot({"--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", kOther});
+  auto r = boot({"--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", other()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   size_t failed = 0;
@@ -157,7 +156,7 @@ TEST(BootCorpus, WrongCertificateInAuditModeVerifiesNothing) {
 TEST(BootCorpus, ExpiredCertificateVerifiesNothing) {
   // rsa2048.pem is valid 2024-01-01 .. 2049-12-31 (openssl x509 -dates); at 2050 QEMU rejects it.
   auto r = test::run_sipl({"boot", "--json", "--at", "2050-06-01T00:00:00Z", "--disk", test::corpus_disk("disk-b-secure"),
-                           "--boot-certs", kCert});
+                           "--boot-certs", cert()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   for (const auto& l : console_of(j)) EXPECT_NE(l, "Verified component");
@@ -165,7 +164,7 @@ TEST(BootCorpus, ExpiredCertificateVerifiesNothing) {
 
 TEST(BootCorpus, IirbBytesFieldByField) {
   test::TempDir dir;
-  auto r = boot({"--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", kCert, "--iirb-out", dir / "iirb.bin"});
+  auto r = boot({"--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", cert(), "--iirb-out", dir / "iirb.bin"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string b = test::read_text(dir / "iirb.bin");
   auto u8 = [&](size_t o) { return static_cast<uint8_t>(b.at(o)); };
@@ -204,12 +203,12 @@ TEST(BootCorpus, IirbBytesFieldByField) {
   EXPECT_EQ(u8(c + 4), 1);  // type 1 = certificates
   // 1024 MiB guest: BIOS at (1 GiB - 2 MiB) & ~0xffff = 0x3fe00000, ipl_data 7 pages below.
   EXPECT_EQ(be(c + 16, 8), 0x3fe00000u - 7 * 4096);
-  auto der = test::sh("openssl x509 -in " + kCert + " -outform DER | wc -c");
+  auto der = test::sh("openssl x509 -in " + cert() + " -outform DER | wc -c");
   EXPECT_EQ(be(c + 24, 8), std::stoull(der.out));
 }
 
 TEST(BootCorpus, OldCpuModelCannotBootWithCertificates) {
-  auto r = boot({"--cpu", "z15", "--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", kCert});
+  auto r = boot({"--cpu", "z15", "--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", cert()});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(console_of(j), (std::vector<std::string>{"LOADPARM=[        ]", "",
@@ -226,7 +225,7 @@ namespace {
 TEST(BootCorpusText, HumanOutputNamesTheHaltAndWritesNoIirbWithoutABoot) {
   test::TempDir dir;
   auto r = test::run_sipl({"boot", "--at", "2026-06-01T00:00:00Z", "--disk", test::corpus_disk("disk-b-secure"),
-                           "--boot-certs", std::string(SIPL_SHARED_DIR) + "/corpus/certs/rsa2048.pem", "--secure-boot",
+                           "--boot-certs", cert(), "--secure-boot",
                            "on", "--iirb-out", dir / "iirb.bin"});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("Mode: secure — "), std::string::npos) << r.out;

@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/certs.h"
-#include "support/corpus_disks.h"
+#include "support/test_data.h"
 #include "support/run.h"
 #include "support/zipl_walk.h"
 

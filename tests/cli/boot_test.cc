@@ -4,14 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/corpus_disks.h"
+#include "support/test_data.h"
 #include "support/run.h"
 
 namespace sipl {
 namespace {
 
-const std::string kShared = SIPL_SHARED_DIR;
-const std::string kCorpusCert = kShared + "/corpus/certs/rsa2048.pem";
+std::string corpus_cert() { return test::corpus_cert("rsa2048.pem"); }
 
 class BootSecureDisk : public ::testing::Test {
  protected:
@@ -153,14 +152,14 @@ TEST_F(BootSecureDisk, NeedsACertificateAndSecureBootFlagsInTheIplb) {
 
 TEST(BootRefused, QemuRefusesSecureIplWithoutBootDevice) {
   auto r = test::run_sipl({"boot", "--", "qemu-system-s390x", "-machine",
-                           "s390-ccw-virtio,secure-boot=on,boot-certs.0.path=" + kCorpusCert, "-cpu", "max"});
+                           "s390-ccw-virtio,secure-boot=on,boot-certs.0.path=" + corpus_cert(), "-cpu", "max"});
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_EQ(r.err, "sipl: error: No boot device defined for Secure IPL\n");
 }
 
 TEST(BootRefused, QemuRefusesVfioCcwBootDevice) {
   auto r = test::run_sipl({"boot", "--", "qemu-system-s390x", "-machine",
-                           "s390-ccw-virtio,boot-certs.0.path=" + kCorpusCert, "-device",
+                           "s390-ccw-virtio,boot-certs.0.path=" + corpus_cert(), "-device",
                            "vfio-ccw,sysfsdev=/sys/bus/mdev/devices/x,bootindex=1"});
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_EQ(r.err, "sipl: error: Passthrough (vfio) CCW device does not support secure boot!\n");
@@ -205,7 +204,7 @@ TEST(BootDomain, LibvirtDomainWithSecureBootStopsOnTheCorpusDisk) {
                    "<domain type='kvm'>\n  <name>g</name>\n  <memory unit='MiB'>1024</memory>\n  <os>\n"
                    "    <type arch='s390x' machine='s390-ccw-virtio'>hvm</type>\n"
                    "    <firmware><feature enabled='yes' name='secure-boot'/></firmware>\n"
-                   "    <boot-certs><path>" + kCorpusCert + "</path></boot-certs>\n"
+                   "    <boot-certs><path>" + corpus_cert() + "</path></boot-certs>\n"
                    "    <boot dev='hd'/>\n  </os>\n  <devices>\n"
                    "    <disk type='file' device='disk'>\n      <driver name='qemu' type='raw'/>\n"
                    "      <source file='" + disk + "'/>\n      <target dev='vda' bus='virtio'/>\n    </disk>\n"

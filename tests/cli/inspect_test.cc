@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "support/corpus_disks.h"
+#include "support/test_data.h"
 #include "support/run.h"
 #include "support/zipl_test_disk.h"
 
@@ -48,7 +48,7 @@ TEST(InspectCli, CorpusDiskBJson) {
   EXPECT_EQ(c[10]["address"], 0xA000);
 
   // The signer, as the openssl CLI reads it from the certificate that signed the disk.
-  const std::string cert = std::string(SIPL_SHARED_DIR) + "/corpus/certs/rsa2048.pem";
+  const std::string cert = test::corpus_cert("rsa2048.pem");
   const std::string issuer =
       trim(test::sh("openssl x509 -in '" + cert + "' -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//'").out);
   const std::string serial = trim(test::sh("openssl x509 -in '" + cert + "' -noout -serial | sed 's/^serial=//'").out);

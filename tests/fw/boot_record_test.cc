@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "support/corpus_disks.h"
+#include "support/test_data.h"
 #include "support/run.h"
 
 namespace sipl::fw {
@@ -169,7 +169,7 @@ TEST(BootRecordCorpus, SignaturesVerifyWithOpensslOverTheLoadedBytes) {
   const Program p = walk(test::corpus_disk("disk-b-secure"));
   ASSERT_EQ(p.components.size(), 11u);
   test::TempDir dir;
-  const std::string cert = std::string(SIPL_SHARED_DIR) + "/corpus/certs/rsa2048.pem";
+  const std::string cert = test::corpus_cert("rsa2048.pem");
   auto verify = [&](size_t sig_entry) {
     const auto& sig = p.components[sig_entry];
     const auto& comp = p.components[sig_entry + 1];

@@ -9,12 +9,13 @@
 #include "sipl/fw/secure_ipl.h"
 #include "sipl/hv/sparse_guest_memory.h"
 #include "support/run.h"
+#include "support/test_data.h"
 #include "support/zipl_test_disk.h"
 
 namespace sipl {
 namespace {
 
-const std::string kCert = std::string(SIPL_SHARED_DIR) + "/corpus/certs/rsa2048.pem";
+std::string cert() { return test::corpus_cert("rsa2048.pem"); }
 const std::string kMagic = "AUDIT MODE WARNING: Magic does not match. SCLAB does not exist";
 const std::string kNoVerify = "AUDIT MODE WARNING: Could not verify component";
 
@@ -23,7 +24,7 @@ struct Run {
   std::vector<std::string> bios;  // console after the four start-up lines
 };
 
-Run boot(const test::TestDisk& disk, bool secure = false, std::vector<std::string> certs = {kCert}) {
+Run boot(const test::TestDisk& disk, bool secure = false, std::vector<std::string> certs = {cert()}) {
   test::TempDir dir;
   test::write_text(dir / "d.img", std::string(reinterpret_cast<const char*>(disk.d.data()), disk.d.size()));
   hv::MachineOptions o;
@@ -31,10 +32,16 @@ Run boot(const test::TestDisk& disk, bool secure = false, std::vector<std::strin
   o.secure_boot = secure;
   o.devices.push_back({hv::BootDeviceKind::kVirtioBlkCcw, dir / "d.img", 1, std::nullopt});
   auto m = hv::Machine::create(o, nullptr);
-  EXPECT_TRUE(m.has_value());
+  if (!m) {
+    ADD_FAILURE() << "machine not created: " << m.error().to_string();
+    return {};
+  }
   hv::SparseGuestMemory mem(o.ram_bytes);
   auto r = fw::run_ipl(*m, mem, {parse_time("2026-06-01T00:00:00Z").value()});
-  EXPECT_TRUE(r.has_value());
+  if (!r) {
+    ADD_FAILURE() << "run_ipl failed: " << r.error().to_string();
+    return {};
+  }
   Run run{*r, {}};
   if (r->console.size() > 4) run.bios.assign(r->console.begin() + 4, r->console.end());
   return run;
@@ -70,7 +77,7 @@ TEST(SecureIpl, ComponentOverlappingASignedOneIsReported) {
   EXPECT_EQ(r.bios, (std::vector<std::string>{kMagic, kNoVerify, "AUDIT MODE WARNING: Component addresses overlap",
                                               "AUDIT MODE WARNING: No recognizable SCLAB",
                                               "AUDIT MODE WARNING: Global SCLAB does not exist"}));
-  EXPECT_EQ(r.out.components.size(), 3u);
+  ASSERT_EQ(r.out.components.size(), 3u);
   EXPECT_EQ(r.out.components[1].cei, 0u);  // no CEI bit for an overlap
 }
 
@@ -112,9 +119,11 @@ TEST(Machine, CpuModelsAndFacilities) {
   }
   for (const char* old : {"z15", "z14", "gen15a"}) {
     auto f = hv::cpu_facilities(old);
+    ASSERT_TRUE(f) << old;
     EXPECT_FALSE(f->sipl || f->sclaf || f->cstore) << old;
   }
   auto f = hv::cpu_facilities("max,sclaf=off");
+  ASSERT_TRUE(f);
   EXPECT_TRUE(f->sipl && f->cstore);
   EXPECT_FALSE(f->sclaf);
 }
@@ -130,11 +139,13 @@ TEST(Machine, BootOrderRefusalsAndIplDataPlacement) {
   // Two devices: QEMU allocates ipl_data 7 pages below the BIOS, here (1 GiB − 2 MiB) − 0x7000.
   EXPECT_EQ(m->ipl_data(), 0x3fe00000u - 0x7000);
   o.devices.resize(1);
-  EXPECT_EQ(hv::Machine::create(o, nullptr)->ipl_data(), 0u);
+  auto one = hv::Machine::create(o, nullptr);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->ipl_data(), 0u);
   // Normal mode accepts a virtio-net boot device; with certificates QEMU refuses it.
   o.devices.push_back({hv::BootDeviceKind::kVirtioNet, "", 3, std::nullopt});
   EXPECT_TRUE(hv::Machine::create(o, nullptr));
-  o.boot_certs = {kCert};
+  o.boot_certs = {cert()};
   auto refused = hv::Machine::create(o, nullptr);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message, "Virtio net boot device does not support secure boot!");
@@ -196,6 +207,7 @@ TEST(SecureIplSclab, EveryNonGlobalFieldRuleInOrder) {
                                               "AUDIT MODE WARNING: NUC bit is set, but not in the global SCLAB",
                                               "AUDIT MODE WARNING: SC bit is set, but not in the global SCLAB", kNoVerify,
                                               "AUDIT MODE WARNING: Global SCLAB does not exist"}));
+  ASSERT_EQ(r.out.components.size(), 3u);
   // Bits 2, 6, 8, 9, 10 (bit 0 = 0x80000000).
   EXPECT_EQ(r.out.components[1].cei, 0x20000000u | 0x02000000u | 0x00800000u | 0x00400000u | 0x00200000u);
   EXPECT_EQ(r.out.iiei, 0x2000);

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "support/corpus_disks.h"
+#include "support/test_data.h"
 #include "support/must.h"
 #include "support/run.h"
 

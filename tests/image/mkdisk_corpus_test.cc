@@ -11,14 +11,13 @@
 
 #include "sipl/fw/boot_record.h"
 #include "sipl/image/disk_image.h"
-#include "support/corpus_disks.h"
+#include "support/test_data.h"
 #include "support/run.h"
 #include "support/zipl_walk.h"
 
 namespace sipl {
 namespace {
 
-const std::string kDisks = std::string(SIPL_SHARED_DIR) + "/corpus/disks/";
 const std::string kParmline = "console=ttysclp0 rdinit=/init";
 
 // Returns the first extent (block, blockct) of component `index` of the layout walk.
@@ -112,7 +111,7 @@ test::TempDir* MkdiskCorpus::dir_ = nullptr;
 
 TEST_F(MkdiskCorpus, RebuildsUnsignedDiskA) {
   const std::string img = path("disk-a-unsigned.img");
-  const std::string layout = test::slurp(kDisks + "disk-a-unsigned.layout.txt");
+  const std::string layout = test::slurp(test::corpus_layout("disk-a-unsigned"));
   // dd the components out of the zipl disk by the extents its layout walk lists.
   auto stage3 = layout_extent(layout, 2), kernel = layout_extent(layout, 4), initrd = layout_extent(layout, 6);
   ASSERT_EQ(stage3, (std::pair<uint64_t, uint64_t>{20044, 31}));
