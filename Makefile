@@ -3,7 +3,10 @@ PRESET ?= default
 BUILD  := build/$(PRESET)
 SIPL   := $(BUILD)/src/cli/sipl
 
-.PHONY: deps configure build demo test bench fuzz clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: deps configure build demo test bench fuzz install clean
 deps:
 	@scripts/deps.sh
 
@@ -27,6 +30,11 @@ bench: configure
 
 fuzz: deps
 	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz
+
+# cmake --install of the developer build; PREFIX and DESTDIR as usual (make install
+# PREFIX=/usr DESTDIR=/tmp/root). Packagers: cmake --preset release, or make deb.
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 clean:
 	rm -rf build
