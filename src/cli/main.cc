@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 
 #include "cli/verbs.h"
+#include "sipl/crypto/version.h"
+#include "sipl/image/version.h"
+#include "sipl/mgmt/version.h"
 
 namespace sipl::cli {
 namespace {
@@ -31,12 +34,23 @@ void run_verb(Context& ctx, const std::function<Result<int>()>& body) {
   ctx.exit_code = exit_code_for(r.error().code);
 }
 
+// Returns what --version prints: sipl's version, then each library it runs with (the loaded
+// version, and the one sipl was built against where they differ), for bug reports.
+std::string version_text() {
+  std::string s = std::string("sipl ") + SIPL_VERSION;
+  for (const auto& v : {crypto::openssl_library_version(), mgmt::libxml2_library_version(), image::zlib_library_version()}) {
+    s += fmt::format("\n{} {}", v.name, v.runtime);
+    if (v.built_with != v.runtime) s += fmt::format(" (built with {})", v.built_with);
+  }
+  return s;
+}
+
 }  // namespace sipl::cli
 
 int main(int argc, char** argv) {
   using namespace sipl::cli;
   CLI::App app{"sipl: set up, check and trust s390x Secure IPL (secure boot for KVM guests)"};
-  app.set_version_flag("--version", std::string("sipl ") + SIPL_VERSION);
+  app.set_version_flag("--version", version_text, "print sipl's version and the library versions it runs with");
   app.require_subcommand(1);
   app.footer("Exit status: 0 success/boots, 1 negative verdict, 2 usage, 3 bad input, 4 unsupported.\n"
              "Example:\n  sipl certs /etc/pki/s390/boot-certs");

@@ -82,7 +82,10 @@ std::optional<std::string> oid_to_string(ByteSpan c) {
       out = std::to_string(a) + "." + std::to_string(v - a * 40);
       first = false;
     } else {
-      out += "." + std::to_string(v);
+      // Appended in two steps: `"." + std::to_string(v)` trips GCC 12's false -Wrestrict at -O3
+      // (GCC bug 105329, inside basic_string::insert).
+      out += '.';
+      out += std::to_string(v);
     }
     v = 0;
   }
