@@ -278,9 +278,12 @@ TEST_F(CmsOracle, EveryByteFlipAndTruncationAgreesWithGnutls) {
   sign("attrs_p256.p7s", "p256", "p256", "sha256", "");
   sign("kid_p384.p7s", "p384", "p384", "sha384", "-noattr -keyid");
   std::string content = test::read_text(p("comp"));
-  for (auto [name, signer] : {std::pair<std::string, std::string>{"rsa256.p7s", "rsa"},
-                              {"attrs_p256.p7s", "p256"},
-                              {"kid_p384.p7s", "p384"}}) {
+  for (const auto& blob : {std::pair<std::string, std::string>{"rsa256.p7s", "rsa"},
+                           {"attrs_p256.p7s", "p256"},
+                           {"kid_p384.p7s", "p384"}}) {
+    // Named copies, not a structured binding: clang 14 cannot capture bindings in a lambda.
+    const std::string& name = blob.first;
+    const std::string& signer = blob.second;
     std::string good = test::read_text(p(name));
     std::string pem = test::read_text(p(signer + ".pem"));
     auto cert = crypto::Certificate::from_pem(as_bytes(pem));
