@@ -9,6 +9,8 @@ pkgs=(
   gnutls-bin libgnutls28-dev
   linux-kbuild-6.1 qemu-utils xz-utils zlib1g-dev fdisk qemu-system-misc
   libxml2-dev libvirt0
+  # the tests render the generated man pages (man --warnings -l) and run the zsh completion
+  man-db groff-base zsh
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/fw/iirb_layout.h"
 #include "sipl/fw/secure_ipl.h"
@@ -224,22 +225,71 @@ void setup(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("boot", "Predict a guest's (secure) IPL: BIOS console, IPL report and verdict");
   sub->add_flag("--json", o->json, "Print one JSON document (schema_version 1)");
   sub->add_flag("--strict", o->strict, "Exit 1 when Audit mode printed warnings");
-  sub->add_option("--at", o->at, "Host clock for certificate validity (RFC 3339 or @unix; default now)");
-  sub->add_option("--cpu", o->cpu, "CPU model (-cpu): z16/max/qemu have the secure IPL facilities, z15 and older not");
-  sub->add_option("--loadparm", o->loadparm, "Loadparm: the program table entry to boot (default 0)");
-  sub->add_option("--iirb-out", o->iirb_out, "Write the IIRB bytes the BIOS leaves after the IPLB to FILE");
-  sub->add_option("--disk", o->disk, "Boot disk (raw or qcow2) as a virtio-blk-ccw device with bootindex=1");
-  sub->add_option("--boot-certs", o->boot_certs, "boot-certs.N.path (file or directory; repeatable; with --disk)");
-  sub->add_option("--secure-boot", o->secure_boot, "secure-boot=on|off (with --disk)")->check(CLI::IsMember({"on", "off"}));
-  sub->add_option("--domain", o->domain, "libvirt domain XML");
-  sub->add_option("qemu_argv", o->argv, "after --: a qemu-system-s390x command line");
-  sub->footer(
-      "Example:\n"
-      "  sipl boot --disk guest.img --boot-certs signer.pem --secure-boot on\n"
-      "  sipl boot --json -- qemu-system-s390x -machine s390-ccw-virtio,boot-certs.0.path=/etc/pki/s390,secure-boot=on \\\n"
-      "      -cpu max -drive file=guest.qcow2,if=none,id=d0 -device virtio-blk-ccw,drive=d0,bootindex=1\n"
-      "Exit status: 0 boots, 1 halts or no bootable device (or Audit warnings with --strict), 2 usage,\n"
-      "3 bad input, 4 a configuration QEMU itself refuses (its message is printed).");
+  sub->add_option("--at", o->at, "Host clock for certificate validity (RFC 3339 or @unix; default now)")
+      ->type_name("TIME");
+  sub->add_option("--cpu", o->cpu, "CPU model (-cpu): z16/max/qemu have the secure IPL facilities, z15 and older not")
+      ->type_name("MODEL");
+  sub->add_option("--loadparm", o->loadparm, "Loadparm: the program table entry to boot (default 0)")
+      ->type_name("LOADPARM");
+  sub->add_option("--iirb-out", o->iirb_out, "Write the IIRB bytes the BIOS leaves after the IPLB to FILE")
+      ->type_name("FILE");
+  sub->add_option("--disk", o->disk, "Boot disk (raw or qcow2) as a virtio-blk-ccw device with bootindex=1")
+      ->type_name("DISK");
+  sub->add_option("--boot-certs", o->boot_certs, "boot-certs.N.path (file or directory; repeatable; with --disk)")
+      ->type_name("PATH");
+  sub->add_option("--secure-boot", o->secure_boot, "secure-boot=on|off (with --disk)")
+      ->type_name("MODE")
+      ->check(one_of({"on", "off"}));
+  sub->add_option("--domain", o->domain, "libvirt domain XML")->type_name("XML");
+  sub->add_option("QEMU-ARGV", o->argv, "after --: a qemu-system-s390x command line");
+  document(sub, {
+      .description =
+          {"Predicts a guest's IPL before it happens, by running the conversation the real one is: QEMU's "
+           "machine checks and certificate store, the s390-ccw BIOS's walk of the boot disk with its DIAG 0x320 "
+           "and DIAG 0x508 calls in guest memory, and what Linux then reads from the IPL report. It prints the "
+           "IPL mode, the boot order, the BIOS console lines, the IPL report's components and certificates with "
+           "their indicator bits, the verdict, and the guest's view (/sys/firmware/ipl/secure and the .platform "
+           "keyring).",
+           "The machine comes from one of three forms: `--disk` with `--boot-certs` and `--secure-boot` (a "
+           "virtio-blk-ccw disk with bootindex=1); `--domain`, a libvirt domain XML turned into the QEMU command "
+           "line libvirt would run; or a qemu-system-s390x command line after `--`. `--cpu` and `--loadparm` "
+           "override what the form says.",
+           "The IPL mode follows QEMU: without certificates the guest boots in Normal mode (nothing is "
+           "checked); certificates without secure-boot=on give Audit mode (every check runs, problems are "
+           "warnings); certificates with secure-boot=on give Secure mode (any problem halts the boot); "
+           "secure-boot=on without certificates halts with \"Need at least one certificate for secure boot!\"."},
+      .exit_status = {{0, "the guest boots (in Audit mode possibly with warnings)"},
+                      {1, "the BIOS halts or finds no bootable device, or Audit mode printed warnings and "
+                          "--strict was given"},
+                      {2, "usage error, e.g. not exactly one of the three forms"},
+                      {3, "bad input: an unreadable disk, domain XML or certificate path"},
+                      {4, "a configuration QEMU itself refuses (its message is printed)"}},
+      .json = {{"mode", "normal, audit, secure or invalid"},
+               {"verdict", "boots, boots with warnings, halts or no bootable device"},
+               {"halt_reason", "the BIOS's message when it halts, or null"},
+               {"iplb_header_flags", "the IPLB header flags QEMU sets for the mode"},
+               {"booted_device", "the device that booted, or null"},
+               {"console", "the BIOS console lines"},
+               {"components[]", "the IPL report's components: kind (load or psw), address, length, signed, "
+                                "verified, certificate_index (into certificates, or null), cei and cei_bits"},
+               {"iiei", "the IPL information error indicators: value and bits"},
+               {"certificates[]", "the IPL report's certificates: index, store_index (1-based), address, length, "
+                                  "path, subject, key_id"},
+               {"iirb_hex", "the IPL information report block as hex"},
+               {"guest", "what Linux sees (secure, has_secure, report_used, components, platform_keyring), or "
+                         "null when the BIOS halted"},
+               {"notes[]", "id and message of each note"}},
+      .examples = {{"sipl boot --disk guest.img --boot-certs signer.pem --secure-boot on",
+                    "Predict a Secure-mode boot of a disk with one trusted certificate"},
+                   {"sipl boot --domain guest.xml --strict", "Predict the boot of a libvirt domain, failing "
+                                                              "on Audit-mode warnings"},
+                   {"sipl boot --json -- qemu-system-s390x \\\n"
+                    "    -machine s390-ccw-virtio,boot-certs.0.path=/etc/pki/s390,secure-boot=on \\\n"
+                    "    -cpu max -drive file=guest.qcow2,if=none,id=d0 \\\n"
+                    "    -device virtio-blk-ccw,drive=d0,bootindex=1",
+                    "Predict the boot of a QEMU command line, as JSON"}},
+      .see_also = {"qemu-system-s390x(1)", "virsh(1)"},
+  });
   sub->callback([o, &ctx] { run_verb(ctx, [&] { return run_boot(*o); }); });
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/hv/certificate_store.h"
 #include "sipl/hv/ipl_mode.h"
@@ -137,17 +138,42 @@ Result<int> run_certs(const CertsOptions& o) {
 void setup(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CertsOptions>();
   auto* sub = app.add_subcommand("certs", "Show the certificate store the guest will see (QEMU boot-certs)");
-  sub->add_option("paths", o->paths, "Certificate files (.pem) and directories, as given to boot-certs.N.path")
+  sub->add_option("PATH", o->paths, "Certificate files (.pem) and directories, as given to boot-certs.N.path")
       ->required();
   sub->add_flag("--json", o->json, "Print one JSON document (schema_version 1)");
-  sub->add_option("--at", o->at, "Check validity at TIME (RFC 3339 or @unix; default now)");
+  sub->add_option("--at", o->at, "Check validity at TIME (RFC 3339 or @unix; default now)")->type_name("TIME");
   sub->add_flag("--strict", o->strict, "Exit 1 when a certificate is not valid at --at time");
-  sub->footer(
-      "Example:\n"
-      "  sipl certs /etc/pki/s390/boot-certs ~/keys/signer.pem\n"
-      "  sipl certs --json --at 2027-01-01T00:00:00Z examples/certs\n"
-      "Exit status: 0 store built, 1 with --strict when a certificate is not valid, 3 QEMU would refuse "
-      "the paths (its message is printed).");
+  document(sub, {
+      .description =
+          {"Builds the certificate store exactly as QEMU does from the `boot-certs.N.path` machine options, in "
+           "the same order: each PATH is a certificate file (PEM, name ending in .pem) or a directory whose .pem "
+           "files are read in directory order, unsorted, as QEMU reads them. It prints each certificate as the "
+           "guest receives it through DIAG 0x320 (its 64-byte EBCDIC name, key type, key id, validity), the "
+           "totals the guest's storage-size query reports, and the IPL mode the store means with secure-boot off "
+           "and on.",
+           "Where QEMU would print a warning or refuse a path, sipl prints the same message. A certificate that is not valid at the `--at` time still "
+           "enters the store, marked invalid: it verifies nothing."},
+      .exit_status = {{0, "the store was built"},
+                      {1, "with --strict: a certificate is not valid at the --at time"},
+                      {2, "usage error"},
+                      {3, "QEMU would refuse the paths (its message is printed)"}},
+      .json = {{"at", "the time validity was checked at (RFC 3339)"},
+               {"certificates[]", "one object per store entry in store order: index (1-based), path, source_dir "
+                                  "(null for a file given directly), name, name_ebcdic_hex, subject, issuer, serial, "
+                                  "key_type (the VCE key type), key_algorithm, key_id, fingerprint_sha256, der_size, "
+                                  "pem_size, data_size, not_before, not_after, valid_at"},
+               {"totals", "count, max_count, largest_cert_size, total_bytes, max_single_vcb_len, total_vcb_len: "
+                          "the figures DIAG 0x320 reports"},
+               {"mode", "secure_boot_off and secure_boot_on: the IPL mode (normal, audit, secure or invalid) either "
+                        "setting gives with this store"},
+               {"notes", "strings: directory read order, certificates not valid at --at"},
+               {"warnings", "strings: the warnings QEMU would print while building the store"}},
+      .examples = {{"sipl certs /etc/pki/s390/boot-certs ~/keys/signer.pem",
+                    "Show the store QEMU builds from a directory and a file, in that order"},
+                   {"sipl certs --json --at 2027-01-01T00:00:00Z examples/certs",
+                    "Check as JSON whether the certificates are still valid on 1 January 2027"}},
+      .see_also = {"qemu-system-s390x(1)", "openssl-x509(1)"},
+  });
   sub->callback([o, &ctx] { run_verb(ctx, [&] { return run_certs(*o); }); });
 }
 

@@ -13,6 +13,7 @@
 
 #include "cli/common.h"
 #include "cli/diag320_json.h"
+#include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/hv/diag320.h"
 #include "sipl/hv/diag320_layout.h"
@@ -25,7 +26,17 @@ CLI::App* diag_command(CLI::App& root) {
   CLI::App* diag = root.add_subcommand(
       "diag", "Run a DIAGNOSE the hypervisor offers the guest (320: certificate store)");
   diag->require_subcommand(1);
-  diag->footer("Example:\n  sipl diag 320 --subcode 2 --hex /etc/pki/s390/boot-certs");
+  document(diag, {
+      .description =
+          {"Runs one DIAGNOSE instruction of the hypervisor the way QEMU answers it for a guest, against the "
+           "certificate store built from the boot-certs paths (as `sipl certs` shows it): the guest memory is set "
+           "up as the s390-ccw BIOS sets it up before the call, and the block the guest reads back afterwards "
+           "is shown with the return code. DIAG 0x320 is the certificate store facility, DIAG 0x508 the "
+           "signature verification the BIOS asks for each signed component."},
+      .examples = {{"sipl diag 320 --subcode 2 --hex /etc/pki/s390/boot-certs",
+                    "Dump the certificate block a guest reads with DIAG 0x320 subcode 2"}},
+      .see_also = {"qemu-system-s390x(1)"},
+  });
   return diag;
 }
 
@@ -169,23 +180,50 @@ void setup_diag320(CLI::App& root, Context& ctx) {
   cmd->add_option("--subcode", opts->subcode,
                   "R3: 0 installed subcodes (ISM), 1 storage sizes (VCSSB), 2 certificates (VCB); "
                   "3-255 are unsupported, higher bits raise a specification exception")
+      ->type_name("N")
       ->required();
-  cmd->add_option("--first", opts->first, "subcode 2: first 1-based index (default 1)");
-  cmd->add_option("--last", opts->last, "subcode 2: last 1-based index (default: store size)");
+  cmd->add_option("--first", opts->first, "subcode 2: first 1-based index (default 1)")->type_name("N");
+  cmd->add_option("--last", opts->last, "subcode 2: last 1-based index (default: store size)")->type_name("N");
   cmd->add_option("--in-len", opts->in_len,
-                  "subcode 2: VCB in_len (default: 4 KiB multiple holding the whole range)");
-  cmd->add_option("--at", opts->at, "host time of the DIAG for validity (RFC 3339 or @unix; default now)");
-  cmd->add_option("-o,--output", opts->output, "write the block to FILE (atomically) instead of stdout");
+                  "subcode 2: VCB in_len (default: 4 KiB multiple holding the whole range)")
+      ->type_name("BYTES");
+  cmd->add_option("--at", opts->at, "host time of the DIAG for validity (RFC 3339 or @unix; default now)")
+      ->type_name("TIME");
+  cmd->add_option("-o,--output", opts->output, "write the block to FILE (atomically) instead of stdout")
+      ->type_name("FILE");
   cmd->add_flag("--hex", opts->hex, "print the return code and a hexdump of the block");
   cmd->add_flag("--json", opts->json, "print a JSON document with the decoded block");
   cmd->add_flag("--dry-run", opts->dry_run, "run the DIAG but do not write --output");
-  cmd->add_option("paths", opts->paths, "boot-certs paths (.pem files or directories), in order");
-  cmd->footer(
-      "Without -o, --hex or --json the raw block goes to stdout and `rc 0x....` to stderr.\n"
-      "Exit status: 0 rc 0x0001, 1 other rc or a program exception, 2 usage, 3 bad store.\n"
-      "Example:\n"
-      "  sipl diag 320 --subcode 2 --first 1 --last 2 --at 2026-01-01T00:00:00Z \\\n"
-      "      -o vcb.bin /etc/pki/s390/boot-certs");
+  cmd->add_option("PATH", opts->paths, "boot-certs paths (.pem files or directories), in order");
+  document(cmd, {
+      .description =
+          {"Issues DIAG 0x320 with the subcode in R3 on a parameter block at guest address 0x1000: subcode 0 "
+           "stores the installed-subcodes mask (ISM), 1 the storage sizes (VCSSB), 2 the verification "
+           "certificates from `--first` to `--last` (VCB, with `--in-len` bytes of room, by default enough for "
+           "all of them)."},
+      .notes = {"Without -o, --hex or --json the raw block goes to stdout and `rc 0x....` to stderr."},
+      .exit_status = {{0, "rc 0x0001 (success)"},
+                      {1, "any other rc, or a program exception"},
+                      {2, "usage error"},
+                      {3, "QEMU would refuse the boot-certs paths"}},
+      .json = {{"subcode", "the subcode, as a number"},
+               {"at", "the host time of the DIAG (RFC 3339)"},
+               {"exception", "the program exception the DIAG raises, or null"},
+               {"rc", "the return code as a number (null after an exception)"},
+               {"rc_hex", "the same as \"0x0001\""},
+               {"block_size", "bytes of the block read back"},
+               {"ism", "subcode 0: word0 and installed_subcodes"},
+               {"vcssb", "subcode 1: length, version, total_vc_ct, max_vc_ct, max_single_vcb_len, total_vcb_len"},
+               {"vcb", "subcode 2: in_len, first_vc_index, last_vc_index, out_len, stored_ct, remain_ct and "
+                       "entries[], the decoded VCEs (cert_idx 1-based)"},
+               {"warnings", "strings: QEMU's warnings"},
+               {"output", "with -o: the file written (null with --dry-run)"}},
+      .examples = {{"sipl diag 320 --subcode 2 --first 1 --last 2 --at 2026-01-01T00:00:00Z \\\n"
+                    "    -o vcb.bin /etc/pki/s390/boot-certs",
+                    "Write the VCB holding the first two certificates to vcb.bin"},
+                   {"sipl diag 320 --subcode 1 --json /etc/pki/s390/boot-certs",
+                    "Show the storage sizes the guest is told, decoded"}},
+  });
   cmd->callback([&ctx, opts] { run_verb(ctx, [&] { return run_diag320(*opts); }); });
 }
 

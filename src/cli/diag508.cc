@@ -9,6 +9,7 @@
 
 #include "cli/common.h"
 #include "cli/diag.h"
+#include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/base/bytes.h"
 #include "sipl/base/file.h"
@@ -107,16 +108,39 @@ void setup_diag508(CLI::App& root, Context& ctx) {
   auto o = std::make_shared<Diag508Options>();
   CLI::App* cmd = diag->add_subcommand(
       "508", "DIAG 0x508 (signature verification): return code and the SVB the guest reads back");
-  cmd->add_option("--component", o->component, "The component as loaded (the signed bytes)")->required();
-  cmd->add_option("--signature", o->signature, "Its detached DER PKCS#7 signature")->required();
-  cmd->add_option("--subcode", o->subcode, "Register R3: 0x8000 verify (default), 0 query");
-  cmd->add_option("--at", o->at, "Host clock for certificate validity (RFC 3339 or @SECONDS; default: now)");
+  cmd->add_option("--component", o->component, "The component as loaded (the signed bytes)")
+      ->type_name("FILE")
+      ->required();
+  cmd->add_option("--signature", o->signature, "Its detached DER PKCS#7 signature")->type_name("FILE")->required();
+  cmd->add_option("--subcode", o->subcode, "Register R3: 0x8000 verify (default), 0 query")->type_name("N");
+  cmd->add_option("--at", o->at, "Host clock for certificate validity (RFC 3339 or @SECONDS; default: now)")
+      ->type_name("TIME");
   cmd->add_flag("--json", o->json, "Print a JSON report");
   cmd->add_option("PATH", o->paths, "boot-certs paths in store order");
-  cmd->footer(
-      "Exit status: 0 rc 0x0001 (or the query), 1 any other rc or a program exception, 3 bad input.\n"
-      "cert_store_index in the SVB (byte 16) is 0-based; `sipl certs` numbers from 1.\n"
-      "Example:\n  sipl diag 508 --component vmlinuz --signature vmlinuz.p7s /etc/pki/s390/boot-certs");
+  document(cmd, {
+      .description =
+          {"Puts the component at guest address 0x10000, its signature after it and a Signature-Verification "
+           "Block (SVB) at 0x1000, as the s390-ccw BIOS does, and issues DIAG 0x508: subcode 0x8000 verifies the "
+           "signature against the store (as `sipl verify` explains in more words), subcode 0 queries the "
+           "installed subcodes. It prints the return code, the SVB the guest reads back and each certificate's "
+           "outcome."},
+      .notes = {"cert_store_index in the SVB (byte 16) is 0-based; `sipl certs` numbers from 1."},
+      .exit_status = {{0, "rc 0x0001, or the query"},
+                      {1, "any other rc, or a program exception"},
+                      {2, "usage error"},
+                      {3, "bad input: an unreadable component, signature or store path"}},
+      .json = {{"subcode", "the subcode, e.g. \"0x8000\""},
+               {"at", "the host time of the DIAG (RFC 3339)"},
+               {"program_exception", "the program exception the DIAG raises, or null"},
+               {"rc", "the return code, e.g. \"0x0001\" (null after an exception)"},
+               {"cert_store_index", "0-based store index of the verifying certificate, or null"},
+               {"cert_len", "its length, or null"},
+               {"svb", "the SVB read back, as hex"},
+               {"candidates[]", "one per certificate tried: store_index (0-based), path, status, message"},
+               {"findings[]", "id, severity and message of each finding"}},
+      .examples = {{"sipl diag 508 --component vmlinuz --signature vmlinuz.p7s /etc/pki/s390/boot-certs",
+                    "Verify a component and its detached signature as DIAG 0x508 does"}},
+  });
   cmd->callback([&ctx, o] { run_verb(ctx, [o] { return run_diag508(*o); }); });
 }
 

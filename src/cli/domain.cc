@@ -7,6 +7,7 @@
 #include "sipl/base/file.h"
 
 #include "cli/common.h"
+#include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/mgmt/domain_caps.h"
 #include "sipl/mgmt/domain_schema.h"
@@ -212,50 +213,123 @@ Result<int> caps(const DomainOptions& o) {
 void setup(CLI::App& app, Context& ctx) {
   auto* dom = app.add_subcommand("domain", "libvirt domain XML: validate, QEMU command line, caps");
   dom->require_subcommand(1);
-  dom->footer("Exit status: 0 valid/done, 1 invalid domain, 2 usage, 3 bad input, 4 unsupported.\n"
-              "Example:\n  sipl domain normalize seed.xml > domain.xml && "
-              "sipl domain to-qemu --qemu-version 11.2.0 domain.xml");
+  document(dom, {
+      .description =
+          {"The libvirt side of secure IPL. A domain's `<os>` element carries the boot certificates "
+           "(`<bootCerts>` in libvirt's final form, or the seed's `<secboot>` form that `normalize` rewrites) "
+           "and `secure-boot`; libvirt validates them against what the QEMU binary supports and turns them "
+           "into the `-machine s390-ccw-virtio,boot-certs.N.path=...,secure-boot=on` options of the QEMU "
+           "command line. These subcommands do each of those steps the way libvirt does, with its messages, "
+           "and the reverse: a domain XML from a QEMU command line."},
+      .exit_status = {{0, "valid, or done"},
+                      {1, "invalid domain"},
+                      {2, "usage error"},
+                      {3, "bad input"},
+                      {4, "unsupported: a QEMU binary that cannot be probed"}},
+      .examples = {{"sipl domain normalize seed.xml > domain.xml && \\\n"
+                    "    sipl domain to-qemu --qemu-version 11.2.0 domain.xml",
+                    "Rewrite a domain in libvirt's final form, then print the QEMU command line for it"}},
+      .see_also = {"virsh(1)", "qemu-system-s390x(1)"},
+  });
   auto o = std::make_shared<DomainOptions>();
 
   auto* v = dom->add_subcommand("validate", "check a domain XML with libvirt's rules for secure IPL");
-  v->add_option("xml", o->xml, "domain XML file")->required();
+  v->add_option("XML", o->xml, "domain XML file")->required();
   v->add_flag("--json", o->json, "print one JSON document");
-  v->add_option("--qemu-version", o->qemu_version, "validate for this QEMU version (e.g. 7.2.0)");
-  v->add_option("--qemu", o->qemu_binary, "probe this qemu-system-s390x binary");
+  v->add_option("--qemu-version", o->qemu_version, "validate for this QEMU version (e.g. 7.2.0)")
+      ->type_name("VERSION");
+  v->add_option("--qemu", o->qemu_binary, "probe this qemu-system-s390x binary")->type_name("FILE");
   v->add_option("--rng", o->rng,
                 "also validate against a RelaxNG schema (data/schemas/sipl-domain.rng, or "
-                "libvirt's /usr/share/libvirt/schemas/domain.rng)");
-  v->footer("Exit status: 0 valid, 1 invalid, 3 unreadable or malformed XML.\n"
-            "Example:\n  sipl domain validate examples/domains/secure.xml");
+                "libvirt's /usr/share/libvirt/schemas/domain.rng)")
+      ->type_name("FILE");
+  document(v, {
+      .description =
+          {"Checks the secure IPL parts of a domain XML as libvirt does when the domain is defined and started, "
+           "for the QEMU version given with `--qemu-version` or probed from the binary given with `--qemu`: "
+           "boot certificates need a QEMU and machine that support them, secure-boot=on needs certificates, and "
+           "so on. Findings are printed compiler style (FILE:LINE: error: message) on standard output, then the "
+           "verdict and the IPL mode the domain gives."},
+      .exit_status = {{0, "valid"},
+                      {1, "invalid"},
+                      {2, "usage error"},
+                      {3, "unreadable or malformed XML"},
+                      {4, "the --qemu binary could not be probed"}},
+      .json = {{"file", "the domain XML file"},
+               {"valid", "true or false"},
+               {"mode", "normal, audit, secure or invalid: the IPL mode the domain gives"},
+               {"boot_certs_form", "none, libvirt, seed or mixed: how the certificates are written"},
+               {"boot_certs", "the certificate paths, in order"},
+               {"findings[]", "severity, id, message and params of each finding"}},
+      .examples = {{"sipl domain validate examples/domains/secure.xml", "Validate a secure-IPL domain"}},
+  });
   v->callback([o, &ctx] { run_verb(ctx, [o] { return validate(*o); }); });
 
   auto* t = dom->add_subcommand("to-qemu", "print the QEMU command line libvirt would run");
-  t->add_option("xml", o->xml, "domain XML file")->required();
+  t->add_option("XML", o->xml, "domain XML file")->required();
   t->add_flag("--json", o->json, "print the arguments as a JSON array");
-  t->add_option("--qemu-version", o->qemu_version, "build for this QEMU version (default 11.2.0)");
-  t->add_option("--qemu", o->qemu_binary, "probe this qemu-system-s390x binary for its version");
-  t->footer("Example:\n  sipl domain to-qemu --qemu-version 11.2.0 examples/domains/secure.xml");
+  t->add_option("--qemu-version", o->qemu_version, "build for this QEMU version (default 11.2.0)")
+      ->type_name("VERSION");
+  t->add_option("--qemu", o->qemu_binary, "probe this qemu-system-s390x binary for its version")->type_name("FILE");
+  document(t, {
+      .description = {"Validates the domain as `validate` does and prints the QEMU command line libvirt would "
+                      "run for it, one argument per line in libvirt's .args form."},
+      .exit_status = {{0, "printed"},
+                      {1, "the domain is invalid (the findings are printed on standard error)"},
+                      {2, "usage error"},
+                      {3, "unreadable or malformed XML"},
+                      {4, "the --qemu binary could not be probed"}},
+      .json = {{"emulator", "the QEMU binary"}, {"env", "the environment variables set"}, {"args", "the arguments"}},
+      .examples = {{"sipl domain to-qemu --qemu-version 11.2.0 examples/domains/secure.xml",
+                    "Print the QEMU command line for a domain"}},
+  });
   t->callback([o, &ctx] { run_verb(ctx, [o] { return to_qemu(*o); }); });
 
   auto* f = dom->add_subcommand("from-qemu", "print the domain XML for a QEMU command line");
   f->add_flag("--json", o->json, "print one JSON document");
-  f->add_option("argv", o->argv, "the QEMU command line, after --");
-  f->add_option("--args-file", o->args_file, "read the command line from a libvirt .args file");
-  f->footer("Example:\n  sipl domain from-qemu -- qemu-system-s390x -machine "
-            "s390-ccw-virtio,boot-certs.0.path=/etc/pki/s390,secure-boot=on -drive file=disk.qcow2");
+  f->add_option("QEMU-ARGV", o->argv, "the QEMU command line, after --");
+  f->add_option("--args-file", o->args_file, "read the command line from a libvirt .args file")->type_name("FILE");
+  document(f, {
+      .description = {"Reads a qemu-system-s390x command line (after `--`, or from a libvirt .args file) and "
+                      "prints the domain XML that describes its machine, boot certificates, secure-boot "
+                      "setting and boot disks. Options that say nothing about the boot are ignored."},
+      .exit_status = {{0, "printed"}, {2, "usage error"}, {3, "a command line sipl cannot read"}},
+      .json = {{"xml", "the domain XML as one string"}, {"ignored_options", "the options that were ignored"}},
+      .examples = {{"sipl domain from-qemu -- qemu-system-s390x \\\n"
+                    "    -machine s390-ccw-virtio,boot-certs.0.path=/etc/pki/s390,secure-boot=on \\\n"
+                    "    -drive file=disk.qcow2",
+                    "Print the domain XML for a QEMU command line"}},
+  });
   f->callback([o, &ctx] { run_verb(ctx, [o] { return from_qemu(*o); }); });
 
   auto* n = dom->add_subcommand("normalize", "rewrite the seed's XML form in libvirt's final form");
-  n->add_option("xml", o->xml, "domain XML file")->required();
-  n->footer("Unknown elements, comments and whitespace are written back untouched.\n"
-            "Example:\n  sipl domain normalize examples/domains/seed-form.xml");
+  n->add_option("XML", o->xml, "domain XML file")->required();
+  document(n, {
+      .notes = {"Unknown elements, comments and whitespace are written back untouched."},
+      .exit_status = {{0, "printed"}, {2, "usage error"}, {3, "unreadable or malformed XML"}},
+      .examples = {{"sipl domain normalize examples/domains/seed-form.xml",
+                    "Print a seed-form domain in libvirt's final form"}},
+  });
   n->callback([o, &ctx] { run_verb(ctx, [o] { return normalize(*o); }); });
 
   auto* c = dom->add_subcommand("caps", "probe a qemu-system-s390x: domain capabilities XML");
-  c->add_option("--qemu", o->qemu_binary, "the binary (default: qemu-system-s390x on PATH)");
+  c->add_option("--qemu", o->qemu_binary, "the binary (default: qemu-system-s390x on PATH)")->type_name("FILE");
   c->add_flag("--json", o->json, "print one JSON document");
-  c->footer("Exit status: 0 probed, 4 the binary could not be run.\n"
-            "Example:\n  sipl domain caps --qemu /usr/bin/qemu-system-s390x");
+  document(c, {
+      .description = {"Runs the QEMU binary to learn its version, machine types and CPU models, and prints the "
+                      "secure IPL part of the domain capabilities libvirt would report for it."},
+      .exit_status = {{0, "probed"}, {2, "usage error"}, {4, "the binary could not be run"}},
+      .json = {{"path", "the binary probed"},
+               {"version", "its version"},
+               {"machine", "the machine type the s390-ccw-virtio alias resolves to"},
+               {"boot_certs", "true when the machine takes boot-certs"},
+               {"secure_boot", "true when the machine takes secure-boot"},
+               {"z16_cpu", "true when a z16 CPU model is available"},
+               {"secure_ipl_supported", "true when all three hold"}},
+      .examples = {{"sipl domain caps --qemu /usr/bin/qemu-system-s390x", "Show what a QEMU binary supports"}},
+      .environment = {{"PATH", "searched for the --qemu binary when its name has no slash, and for "
+                                   "qemu-system-s390x when `sipl domain caps` has no --qemu"}},
+  });
   c->callback([o, &ctx] { run_verb(ctx, [o] { return caps(*o); }); });
 }
 

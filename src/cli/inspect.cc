@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/crypto/pkcs7_info.h"
 #include "sipl/fw/boot_record.h"
@@ -181,12 +182,36 @@ void setup(CLI::App& parent, Context& ctx) {
   cmd->add_option("DISK", opts->disk, "Raw or qcow2 disk image")->required();
   cmd->add_flag("--json", opts->json, "Print one JSON document (schema_version 1)");
   cmd->add_option("--loadparm", opts->loadparm, "Only the program table entry N (0 = default)")
+      ->type_name("N")
       ->check(CLI::Range(0u, static_cast<unsigned>(zipl::program_table::kEntryCount - 1)));
   cmd->add_option("--block-size", opts->block_size, "Disk block size (default: from the boot record)")
-      ->check(CLI::IsMember({512u, 4096u}));
-  cmd->footer(
-      "Exit status: 0 read, 3 unreadable or malformed disk (the message names the block).\n"
-      "Example:\n  sipl inspect --json --loadparm 0 guest.qcow2");
+      ->type_name("BYTES")
+      ->check(one_of({"512", "4096"}));
+  document(cmd, {
+      .description =
+          {"Reads a zipl SCSI-scheme boot disk the way the s390-ccw BIOS walks it: the boot record in block 0, "
+           "the program table it points to, and for each used program table entry (a boot menu entry; 0 is the "
+           "default) the component table with its LOAD, SIGNATURE and EXEC entries and the extents they load.",
+           "For each SIGNATURE entry it shows the signer the detached PKCS#7 signature names (issuer and serial, "
+           "or key id) and which LOAD entry it covers; for each signed component whether it ends in a SCLAB. "
+           "Raw and qcow2 images are read directly; the block size comes from the boot record unless "
+           "`--block-size` is given."},
+      .exit_status = {{0, "the boot chain was read"},
+                      {2, "usage error"},
+                      {3, "unreadable or malformed disk (the message names the block)"}},
+      .json = {{"disk", "the image file"},
+               {"format", "raw or qcow2"},
+               {"size", "virtual disk size in bytes"},
+               {"block_size", "512 or 4096"},
+               {"boot_record", "version, program_table_block and warnings[] of the boot record"},
+               {"programs[]", "one per program table entry read: index, component_table_block, header_type (ipl, "
+                              "dump or unknown), loaded_bytes and components[] (index, type, address, length, "
+                              "psw, extents, signature with its signers, sclab)"}},
+      .examples = {{"sipl inspect guest.qcow2", "Show the boot chain of a guest's disk"},
+                   {"sipl inspect --json --loadparm 0 guest.qcow2",
+                    "Only the default entry, as JSON"}},
+      .see_also = {"zipl(8)", "qemu-img(1)"},
+  });
   cmd->callback([opts, &ctx] { run_verb(ctx, [opts] { return run_inspect(*opts); }); });
 }
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/base/file.h"
 #include "sipl/crypto/private_key.h"
@@ -78,20 +79,46 @@ Result<int> run_keygen(const KeygenOptions& o) {
 void setup(CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<KeygenOptions>();
   auto* app = parent.add_subcommand("keygen", "Make a code-signing key and self-signed certificate");
-  app->add_option("--type", o->type, "Key type: rsa2048 (default), rsa4096, p256, p384, p521");
+  app->add_option("--type", o->type, "Key type: rsa2048 (default), rsa4096, p256, p384, p521")
+      ->type_name("TYPE")
+      ->check(one_of(names_of(crypto::kKeyTypes, crypto::key_type_name)));
   app->add_option("--days", o->days, "Validity in days from --at (default 3650); expiry stops secure boots")
+      ->type_name("DAYS")
       ->check(CLI::Range(1u, 36500u));
-  app->add_option("--cn", o->cn, "Subject common name");
-  app->add_option("--at", o->at, "Start of validity (RFC 3339 or @seconds; default now)");
-  app->add_option("--key", o->key, "Output private key (PEM PKCS#8, mode 0600)")->required();
-  app->add_option("--cert", o->cert, "Output certificate (PEM, name ending in .pem)")->required();
+  app->add_option("--cn", o->cn, "Subject common name")->type_name("NAME");
+  app->add_option("--at", o->at, "Start of validity (RFC 3339 or @seconds; default now)")->type_name("TIME");
+  app->add_option("--key", o->key, "Output private key (PEM PKCS#8, mode 0600)")->type_name("FILE")->required();
+  app->add_option("--cert", o->cert, "Output certificate (PEM, name ending in .pem)")->type_name("FILE")->required();
   app->add_flag("--force", o->force, "Overwrite existing files");
   app->add_flag("--dry-run", o->dry_run, "Check the options, write nothing");
   app->add_flag("--json", o->json, "Print a JSON report");
-  app->footer(
-      "Example:\n"
-      "  sipl keygen --type rsa4096 --cn 'Guest boot signing' --key signing.key --cert signing.pem\n"
-      "  sipl sign --key signing.key --cert signing.pem /boot/vmlinuz");
+  document(app, {
+      .description =
+          {"Generates a private key and a self-signed X.509 certificate for it that both QEMU's boot-certs and "
+           "the kernel's sign-file accept: a code-signing certificate (key usage digitalSignature, extended key "
+           "usage codeSigning) with a subject key identifier. The key is written as unencrypted PEM PKCS#8 with "
+           "mode 0600, the certificate as PEM.",
+           "Put the certificate into the guest's boot-certs paths (see `sipl certs`) and sign boot components "
+           "with the pair (see `sipl sign`). The guest only trusts it from its not-before time until it expires: "
+           "an expired certificate stops a Secure-mode boot.",
+           "Existing files are not overwritten without `--force`; a certificate name that does not end in .pem "
+           "draws a warning: QEMU's boot-certs loads only files whose name ends in .pem."},
+      .exit_status = {{0, "the key and certificate were written (or, with --dry-run, would be)"},
+                      {2, "usage error, or a file exists and --force was not given"},
+                      {3, "a file could not be written"}},
+      .json = {{"key", "the private key file"},
+               {"cert", "the certificate file"},
+               {"type", "the key type (rsa2048, rsa4096, p256, p384 or p521)"},
+               {"common_name", "the subject CN"},
+               {"not_before", "start of validity (RFC 3339)"},
+               {"not_after", "end of validity (RFC 3339)"},
+               {"dry_run", "true when nothing was written"}},
+      .examples = {{"sipl keygen --type rsa4096 --cn 'Guest boot signing' --key signing.key --cert signing.pem",
+                    "Make an RSA 4096 signing key and its certificate"},
+                   {"sipl sign --key signing.key --cert signing.pem /boot/vmlinuz",
+                    "Then sign a kernel with them"}},
+      .see_also = {"openssl-req(1)"},
+  });
   app->callback([o, &ctx] { run_verb(ctx, [o] { return run_keygen(*o); }); });
 }
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/crypto/version.h"
 #include "sipl/image/version.h"
@@ -49,11 +50,36 @@ std::string version_text() {
 
 int main(int argc, char** argv) {
   using namespace sipl::cli;
-  CLI::App app{"sipl: set up, check and trust s390x Secure IPL (secure boot for KVM guests)"};
+  CLI::App app{"Set up, check and trust s390x Secure IPL (secure boot for KVM guests)"};
   app.set_version_flag("--version", version_text, "print sipl's version and the library versions it runs with");
   app.require_subcommand(1);
-  app.footer("Exit status: 0 success/boots, 1 negative verdict, 2 usage, 3 bad input, 4 unsupported.\n"
-             "Example:\n  sipl certs /etc/pki/s390/boot-certs");
+  document(&app, {
+      .description =
+          {"`sipl` sets up, checks and explains Secure IPL, the secure boot of KVM guests on IBM Z and LinuxONE, "
+           "as QEMU's s390-ccw-virtio machine, its s390-ccw BIOS, zipl, the Linux kernel and libvirt implement it: "
+           "byte for byte, on any Linux host, before the guest ever boots.",
+           "Each verb is one step of that chain. `sipl certs` shows the certificate store QEMU builds from its "
+           "boot-certs paths; `sipl keygen`, `sipl sign` and `sipl verify` make signing keys, append "
+           "sign-file-compatible signatures and check them as DIAG 0x508 does; `sipl mkdisk` and `sipl inspect` "
+           "write and read zipl boot disks; `sipl boot` predicts a guest's IPL from disk options, a QEMU command "
+           "line or libvirt domain XML; `sipl domain` converts and validates libvirt domain XML; `sipl diag` runs "
+           "the DIAGNOSE calls the BIOS issues and shows the blocks the guest reads back.",
+           "Messages go to standard error as `sipl: error: ...`, `sipl: warning: ...` or `sipl: note: ...`; "
+           "results go to standard output, as text or, with `--json`, as one JSON document."},
+      .exit_status = {{0, "success: the store was built, the component verifies, the guest boots"},
+                      {1, "a negative verdict: not verified, the guest halts, the domain is invalid, the DIAG "
+                          "returned an error"},
+                      {2, "usage error: an unknown option, a missing or conflicting argument"},
+                      {3, "bad input: a file cannot be read or is malformed, or QEMU would refuse it"},
+                      {4, "unsupported environment: e.g. a qemu-system-s390x that cannot be run"}},
+      .json = {{"schema_version",
+                "the layout version of the document, 1 for the layouts these pages describe; always the first "
+                "key. Absent values are null"}},
+      .examples = {{"sipl certs /etc/pki/s390/boot-certs", "Show the certificate store a guest would see"},
+                   {"sipl boot --disk guest.qcow2 --boot-certs /etc/pki/s390/boot-certs --secure-boot on",
+                    "Predict whether a guest boots in Secure mode"}},
+      .see_also = {"qemu-system-s390x(1)", "virsh(1)", "openssl(1)"},
+  });
   Context ctx;
   auto& t = table();
   std::stable_sort(t.begin(), t.end(), [](auto& a, auto& b) { return a.first < b.first; });

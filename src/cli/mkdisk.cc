@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "cli/doc.h"
 #include "cli/mkdisk_print.h"
 #include "cli/verbs.h"
 #include "sipl/base/file.h"
@@ -217,28 +218,75 @@ void setup(CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<Options>();
   auto* app = parent.add_subcommand(
       "mkdisk", "Write a zipl-compatible SCSI-scheme boot disk (raw image), as zipl does on s390x");
-  app->add_option("-o,--output", o->output, "Raw disk image to create, or to update when it exists")->required();
-  app->add_option("--stage3", o->stage3, "zipl's stage 3 loader (stage3.bin from s390-tools)")->required();
-  app->add_option("--kernel", o->kernel, "Kernel image of the default entry (signed or not)");
-  app->add_option("--initrd", o->initrd, "Initial ramdisk of the default entry");
-  app->add_option("--parmline", o->parmline, "Kernel command line of the default entry");
+  app->add_option("-o,--output", o->output, "Raw disk image to create, or to update when it exists")
+      ->type_name("FILE")
+      ->required();
+  app->add_option("--stage3", o->stage3, "zipl's stage 3 loader (stage3.bin from s390-tools)")
+      ->type_name("FILE")
+      ->required();
+  app->add_option("--kernel", o->kernel, "Kernel image of the default entry (signed or not)")->type_name("FILE");
+  app->add_option("--initrd", o->initrd, "Initial ramdisk of the default entry")->type_name("FILE");
+  app->add_option("--parmline", o->parmline, "Kernel command line of the default entry")->type_name("TEXT");
   app->add_option("--entry", o->entries,
-                  "More boot entries (menu): NAME:kernel=FILE[,initrd=FILE][,parmline=TEXT]; parmline= takes the rest");
+                  "More boot entries (menu): NAME:kernel=FILE[,initrd=FILE][,parmline=TEXT]; parmline= takes the rest")
+      ->type_name("ENTRY");
   app->add_option("--secure", o->secure,
                   "auto: SIGNATURE entries for signed files; 1: also fail if stage 3 or a kernel is unsigned; 0: none")
+      ->type_name("MODE")
+      ->check(one_of(names_of(image::kSecureModes, image::secure_mode_name)))
       ->default_str("auto");
-  app->add_option("--size", o->size, "Image size (e.g. 64M); default: just big enough, rounded up to 1 MiB");
-  app->add_option("--offset", o->offset, "Byte offset of the first block the layout may use (default: block 1)");
-  app->add_option("--block-size", o->block_size, "Disk block size: 512 or 4096")->default_str("512");
+  app->add_option("--size", o->size, "Image size (e.g. 64M); default: just big enough, rounded up to 1 MiB")
+      ->type_name("SIZE");
+  app->add_option("--offset", o->offset, "Byte offset of the first block the layout may use (default: block 1)")
+      ->type_name("SIZE");
+  app->add_option("--block-size", o->block_size, "Disk block size: 512 or 4096")
+      ->type_name("BYTES")
+      ->check(one_of({"512", "4096"}))
+      ->default_str("512");
   app->add_flag("--force", o->force, "Overwrite blocks that hold data or belong to a partition");
   app->add_flag("--dry-run", o->dry_run, "Print the layout and write nothing");
   app->add_flag("--json", o->json, "Print the layout as JSON");
-  app->footer(
-      "Kernel, initrd and stage 3 are copied into the image (zipl --add-files style); their appended\n"
-      "signatures (sign-file) become SIGNATURE entries and are cut off the loaded components.\n"
-      "Example:\n"
-      "  sipl mkdisk -o disk.img --stage3 /lib/s390-tools/stage3.bin --kernel vmlinuz \\\n"
-      "      --initrd initrd.img --parmline 'console=ttysclp0 root=/dev/vda1' --secure 1");
+  document(app, {
+      .description =
+          {"Writes the boot record, program table, component tables, stage 3 parameter block and boot "
+           "components of a zipl SCSI-scheme boot disk into a raw image, as zipl does on s390x, so that QEMU's "
+           "s390-ccw BIOS can IPL from it (use `sipl inspect` to read it back and `sipl boot` to predict the "
+           "IPL). The default entry comes from `--kernel`, `--initrd` and `--parmline`; `--entry` adds boot menu "
+           "entries.",
+           "An existing image is updated in place (through a copy that replaces it): the layout is refused over "
+           "blocks that hold data or over a DOS partition unless `--force` is given. A missing image is created "
+           "just big enough, or `--size` bytes.",
+           "With `--secure auto` (the default), files that carry an appended signature (see `sipl sign`) get a "
+           "SIGNATURE entry; `--secure 1` also fails, with zipl's message, when stage 3 or a kernel is unsigned; "
+           "`--secure 0` writes no SIGNATURE entries."},
+      .notes = {"Kernel, initrd and stage 3 are copied into the image (zipl --add-files style); their appended "
+                "signatures (sign-file) become SIGNATURE entries and are cut off the loaded components."},
+      .exit_status = {{0, "the image was written (or, with --dry-run, would be)"},
+                      {2, "usage error: conflicting options, a layout over data or a partition, a size too small, "
+                          "or --secure 1 with an unsigned stage 3 or kernel"},
+                      {3, "an input file cannot be read or the image cannot be written"},
+                      {4, "the output is not a regular file (a device or a directory)"}},
+      .json = {{"disk", "the image file"},
+               {"dry_run", "true when nothing was written"},
+               {"updated_existing", "true when an existing image was updated"},
+               {"size", "image size in bytes"},
+               {"block_size", "512 or 4096"},
+               {"secure", "auto, 1 or 0"},
+               {"first_block", "first block of the layout"},
+               {"end_block", "the block after the layout"},
+               {"program_table_block", "where the boot record points"},
+               {"entries[]", "one per boot entry: name, program_table_positions, component_table_block, "
+                             "components[] (type, component, psw or load_address, signature_length, data_length, "
+                             "loaded_length, extents, segment_tables, source) and stage3_parameters"},
+               {"warnings", "strings"}},
+      .examples = {{"sipl mkdisk -o disk.img --stage3 /lib/s390-tools/stage3.bin --kernel vmlinuz \\\n"
+                    "    --initrd initrd.img --parmline 'console=ttysclp0 root=/dev/vda1' --secure 1",
+                    "Write a secure boot disk from a signed stage 3 and kernel"},
+                   {"sipl mkdisk -o disk.img --stage3 stage3.bin --kernel vmlinuz \\\n"
+                    "    --entry 'rescue:kernel=vmlinuz,parmline=console=ttysclp0 single' --dry-run",
+                    "Show the layout of a disk with a rescue menu entry, writing nothing"}},
+      .see_also = {"zipl(8)", "qemu-img(1)"},
+  });
   app->callback([o, &ctx] { run_verb(ctx, [o] { return run(*o); }); });
 }
 

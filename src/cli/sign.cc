@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/base/file.h"
 #include "sipl/image/appended_signature.h"
@@ -179,29 +180,73 @@ Result<int> run_sign(const SignOptions& o) {
 void setup(CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<SignOptions>();
   auto* app = parent.add_subcommand("sign", "Append a kernel sign-file compatible signature to a boot component");
-  app->add_option("--key", o->key, "Private key (PEM; passphrase from KBUILD_SIGN_PIN)")->required();
-  app->add_option("--cert", o->cert, "Signer certificate (PEM or DER)")->required();
-  app->add_option("--digest", o->digest, "Digest: sha256 (default), sha384, sha512");
+  app->add_option("--key", o->key, "Private key (PEM; passphrase from KBUILD_SIGN_PIN)")
+      ->type_name("FILE")
+      ->required();
+  app->add_option("--cert", o->cert, "Signer certificate (PEM or DER)")->type_name("FILE")->required();
+  app->add_option("--digest", o->digest, "Digest: sha256 (default), sha384, sha512")
+      ->type_name("DIGEST")
+      ->check(one_of(names_of(crypto::kDigests, crypto::digest_name)));
   app->add_flag("--key-id", o->key_id, "Name the signer by subjectKeyIdentifier (sign-file -k)");
-  app->add_option("--detached", o->detached, "Write the DER signature here instead of appending it (sign-file -d)");
+  app->add_option("--detached", o->detached, "Write the DER signature here instead of appending it (sign-file -d)")
+      ->type_name("FILE");
   app->add_option("--save-signature", o->save_signature,
-                  "Append the signature and also write it (DER) here (sign-file -p)");
-  app->add_option("-o,--output", o->output, "Write the signed file here (default: replace FILE in place)");
+                  "Append the signature and also write it (DER) here (sign-file -p)")
+      ->type_name("FILE");
+  app->add_option("-o,--output", o->output, "Write the signed file here (default: replace FILE in place)")
+      ->type_name("FILE");
   app->add_flag("--resign", o->resign, "Replace an existing appended signature instead of refusing");
   app->add_option("--sclab", o->sclab, "Append a SCLAB before signing: global or plain")
-      ->check(CLI::IsMember({"global", "plain"}));
-  app->add_option("--psw", o->psw, "Global SCLAB: load PSW (hex), must equal the EXEC entry's PSW");
-  app->add_option("--load-addr", o->load_addr, "SCLAB load address (hex), sets OLA");
+      ->type_name("KIND")
+      ->check(one_of({"global", "plain"}));
+  app->add_option("--psw", o->psw, "Global SCLAB: load PSW (hex), must equal the EXEC entry's PSW")->type_name("HEX");
+  app->add_option("--load-addr", o->load_addr, "SCLAB load address (hex), sets OLA")->type_name("HEX");
   app->add_flag("--nuc", o->nuc, "Global SCLAB: no unsigned components allowed (NUC)");
   app->add_flag("--single-component", o->single, "Global SCLAB: single component (SC)");
   app->add_flag("--dry-run", o->dry_run, "Sign in memory and report, write nothing");
   app->add_flag("--json", o->json, "Print a JSON report");
   app->add_option("FILE", o->file, "Component to sign (kernel image, stage3.bin, ...)")->required();
-  app->footer(
-      "A file that already carries an appended signature is refused (exit 3) unless --resign.\n"
-      "Examples:\n"
-      "  sipl sign --key signing.key --cert signing.pem /boot/vmlinuz\n"
-      "  sipl sign --key k.key --cert k.pem --sclab global --psw 0x000800008000A000 -o stage3.signed stage3.bin");
+  document(app, {
+      .description =
+          {"Signs a boot component (a kernel image, zipl's stage3.bin, an initrd) the way the Linux kernel's "
+           "scripts/sign-file does: a detached CMS (PKCS#7) SignedData over the file, without certificates or "
+           "signed attributes, appended to the file with sign-file's module-signature trailer and "
+           "\"~Module signature appended~\" marker. For RSA keys the bytes equal sign-file's for the same key, "
+           "certificate and digest. zipl turns such a file into a SIGNATURE entry and a component the BIOS "
+           "verifies with DIAG 0x508.",
+           "With `--sclab`, a Secure Code Loading Attributes Block is appended first and signed with the "
+           "component: `global` for the component the IPL starts (it carries the load PSW and the NUC and SC "
+           "flags), `plain` for any other (optionally with a load address).",
+           "The file is replaced in place (keeping its mode) unless `-o` names another file."},
+      .notes = {"A file that already carries an appended signature is refused (exit 3) unless --resign."},
+      .exit_status = {{0, "signed (or, with --dry-run, would be)"},
+                      {2, "usage error: conflicting or missing options"},
+                      {3, "unreadable key, certificate or file, a key that does not match the certificate, or a "
+                          "file that is already signed"}},
+      .json = {{"file", "the component signed"},
+               {"output", "the file written (null with --detached and no -o)"},
+               {"detached", "the detached signature file, or null"},
+               {"saved_signature", "the --save-signature file, or null"},
+               {"dry_run", "true when nothing was written"},
+               {"digest", "sha256, sha384 or sha512"},
+               {"signer_id", "issuer_and_serial, or subject_key_identifier with --key-id"},
+               {"key", "the key algorithm and size, e.g. \"RSA 4096\""},
+               {"input_size", "bytes of FILE"},
+               {"removed_signatures", "appended signatures removed first (--resign)"},
+               {"signed_size", "bytes the signature covers"},
+               {"signature_size", "bytes of the DER signature"},
+               {"output_size", "bytes written to the output (null when none)"},
+               {"sclab", "null, or offset, flags, load_psw and load_addr of the SCLAB added"},
+               {"warnings[]", "id, severity and message of each warning"}},
+      .examples = {{"sipl sign --key signing.key --cert signing.pem /boot/vmlinuz",
+                    "Sign a kernel in place, as sign-file would"},
+                   {"sipl sign --key k.key --cert k.pem --sclab global --psw 0x000800008000A000 \\\n"
+                    "    -o stage3.signed stage3.bin",
+                    "Sign zipl's stage 3 with a global SCLAB naming its load PSW"}},
+      .environment = {{"KBUILD_SIGN_PIN", "the passphrase of an encrypted private key (as for sign-file); sipl "
+                                          "never prompts for one"}},
+      .see_also = {"openssl-cms(1)"},
+  });
   app->callback([o, &ctx] { run_verb(ctx, [o] { return run_sign(*o); }); });
 }
 

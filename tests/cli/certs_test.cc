@@ -144,7 +144,10 @@ TEST(CliCerts, NonUtf8NamesDoNotBreakJson) {
 TEST(CliCerts, HelpShowsAnExample) {
   auto r = run_sipl({"certs", "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("Example:\n  sipl certs "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Examples:\n  # Show the store QEMU builds from a directory and a file, in that order\n"
+                      "  sipl certs /etc/pki/s390/boot-certs ~/keys/signer.pem\n"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

@@ -243,7 +243,9 @@ TEST_F(DiagCliTest, UsageErrorsExitWith2) {
 TEST_F(DiagCliTest, HelpHasAnExample) {
   auto r = test::run_sipl({"diag", "320", "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("Example:\n  sipl diag 320"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Examples:\n  # Write the VCB holding the first two certificates to vcb.bin\n  sipl diag 320 "),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

@@ -160,7 +160,9 @@ TEST(InspectCli, BlockSize4096FromTheBootRecordAndMenuEntries) {
 TEST(InspectCli, HelpHasExample) {
   auto r = test::run_sipl({"inspect", "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("Example:"), std::string::npos);
+  EXPECT_NE(r.out.find("Examples:\n  # Show the boot chain of a guest's disk\n  sipl inspect guest.qcow2\n"),
+            std::string::npos)
+      << r.out;
 }
 
 // Components are ranges read on demand, but a qcow2 cluster that cannot be decoded must still

@@ -197,12 +197,19 @@ TEST_F(Mkdisk, MenuEntriesAndUsageErrors) {
   r = test::run_sipl({"mkdisk", "-o", dir / "x.img", "--stage3", dir / "stage3.bin", "--entry", "bad"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "sipl: error: --entry 'bad': expected NAME:kernel=FILE[,initrd=FILE][,parmline=TEXT]\n");
+  // CLI11 refuses a --secure other than zipl's three spellings, naming them.
   r = mkdisk({"--secure", "yes"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "sipl: error: --secure must be auto, 1 or 0, not 'yes'\n");
+  EXPECT_EQ(r.err, "--secure: yes not in {auto,1,0}\nRun with --help for more information.\n");
+  r = mkdisk({"--block-size", "1024"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "--block-size: 1024 not in {512,4096}\nRun with --help for more information.\n");
   r = test::run_sipl({"mkdisk", "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("Example:\n  sipl mkdisk -o disk.img"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Examples:\n  # Write a secure boot disk from a signed stage 3 and kernel\n"
+                      "  sipl mkdisk -o disk.img"),
+            std::string::npos)
+      << r.out;
 }
 
 }  // namespace

@@ -17,6 +17,9 @@ namespace sipl::crypto {
 
 enum class Digest { kSha256, kSha384, kSha512 };
 
+// Every digest, in the order `sipl sign --digest` lists them.
+inline constexpr Digest kDigests[] = {Digest::kSha256, Digest::kSha384, Digest::kSha512};
+
 // Returns the digest named "sha256", "sha384" or "sha512" (nullopt otherwise).
 std::optional<Digest> parse_digest(std::string_view name);
 // Returns the lower-case name ("sha256", ...), as sign-file takes it.

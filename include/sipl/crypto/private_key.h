@@ -16,6 +16,10 @@ namespace sipl::crypto {
 // The key types `sipl keygen --type` offers.
 enum class KeyType { kRsa2048, kRsa4096, kP256, kP384, kP521 };
 
+// Every key type, in the order `sipl keygen --type` lists them.
+inline constexpr KeyType kKeyTypes[] = {KeyType::kRsa2048, KeyType::kRsa4096, KeyType::kP256, KeyType::kP384,
+                                        KeyType::kP521};
+
 // Returns the key type named "rsa2048", "rsa4096", "p256", "p384" or "p521" (nullopt otherwise).
 std::optional<KeyType> parse_key_type(std::string_view name);
 // Returns the `--type` name of a key type.

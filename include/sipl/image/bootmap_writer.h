@@ -25,6 +25,8 @@ namespace sipl::image {
 // signature, kOn also fails when stage 3 or the kernel is unsigned, kOff writes none (the
 // appended signatures are stripped from the loaded components in every mode).
 enum class SecureMode { kAuto, kOn, kOff };
+// Every mode, in the order `sipl mkdisk --secure` lists them.
+inline constexpr SecureMode kSecureModes[] = {SecureMode::kAuto, SecureMode::kOn, SecureMode::kOff};
 
 // Returns the mode for "auto", "1" or "0" (zipl's spellings), or a kUsage error.
 Result<SecureMode> parse_secure_mode(std::string_view text);
