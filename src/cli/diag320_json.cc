@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
-#include "sipl/hv/diag320_decode.h"
 #include "sipl/hv/diag320_layout.h"
 
 namespace sipl::cli {
@@ -12,14 +11,10 @@ namespace {
 namespace L = hv::diag320;
 using json = nlohmann::ordered_json;
 
-json ism_json(ByteSpan block) {
+json ism_json(const hv::IsmFields& f) {
   json j;
-  const uint32_t word0 = load_u32_be(block, 0);
-  j["word0"] = fmt::format("0x{:08x}", word0);
-  json subcodes = json::array();
-  for (unsigned bit = 0; bit < 32; ++bit)
-    if (word0 & (0x80000000u >> bit)) subcodes.push_back(bit);
-  j["installed_subcodes"] = subcodes;
+  j["word0"] = fmt::format("0x{:08x}", f.word0);
+  j["installed_subcodes"] = f.installed_subcodes();
   return j;
 }
 
@@ -60,34 +55,29 @@ json vce_json(const hv::VceFields& e, const hv::CertificateStore& store) {
 
 }  // namespace
 
-Result<json> diag320_json(uint64_t subcode, UnixTime at, const hv::Diag320Result& result,
-                          ByteSpan block, const hv::CertificateStore& store,
-                          const Findings& store_warnings) {
+json diag320_json(const hv::Diag320Outcome& o, UnixTime at, const hv::CertificateStore& store,
+                  const Findings& store_warnings) {
+  const auto& result = o.result;
   json doc = json_document();
-  doc["subcode"] = subcode;
+  doc["subcode"] = o.subcode;
   doc["at"] = format_time(at);
   doc["exception"] = result.exception ? json(hv::to_string(*result.exception)) : json(nullptr);
   doc["rc"] = result.exception ? json(nullptr) : json(result.rc);
   doc["rc_hex"] = result.exception ? json(nullptr) : json(fmt::format("0x{:04x}", result.rc));
-  doc["block_size"] = block.size();
-  if (result.ok() && subcode == L::kSubcodeQueryIsm) {
-    doc["ism"] = ism_json(block);
-  } else if (result.ok() && subcode == L::kSubcodeQueryVcsi) {
-    auto f = hv::decode_vcssb(block);
-    if (!f) return fail(ErrorCode::kInternal, "VCSSB read back does not decode: " + f.error().to_string());
-    doc["vcssb"] = vcssb_json(*f);
-  } else if (result.ok() && subcode == L::kSubcodeStoreVc) {
-    auto f = hv::decode_vcb(block);
-    if (!f) return fail(ErrorCode::kInternal, "VCB read back does not decode: " + f.error().to_string());
+  doc["block_size"] = o.block.size();
+  if (o.ism) doc["ism"] = ism_json(*o.ism);
+  if (o.vcssb) doc["vcssb"] = vcssb_json(*o.vcssb);
+  if (o.vcb) {
+    const auto& f = *o.vcb;
     json vcb;
-    vcb["in_len"] = f->in_len;
-    vcb["first_vc_index"] = f->first_vc_index;
-    vcb["last_vc_index"] = f->last_vc_index;
-    vcb["out_len"] = f->out_len;
-    vcb["stored_ct"] = f->stored_ct;
-    vcb["remain_ct"] = f->remain_ct;
+    vcb["in_len"] = f.in_len;
+    vcb["first_vc_index"] = f.first_vc_index;
+    vcb["last_vc_index"] = f.last_vc_index;
+    vcb["out_len"] = f.out_len;
+    vcb["stored_ct"] = f.stored_ct;
+    vcb["remain_ct"] = f.remain_ct;
     json entries = json::array();
-    for (const auto& e : f->entries) entries.push_back(vce_json(e, store));
+    for (const auto& e : f.entries) entries.push_back(vce_json(e, store));
     vcb["entries"] = entries;
     doc["vcb"] = vcb;
   }
