@@ -8,14 +8,13 @@
 #include "cli/common.h"
 #include "cli/doc.h"
 #include "cli/verbs.h"
-#include "sipl/crypto/pkcs7_info.h"
-#include "sipl/fw/boot_record.h"
-#include "sipl/image/sclab.h"
+#include "sipl/fw/disk_inspection.h"
 #include "sipl/image/zipl_layout.h"
-#include "sipl/image/disk_image.h"
 
 namespace sipl::cli {
 namespace {
+
+using json = nlohmann::ordered_json;
 
 struct InspectOptions {
   std::string disk;
@@ -24,26 +23,13 @@ struct InspectOptions {
   unsigned block_size = 0;  // 0 = from the boot record's program table pointer
 };
 
-// Returns the block size to use: the option, or the size field of the program table pointer
-// (zipl writes the device block size there), or 512.
-Result<uint32_t> choose_block_size(const InspectOptions& o) {
-  if (o.block_size != 0) return o.block_size;
-  auto probe = image::DiskImage::open(o.disk, 512);
-  if (!probe) return tl::unexpected(probe.error());
-  Bytes head(zipl::mbr::kLength);
-  if (probe->size() < head.size() || !probe->read(0, head)) return 512u;
-  const uint16_t size = load_u16_be(head, zipl::mbr::kProgramTablePointer + zipl::blockptr::kSize);
-  return size == zipl::kBlockSize4096 ? zipl::kBlockSize4096 : zipl::kBlockSize512;
-}
-
-nlohmann::ordered_json signer_json(const fw::ComponentSignature& sig, std::string* text) {
-  nlohmann::ordered_json j;
-  j["format"] = sig.format;
-  j["length"] = sig.length;
-  auto info = crypto::describe_pkcs7(sig.bytes, "signature");
-  nlohmann::ordered_json signers = nlohmann::ordered_json::array();
-  if (info) {
-    for (const auto& s : info->signers) {
+json signature_json(const fw::InspectedComponent& c, std::string* text) {
+  json j;
+  j["format"] = c.entry.signature->format;
+  j["length"] = c.entry.signature->length;
+  json signers = json::array();
+  if (c.signers) {
+    for (const auto& s : c.signers->signers) {
       signers.push_back({{"issuer", s.issuer},
                          {"serial", s.serial_hex},
                          {"subject_key_id", s.subject_key_id_hex},
@@ -56,8 +42,8 @@ nlohmann::ordered_json signer_json(const fw::ComponentSignature& sig, std::strin
       if (!s.digest.empty()) *text += fmt::format(" ({})", s.digest);
     }
   } else {
-    j["error"] = info.error().message;
-    *text = fmt::format("unreadable: {}", info.error().message);
+    j["error"] = c.signers_error;
+    *text = fmt::format("unreadable: {}", c.signers_error);
   }
   j["signers"] = signers;
   return j;
@@ -72,21 +58,26 @@ std::string extents_text(const std::vector<fw::BlockPointer>& extents) {
   return s.empty() ? "none" : s;
 }
 
-Result<nlohmann::ordered_json> program_json(const fw::Program& p, std::string& text) {
-  nlohmann::ordered_json j;
+const char* header_type_name(uint8_t t) {
+  return t == zipl::component_header::kTypeIpl    ? "ipl"
+         : t == zipl::component_header::kTypeDump ? "dump"
+                                                  : "unknown";
+}
+
+json program_json(const fw::InspectedProgram& p, std::string& text) {
+  json j;
   j["index"] = p.index;
   j["component_table_block"] = p.component_table;
-  j["header_type"] = p.header_type == zipl::component_header::kTypeIpl    ? "ipl"
-                     : p.header_type == zipl::component_header::kTypeDump ? "dump"
-                                                                          : "unknown";
+  j["header_type"] = header_type_name(p.header_type);
   j["loaded_bytes"] = p.loaded_bytes;
   text += fmt::format("program {}: component table at block {} ({}), {} bytes loaded\n", p.index, p.component_table,
-                      j["header_type"].get<std::string>(), p.loaded_bytes);
-  nlohmann::ordered_json comps = nlohmann::ordered_json::array();
-  std::optional<nlohmann::ordered_json> pending;  // signature applying to the next LOAD
-  unsigned pending_entry = 0;
-  for (const auto& c : p.components) {
-    nlohmann::ordered_json cj;
+                      header_type_name(p.header_type), p.loaded_bytes);
+  json comps = json::array();
+  std::vector<json> signatures(p.components.size());  // by table position
+  for (size_t k = 0; k < p.components.size(); ++k) {
+    const fw::InspectedComponent& ic = p.components[k];
+    const fw::Component& c = ic.entry;
+    json cj;
     cj["index"] = c.index;
     cj["type"] = fw::component_type_name(c.type);
     std::string line = fmt::format("  [{}] {:<9}", c.index, fw::component_type_name(c.type));
@@ -97,34 +88,29 @@ Result<nlohmann::ordered_json> program_json(const fw::Program& p, std::string& t
       cj["signature"] = nullptr;
       line += fmt::format(" psw {:016x}", c.address);
     } else {
-      cj["address"] = c.type == fw::ComponentType::kLoad ? nlohmann::ordered_json(c.address) : nullptr;
+      cj["address"] = c.type == fw::ComponentType::kLoad ? json(c.address) : nullptr;
       cj["length"] = c.length;
       cj["segment_table_blocks"] = c.segment_table_blocks;
-      nlohmann::ordered_json ext = nlohmann::ordered_json::array();
+      json ext = json::array();
       for (const auto& e : c.extents) ext.push_back({{"block", e.blockno}, {"blocks", e.blocks()}});
       cj["extents"] = ext;
       if (c.type == fw::ComponentType::kSignature) {
         std::string who;
-        cj["signature"] = signer_json(*c.signature, &who);
+        cj["signature"] = signatures[k] = signature_json(ic, &who);
         line += fmt::format(" format {}, sig_len {}, {} bytes loaded; signer: {}", c.signature->format,
                             c.signature->length, c.length, who);
-        pending = cj["signature"];
-        pending_entry = c.index;
       } else {
         line += fmt::format(" address 0x{:08x}, {} bytes", c.address, c.length);
-        if (pending) {
-          (*pending)["entry"] = pending_entry;
-          cj["signature"] = *pending;
-          line += fmt::format(", signed (entry {})", pending_entry);
+        if (ic.signed_by) {
+          json sig = signatures[*ic.signed_by];
+          sig["entry"] = *ic.signed_by;
+          cj["signature"] = sig;
+          line += fmt::format(", signed (entry {})", *ic.signed_by);
         } else {
           cj["signature"] = nullptr;
         }
-        auto end = c.bytes.tail(image::kSclabMaxReach);
-        if (!end) return tl::unexpected(end.error());
-        const bool sclab = image::find_sclab(*end, c.bytes.size()).sclab.has_value();
-        cj["sclab"] = sclab;
-        if (pending) line += sclab ? ", SCLAB found" : ", no SCLAB";
-        pending.reset();
+        cj["sclab"] = *ic.sclab;
+        if (ic.signed_by) line += *ic.sclab ? ", SCLAB found" : ", no SCLAB";
       }
       line += fmt::format("\n      extents: {}", extents_text(c.extents));
     }
@@ -136,38 +122,27 @@ Result<nlohmann::ordered_json> program_json(const fw::Program& p, std::string& t
 }
 
 Result<int> run_inspect(const InspectOptions& o) {
-  auto bs = choose_block_size(o);
-  if (!bs) return tl::unexpected(bs.error());
-  auto disk = image::DiskImage::open(o.disk, *bs);
-  if (!disk) return tl::unexpected(disk.error());
-  auto map = fw::read_boot_map(*disk);
-  if (!map) return tl::unexpected(map.error());
-  for (const auto& w : map->warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
+  auto r = fw::inspect_disk({o.disk, o.block_size, o.loadparm});
+  if (!r) return tl::unexpected(r.error());
+  const auto& map = r->boot_map;
+  for (const auto& w : map.warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
   auto doc = json_document();
   doc["disk"] = o.disk;
-  doc["format"] = image::format_name(disk->format());
-  doc["size"] = disk->size();
-  doc["block_size"] = disk->block_size();
-  doc["boot_record"] = {{"version", map->version},
-                        {"program_table_block", map->program_table_pointer.blockno},
-                        {"warnings", map->warnings}};
-  std::string text = fmt::format("disk {}: {}, {} bytes, block size {}\n", o.disk, image::format_name(disk->format()),
-                                 disk->size(), disk->block_size());
-  text += fmt::format("boot record: zIPL version {}, program table at block {}\n", map->version,
-                      map->program_table_pointer.blockno);
-  std::vector<unsigned> which = map->used_entries();
+  doc["format"] = image::format_name(r->format);
+  doc["size"] = r->size;
+  doc["block_size"] = r->block_size;
+  doc["boot_record"] = {{"version", map.version},
+                        {"program_table_block", map.program_table_pointer.blockno},
+                        {"warnings", map.warnings}};
+  std::string text = fmt::format("disk {}: {}, {} bytes, block size {}\n", o.disk, image::format_name(r->format),
+                                 r->size, r->block_size);
+  text += fmt::format("boot record: zIPL version {}, program table at block {}\n", map.version,
+                      map.program_table_pointer.blockno);
   std::string used;
-  for (unsigned i : which) used += fmt::format("{}{}", used.empty() ? "" : ", ", i);
+  for (unsigned i : r->used_entries) used += fmt::format("{}{}", used.empty() ? "" : ", ", i);
   text += fmt::format("program table: entries {}\n", used);
-  if (o.loadparm) which = {*o.loadparm};
-  nlohmann::ordered_json programs = nlohmann::ordered_json::array();
-  for (unsigned i : which) {
-    auto prog = fw::load_program(*disk, *map, i);
-    if (!prog) return tl::unexpected(prog.error());
-    auto pj = program_json(*prog, text);
-    if (!pj) return tl::unexpected(pj.error());
-    programs.push_back(std::move(*pj));
-  }
+  json programs = json::array();
+  for (const auto& p : r->programs) programs.push_back(program_json(p, text));
   doc["programs"] = std::move(programs);
   if (o.json)
     print_json(doc);
