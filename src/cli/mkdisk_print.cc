@@ -29,7 +29,8 @@ std::string extents_text(const image::PlannedComponent& c) {
 
 }  // namespace
 
-std::string mkdisk_text(const MkdiskSummary& s, const image::Bootmap& bm) {
+std::string mkdisk_text(const image::DiskWriteResult& s) {
+  const image::Bootmap& bm = s.bootmap;
   std::string out = fmt::format("{}{}: {} bytes, {}-byte blocks, layout in blocks {}..{}, --secure {}\n",
                                 s.dry_run ? "dry run, nothing written: " : "", s.disk, s.size, bm.block_size,
                                 bm.first_block, bm.end_block - 1, image::secure_mode_name(s.secure));
@@ -61,11 +62,12 @@ std::string mkdisk_text(const MkdiskSummary& s, const image::Bootmap& bm) {
   return out;
 }
 
-nlohmann::ordered_json mkdisk_json(const MkdiskSummary& s, const image::Bootmap& bm) {
+nlohmann::ordered_json mkdisk_json(const image::DiskWriteResult& s) {
+  const image::Bootmap& bm = s.bootmap;
   auto doc = json_document();
   doc["disk"] = s.disk;
   doc["dry_run"] = s.dry_run;
-  doc["updated_existing"] = s.existed;
+  doc["updated_existing"] = s.updated_existing;
   doc["size"] = s.size;
   doc["block_size"] = bm.block_size;
   doc["secure"] = std::string(image::secure_mode_name(s.secure));
