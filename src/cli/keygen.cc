@@ -1,8 +1,5 @@
 // `sipl keygen`: a code-signing key (PEM PKCS#8, mode 0600) and a self-signed certificate
 // (PEM) that both QEMU's boot-certs and the kernel's sign-file accept.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <memory>
 
@@ -11,9 +8,7 @@
 #include "cli/common.h"
 #include "cli/doc.h"
 #include "cli/verbs.h"
-#include "sipl/base/file.h"
-#include "sipl/crypto/private_key.h"
-#include "sipl/crypto/self_signed.h"
+#include "sipl/crypto/signing_key_files.h"
 
 namespace sipl::cli {
 namespace {
@@ -24,54 +19,28 @@ struct KeygenOptions {
   bool force = false, dry_run = false, json = false;
 };
 
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
 Result<int> run_keygen(const KeygenOptions& o) {
   auto type = crypto::parse_key_type(o.type);
   if (!type) return fail(ErrorCode::kUsage, fmt::format("unknown key type '{}' (rsa2048, rsa4096, p256, p384, p521)", o.type));
-  if (o.key == o.cert) return fail(ErrorCode::kUsage, "--key and --cert must be different files");
-  if (!o.cert.ends_with(".pem"))
-    fmt::print(stderr, "sipl: warning: {}: QEMU's boot-certs only loads certificate files whose name ends in .pem\n",
-               o.cert);
   auto at = resolve_at(o.at);
   if (!at) return tl::unexpected(at.error());
-  if (!o.force) {
-    for (const auto& p : {o.key, o.cert})
-      if (exists(p)) return fail(ErrorCode::kUsage, "already exists; refusing to overwrite it without --force", Location{p});
-  }
-  crypto::SelfSignedOptions cert_opts{o.cn, *at, o.days};
-
-  if (!o.dry_run) {
-    auto key = crypto::PrivateKey::generate(*type);
-    if (!key) return tl::unexpected(key.error());
-    auto cert_pem = crypto::make_self_signed_certificate(*key, cert_opts);
-    if (!cert_pem) return tl::unexpected(cert_pem.error());
-    auto key_pem = key->to_pkcs8_pem();
-    if (!key_pem) return tl::unexpected(key_pem.error());
-    if (auto s = write_file_atomic(o.key, as_bytes(*key_pem), 0600); !s) return tl::unexpected(s.error());
-    if (auto s = write_file_atomic(o.cert, as_bytes(*cert_pem), 0644); !s) {
-      ::unlink(o.key.c_str());  // a key without its certificate is of no use; leave nothing half-made
-      return tl::unexpected(s.error());
-    }
-  }
-
-  const UnixTime not_after = *at + static_cast<int64_t>(o.days) * 86400;
+  auto r = crypto::write_signing_key_files({*type, o.cn, *at, o.days, o.key, o.cert, o.force, o.dry_run});
+  if (!r) return tl::unexpected(r.error());
+  for (const auto& w : r->warnings) fmt::print(stderr, "sipl: warning: {}\n", w.message);
   if (o.json) {
     auto j = json_document();
-    j["key"] = o.key;
-    j["cert"] = o.cert;
-    j["type"] = std::string(crypto::key_type_name(*type));
-    j["common_name"] = o.cn;
-    j["not_before"] = format_time(*at);
-    j["not_after"] = format_time(not_after);
-    j["dry_run"] = o.dry_run;
+    j["key"] = r->key;
+    j["cert"] = r->cert;
+    j["type"] = std::string(crypto::key_type_name(r->type));
+    j["common_name"] = r->common_name;
+    j["not_before"] = format_time(r->not_before);
+    j["not_after"] = format_time(r->not_after);
+    j["dry_run"] = r->dry_run;
     print_json(j);
   } else {
-    fmt::print("{} {} key {} and certificate {} (CN={}, valid {} to {})\n", o.dry_run ? "Would write" : "Wrote",
-               crypto::key_type_name(*type), o.key, o.cert, o.cn, format_time(*at), format_time(not_after));
+    fmt::print("{} {} key {} and certificate {} (CN={}, valid {} to {})\n", r->dry_run ? "Would write" : "Wrote",
+               crypto::key_type_name(r->type), r->key, r->cert, r->common_name, format_time(r->not_before),
+               format_time(r->not_after));
   }
   return 0;
 }

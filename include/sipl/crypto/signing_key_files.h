@@ -1,0 +1,42 @@
+// A signing key pair as `sipl keygen` writes it: a fresh private key (PEM PKCS#8, mode 0600)
+// and its self-signed code-signing certificate (PEM), both written atomically, never over an
+// existing file unless asked, and never one without the other.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sipl/base/finding.h"
+#include "sipl/base/result.h"
+#include "sipl/base/time.h"
+#include "sipl/crypto/private_key.h"
+
+namespace sipl::crypto {
+
+struct KeyFilesRequest {
+  KeyType type = KeyType::kRsa2048;
+  std::string common_name = "sipl secure IPL signing key";
+  UnixTime not_before = 0;
+  uint32_t days = 3650;
+  std::string key;    // output private key
+  std::string cert;   // output certificate
+  bool force = false;   // overwrite existing files
+  bool dry_run = false; // check, write nothing
+};
+
+struct [[nodiscard]] KeyFiles {
+  std::string key;
+  std::string cert;
+  KeyType type = KeyType::kRsa2048;
+  std::string common_name;
+  UnixTime not_before = 0;
+  UnixTime not_after = 0;
+  bool dry_run = false;
+  Findings warnings;  // e.g. a certificate name QEMU's boot-certs would not load
+};
+
+// Returns what was written (or would be). Errors: kUsage when key and cert are the same file or
+// one exists without `force`; kIo when a file cannot be written (then neither is left behind).
+Result<KeyFiles> write_signing_key_files(const KeyFilesRequest& request);
+
+}  // namespace sipl::crypto
