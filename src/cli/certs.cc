@@ -1,6 +1,5 @@
 // sipl certs: the certificate store exactly as the guest will see it through DIAG 0x320.
 #include <cstdio>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -8,7 +7,7 @@
 #include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/hv/certificate_store.h"
-#include "sipl/hv/ipl_mode.h"
+#include "sipl/hv/store_report.h"
 
 namespace sipl::cli {
 namespace {
@@ -20,47 +19,13 @@ struct CertsOptions {
   std::string at;
 };
 
-// Directories that contributed more than one certificate, with their 1-based index range.
-std::vector<std::pair<std::string, std::pair<size_t, size_t>>> directory_runs(const hv::CertificateStore& s) {
-  std::vector<std::pair<std::string, std::pair<size_t, size_t>>> runs;
-  const auto& es = s.entries();
-  for (size_t i = 0; i < es.size();) {
-    size_t j = i;
-    while (j + 1 < es.size() && !es[i].source_dir.empty() && es[j + 1].source_dir == es[i].source_dir) ++j;
-    if (j > i) runs.push_back({es[i].source_dir, {i + 1, j + 1}});
-    i = j + 1;
-  }
-  return runs;
-}
-
-std::string dir_order_note(const std::string& dir, std::pair<size_t, size_t> range) {
-  return fmt::format(
-      "certificates {}-{} come from directory '{}' in its read order (as QEMU reads it, unsorted); "
-      "the order can differ on another file system or after files are copied",
-      range.first, range.second, dir);
-}
-
 Result<int> run_certs(const CertsOptions& o) {
   auto loaded = load_store(o.at, o.paths);
   if (!loaded) return tl::unexpected(loaded.error());
   const UnixTime at = loaded->at;
   const hv::CertificateStore& store = loaded->store;
   const Findings& warnings = loaded->warnings;
-
-  const uint64_t total_vcb = hv::kVcbHeaderSize + store.count() * hv::kVceHeaderSize + store.total_bytes();
-  const uint64_t max_single =
-      store.empty() ? 0 : hv::kVcbHeaderSize + hv::kVceHeaderSize + store.largest_cert_size();
-  auto runs = directory_runs(store);
-  std::vector<std::string> invalid_notes;
-  for (size_t i = 0; i < store.count(); ++i) {
-    const auto& c = store.entries()[i].cert;
-    if (!c.valid_at(at))
-      invalid_notes.push_back(fmt::format(
-          "certificate {} ({}) is not valid at {}: the guest receives it marked invalid and it verifies nothing", i + 1,
-          store.entries()[i].path, format_time(at)));
-  }
-  const hv::IplMode off = hv::ipl_mode(false, store.count());
-  const hv::IplMode on = hv::ipl_mode(true, store.count());
+  const hv::StoreReport rep = hv::report_store(store, at);
 
   if (o.json) {
     auto doc = json_document();
@@ -87,19 +52,19 @@ Result<int> run_certs(const CertsOptions& o) {
       j["data_size"] = e.data_size();
       j["not_before"] = format_time(c.not_before());
       j["not_after"] = format_time(c.not_after());
-      j["valid_at"] = c.valid_at(at);
+      j["valid_at"] = bool(rep.valid_at[i]);
       arr.push_back(std::move(j));
     }
     doc["totals"] = {{"count", store.count()},
                      {"max_count", hv::kMaxCertificates},
                      {"largest_cert_size", store.largest_cert_size()},
                      {"total_bytes", store.total_bytes()},
-                     {"max_single_vcb_len", max_single},
-                     {"total_vcb_len", total_vcb}};
-    doc["mode"] = {{"secure_boot_off", hv::to_string(off)}, {"secure_boot_on", hv::to_string(on)}};
+                     {"max_single_vcb_len", rep.max_single_vcb_len},
+                     {"total_vcb_len", rep.total_vcb_len}};
+    doc["mode"] = {{"secure_boot_off", hv::to_string(rep.mode_secure_boot_off)},
+                   {"secure_boot_on", hv::to_string(rep.mode_secure_boot_on)}};
     auto& notes = doc["notes"] = nlohmann::ordered_json::array();
-    for (auto& [dir, range] : runs) notes.push_back(dir_order_note(dir, range));
-    for (auto& n : invalid_notes) notes.push_back(n);
+    for (const auto& n : rep.notes) notes.push_back(n.message);
     auto& w = doc["warnings"] = nlohmann::ordered_json::array();
     for (const auto& f : warnings) w.push_back(f.message);
     print_json(doc);
@@ -121,18 +86,18 @@ Result<int> run_certs(const CertsOptions& o) {
       out += fmt::format("    DER size:    {} bytes (VCE data {} bytes)\n", c.der().size(), e.data_size());
       out += fmt::format("    not before:  {}\n", format_time(c.not_before()));
       out += fmt::format("    not after:   {}\n", format_time(c.not_after()));
-      out += fmt::format("    valid at:    {}\n", c.valid_at(at) ? "yes" : "NO (the guest gets an invalid entry)");
+      out += fmt::format("    valid at:    {}\n", rep.valid_at[i] ? "yes" : "NO (the guest gets an invalid entry)");
     }
     out += fmt::format("\nDIAG 0x320 totals: {} certificates, largest data size {}, total VCB length {}, "
                        "largest single-certificate VCB {}\n",
-                       store.count(), store.largest_cert_size(), total_vcb, max_single);
-    out += fmt::format("Mode with secure-boot=off: {}\n", hv::describe(off));
-    out += fmt::format("Mode with secure-boot=on:  {}\n", hv::describe(on));
+                       store.count(), store.largest_cert_size(), rep.total_vcb_len, rep.max_single_vcb_len);
+    out += fmt::format("Mode with secure-boot=off: {}\n", hv::describe(rep.mode_secure_boot_off));
+    out += fmt::format("Mode with secure-boot=on:  {}\n", hv::describe(rep.mode_secure_boot_on));
     std::fwrite(out.data(), 1, out.size(), stdout);
-    for (auto& [dir, range] : runs) fmt::print(stderr, "sipl: note: {}\n", dir_order_note(dir, range));
-    for (auto& n : invalid_notes) fmt::print(stderr, "sipl: warning: {}\n", n);
+    for (const auto& n : rep.notes)
+      fmt::print(stderr, "sipl: {}: {}\n", n.severity == Severity::kInfo ? "note" : "warning", n.message);
   }
-  return o.strict && !invalid_notes.empty() ? 1 : 0;
+  return o.strict && rep.has_invalid() ? 1 : 0;
 }
 
 void setup(CLI::App& app, Context& ctx) {
