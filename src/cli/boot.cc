@@ -8,13 +8,8 @@
 #include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/fw/iirb_layout.h"
-#include "sipl/fw/secure_ipl.h"
-#include "sipl/guest/ipl_report.h"
-#include "sipl/hv/machine.h"
-#include "sipl/hv/sparse_guest_memory.h"
-#include "sipl/mgmt/domain_xml.h"
-#include "sipl/mgmt/qemu_argv.h"
-#include "sipl/mgmt/qemu_argv_machine.h"
+#include "sipl/guest/ipl_report_json.h"
+#include "sipl/predict/boot_prediction.h"
 
 namespace sipl::cli {
 namespace {
@@ -33,50 +28,6 @@ struct BootOptions {
   std::vector<std::string> argv;
 };
 
-// `report_ignored` is off for the argv sipl builds itself from domain XML: libvirt's monitor,
-// chardev, sandbox... options say nothing about the boot, and listing them only adds noise.
-Result<hv::MachineOptions> options_from_argv(const std::vector<std::string>& argv, Findings* notes,
-                                             bool report_ignored) {
-  auto m = mgmt::parse_qemu_argv(argv);
-  if (!m) return tl::unexpected(m.error());
-  if (report_ignored)
-    for (const auto& i : m->ignored) notes->push_back({Severity::kInfo, "boot.argv_ignored", "ignored: " + i, {}});
-  return mgmt::machine_options(*m, notes);
-}
-
-Result<hv::MachineOptions> machine_options(const BootOptions& o, Findings* notes) {
-  const int forms = !o.disk.empty() + !o.domain.empty() + !o.argv.empty();
-  if (forms != 1) return fail(ErrorCode::kUsage, "give exactly one of --disk DISK, --domain XML or -- QEMU-ARGV...");
-  if (o.disk.empty() && (!o.boot_certs.empty() || !o.secure_boot.empty()))
-    return fail(ErrorCode::kUsage, "--boot-certs and --secure-boot go with --disk; the other forms carry their own");
-  hv::MachineOptions m;
-  if (!o.disk.empty()) {
-    m.boot_certs = o.boot_certs;
-    m.secure_boot = o.secure_boot == "on";
-    m.devices.push_back({hv::BootDeviceKind::kVirtioBlkCcw, o.disk, 1, std::nullopt});
-  } else if (!o.domain.empty()) {
-    auto x = mgmt::DomainXml::load(o.domain);
-    if (!x) return tl::unexpected(x.error());
-    auto cl = mgmt::build_qemu_command_line(x->domain(), {});
-    if (!cl) return tl::unexpected(cl.error());
-    std::vector<std::string> argv{cl->emulator};
-    argv.insert(argv.end(), cl->args.begin(), cl->args.end());
-    auto r = options_from_argv(argv, notes, false);
-    if (!r) return r;
-    m = std::move(*r);
-  } else {
-    auto r = options_from_argv(o.argv, notes, true);
-    if (!r) return r;
-    m = std::move(*r);
-  }
-  if (!o.cpu.empty()) m.cpu_model = o.cpu;
-  if (!o.loadparm.empty()) {
-    m.loadparm = o.loadparm;
-    for (auto& d : m.devices) d.loadparm.reset();
-  }
-  return m;
-}
-
 std::string hex(uint64_t v) { return fmt::format("0x{:016x}", v); }
 
 nlohmann::ordered_json bits_json(const std::vector<fw::iirb::IndicatorBit>& bits) {
@@ -85,8 +36,9 @@ nlohmann::ordered_json bits_json(const std::vector<fw::iirb::IndicatorBit>& bits
   return a;
 }
 
-void print_json_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std::optional<guest::GuestView>& g,
-                        const Findings& notes) {
+void print_json_outcome(const predict::BootPrediction& p) {
+  const hv::Machine& m = p.machine;
+  const fw::IplOutcome& r = p.ipl;
   auto doc = json_document();
   doc["mode"] = hv::to_string(r.mode);
   doc["verdict"] = fw::to_string(r.verdict);
@@ -115,30 +67,17 @@ void print_json_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std
                      {"key_id", to_hex(e.cert.key_id_sha256())}});
   }
   doc["iirb_hex"] = to_hex(r.iirb);
-  if (g) {
-    auto keys = nlohmann::ordered_json::array();
-    for (const auto& c : g->platform_keyring())
-      keys.push_back({{"subject", c.subject}, {"key_id", c.key_id}, {"fingerprint", c.fingerprint}});
-    auto gc = nlohmann::ordered_json::array();
-    if (g->report)
-      for (const auto& c : g->report->components)
-        gc.push_back({{"start", hex(c.addr)}, {"end", hex(c.addr + c.len)}, {"status", c.status()}});
-    doc["guest"] = {{"secure", g->secure},
-                    {"has_secure", g->has_secure.value_or(false)},
-                    {"report_used", g->report && g->report->used_by_linux()},
-                    {"components", gc},
-                    {"platform_keyring", keys}};
-  } else {
-    doc["guest"] = nullptr;  // the guest never runs: the BIOS halted
-  }
+  // nullptr: the guest never runs (the BIOS halted).
+  doc["guest"] = p.guest ? guest::to_json(*p.guest) : nlohmann::ordered_json(nullptr);
   auto& n = doc["notes"] = nlohmann::ordered_json::array();
-  for (const auto& f : notes) n.push_back({{"id", f.id}, {"message", f.message}});
+  for (const auto& f : p.notes) n.push_back({{"id", f.id}, {"message", f.message}});
   for (const auto& f : r.notes) n.push_back({{"id", f.id}, {"message", f.message}});
   print_json(doc);
 }
 
-void print_text_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std::optional<guest::GuestView>& g,
-                        const Findings& notes) {
+void print_text_outcome(const predict::BootPrediction& p) {
+  const hv::Machine& m = p.machine;
+  const fw::IplOutcome& r = p.ipl;
   std::string s;
   s += fmt::format("Mode: {} — {}\n", hv::to_string(r.mode), hv::describe(r.mode));
   s += "Boot order:\n";
@@ -170,50 +109,44 @@ void print_text_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std
     }
   }
   s += fmt::format("\nVerdict: {}{}\n", fw::to_string(r.verdict), r.halt_reason.empty() ? "" : " (" + r.halt_reason + ")");
-  if (g) {
-    s += fmt::format("\nGuest OS view (Linux):\n  /sys/firmware/ipl/secure: {}\n", g->secure ? 1 : 0);
-    if (g->report && g->report->used_by_linux()) {
-      s += "  setup: The IPL report contains the following components:\n";
-      for (const auto& c : g->report->components)
-        if (c.len) s += fmt::format("  setup: {:016x} - {:016x} ({})\n", c.addr, c.addr + c.len, c.status());
+  if (p.guest) {
+    s += "\nGuest OS view (Linux):\n";
+    std::string view = guest::to_text(*p.guest);
+    for (size_t at = 0; at < view.size();) {
+      const size_t nl = view.find('\n', at);
+      s += "  " + view.substr(at, nl - at + 1);
+      at = nl == std::string::npos ? view.size() : nl + 1;
     }
-    const auto keys = g->platform_keyring();
-    if (keys.empty()) s += "  .platform keyring: empty\n";
-    for (const auto& c : keys) s += fmt::format("  .platform keyring (IPL:db): {} (key id {})\n", c.subject, c.key_id);
   }
   std::fwrite(s.data(), 1, s.size(), stdout);
-  for (const auto& f : notes) fmt::print(stderr, "sipl: note: {}\n", f.message);
+  for (const auto& f : p.notes) fmt::print(stderr, "sipl: note: {}\n", f.message);
   for (const auto& f : r.notes) fmt::print(stderr, "sipl: note: {}\n", f.message);
 }
 
 Result<int> run_boot(const BootOptions& o) {
   auto at = resolve_at(o.at);
   if (!at) return tl::unexpected(at.error());
-  Findings notes;
-  auto opts = machine_options(o, &notes);
-  if (!opts) return tl::unexpected(opts.error());
-  if (opts->ram_bytes < (16ull << 20))
-    return fail(ErrorCode::kBadInput, "guest RAM below 16 MiB: the s390-ccw BIOS does not fit");
+  predict::BootRequest req;
+  if (!o.disk.empty()) req.disk = predict::DiskForm{o.disk, o.boot_certs, o.secure_boot == "on"};
+  else if (!o.boot_certs.empty() || !o.secure_boot.empty())
+    return fail(ErrorCode::kUsage, "--boot-certs and --secure-boot go with --disk; the other forms carry their own");
+  req.domain = o.domain;
+  req.qemu_argv = o.argv;
+  req.cpu = o.cpu;
+  req.loadparm = o.loadparm;
+  req.at = *at;
   Findings warnings;
-  auto machine = hv::Machine::create(*opts, &warnings);
+  auto p = predict::predict_boot(req, &warnings);
   for (const auto& w : warnings) fmt::print(stderr, "sipl: warning: {}\n", w.message);
-  if (!machine) return tl::unexpected(machine.error());
-  hv::SparseGuestMemory memory(opts->ram_bytes);
-  auto r = fw::run_ipl(*machine, memory, {*at});
-  if (!r) return tl::unexpected(r.error());
+  if (!p) return tl::unexpected(p.error());
+  const fw::IplOutcome& r = p->ipl;
   if (!o.iirb_out.empty()) {
-    if (r->iirb.empty()) fmt::print(stderr, "sipl: note: no IIRB was written (Normal mode or no boot); {} not written\n", o.iirb_out);
-    else if (auto w = write_output(o.iirb_out, r->iirb); !w) return tl::unexpected(w.error());
+    if (r.iirb.empty()) fmt::print(stderr, "sipl: note: no IIRB was written (Normal mode or no boot); {} not written\n", o.iirb_out);
+    else if (auto w = write_output(o.iirb_out, r.iirb); !w) return tl::unexpected(w.error());
   }
-  std::optional<guest::GuestView> view;
-  if (r->booted_device) {
-    auto v = guest::read_ipl_report_from_lowcore(memory, machine->facilities().sipl);
-    if (v) view = std::move(*v);
-    else notes.push_back({Severity::kWarning, "boot.guest_view", "guest view: " + v.error().message, {}});
-  }
-  if (o.json) print_json_outcome(*machine, *r, view, notes);
-  else print_text_outcome(*machine, *r, view, notes);
-  switch (r->verdict) {
+  if (o.json) print_json_outcome(*p);
+  else print_text_outcome(*p);
+  switch (r.verdict) {
     case fw::Verdict::kBoots: return 0;
     case fw::Verdict::kBootsWithWarnings: return o.strict ? 1 : 0;
     default: return 1;
