@@ -11,6 +11,8 @@ pkgs=(
   libxml2-dev libvirt0
   # the tests render the generated man pages (man --warnings -l) and run the zsh completion
   man-db groff-base zsh
+  # the tests validate every --json document against its JSON Schema (data/schemas/json)
+  python3 python3-jsonschema
 )
 missing=()
 for p in "${pkgs[@]}"; do
