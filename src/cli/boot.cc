@@ -28,50 +28,58 @@ struct BootOptions {
   std::vector<std::string> argv;
 };
 
-std::string hex(uint64_t v) { return fmt::format("0x{:016x}", v); }
+std::string hex(uint64_t v) { return address(v); }
 
-nlohmann::ordered_json bits_json(const std::vector<fw::iirb::IndicatorBit>& bits) {
-  auto a = nlohmann::ordered_json::array();
-  for (const auto& b : bits) a.push_back({{"bit", b.bit}, {"mask", fmt::format("0x{:x}", b.mask)}, {"meaning", b.meaning}});
+Json bits_json(const std::vector<fw::iirb::IndicatorBit>& bits, unsigned width) {
+  auto a = Json::array();
+  for (const auto& b : bits) a.push_back({{"bit", b.bit}, {"mask", hex_field(b.mask, width)}, {"meaning", b.meaning}});
   return a;
 }
 
-void print_json_outcome(const predict::BootPrediction& p) {
+void print_json_outcome(const predict::BootPrediction& p, const Findings& warnings) {
   const hv::Machine& m = p.machine;
   const fw::IplOutcome& r = p.ipl;
   auto doc = json_document();
   doc["mode"] = hv::to_string(r.mode);
-  doc["verdict"] = fw::to_string(r.verdict);
-  doc["halt_reason"] = r.halt_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.halt_reason);
-  doc["iplb_header_flags"] = m.iplb_header_flags();
-  doc["booted_device"] = r.booted_device ? nlohmann::ordered_json(*r.booted_device) : nlohmann::ordered_json(nullptr);
+  doc["verdict"] = enum_name(fw::to_string(r.verdict));
+  doc["halt_reason"] = nonempty_or_null(r.halt_reason);
+  doc["iplb_header_flags"] = hex_field(m.iplb_header_flags(), 8);
+  auto& order = doc["boot_order"] = Json::array();
+  for (size_t i = 0; i < m.boot_order().size(); ++i) {
+    const auto& d = m.boot_order()[i];
+    order.push_back({{"device", hv::to_string(d.kind)},
+                     {"image", nonempty_or_null(d.image)},
+                     {"bootindex", d.bootindex},
+                     {"loadparm", m.loadparm(i)}});
+  }
+  doc["booted_device"] = r.booted_device ? Json(*r.booted_device) : Json(nullptr);
   doc["console"] = r.console;
-  auto& comps = doc["components"] = nlohmann::ordered_json::array();
+  auto& comps = doc["components"] = Json::array();
   for (const auto& c : r.components) {
-    comps.push_back({{"kind", c.psw_entry ? "psw" : "load"},
+    comps.push_back({{"type", c.psw_entry ? "psw" : "load"},
                      {"address", hex(c.address)},
                      {"length", c.length},
                      {"signed", c.is_signed()},
                      {"verified", c.verified()},
-                     {"certificate_index", c.verified() ? nlohmann::ordered_json(c.cert_index) : nlohmann::ordered_json(nullptr)},
-                     {"cei", fmt::format("0x{:08x}", c.cei)},
-                     {"cei_bits", bits_json(fw::iirb::cei_bits(c.cei))}});
+                     {"certificate_index", c.verified() ? Json(c.cert_index) : Json(nullptr)},
+                     {"store_index", c.store_index ? Json(*c.store_index + 1) : Json(nullptr)},
+                     {"cei", hex_field(c.cei, 32)},
+                     {"cei_bits", bits_json(fw::iirb::cei_bits(c.cei), 32)}});
   }
-  doc["iiei"] = {{"value", fmt::format("0x{:04x}", r.iiei)}, {"bits", bits_json(fw::iirb::iiei_bits(r.iiei))}};
-  auto& certs = doc["certificates"] = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < r.certificates.size(); ++i) {
-    const auto& c = r.certificates[i];
+  doc["iiei"] = {{"value", hex_field(r.iiei, 16)}, {"bits", bits_json(fw::iirb::iiei_bits(r.iiei), 16)}};
+  auto& certs = doc["certificates"] = Json::array();
+  for (const auto& c : r.certificates) {
     const auto& e = m.store().entries()[c.store_index];
-    certs.push_back({{"index", i}, {"store_index", c.store_index + 1}, {"address", hex(c.address)},
-                     {"length", c.length}, {"path", e.path}, {"subject", e.cert.subject()},
-                     {"key_id", to_hex(e.cert.key_id_sha256())}});
+    certs.push_back({{"store_index", c.store_index + 1}, {"address", hex(c.address)}, {"length", c.length},
+                     {"path", e.path}, {"subject", e.cert.subject()}, {"key_id", to_hex(e.cert.key_id_sha256())}});
   }
-  doc["iirb_hex"] = to_hex(r.iirb);
-  // nullptr: the guest never runs (the BIOS halted).
-  doc["guest"] = p.guest ? guest::to_json(*p.guest) : nlohmann::ordered_json(nullptr);
-  auto& n = doc["notes"] = nlohmann::ordered_json::array();
-  for (const auto& f : p.notes) n.push_back({{"id", f.id}, {"message", f.message}});
-  for (const auto& f : r.notes) n.push_back({{"id", f.id}, {"message", f.message}});
+  doc["iirb_hex"] = r.iirb.empty() ? Json(nullptr) : Json(to_hex(r.iirb));
+  // null: the guest never runs (the BIOS halted or no device booted).
+  doc["guest"] = p.guest ? guest::to_json(*p.guest) : Json(nullptr);
+  auto& fs = doc["findings"] = Json::array();
+  append_findings(fs, warnings);
+  append_findings(fs, p.notes);
+  append_findings(fs, r.notes);
   print_json(doc);
 }
 
@@ -144,7 +152,7 @@ Result<int> run_boot(const BootOptions& o) {
     if (r.iirb.empty()) fmt::print(stderr, "sipl: note: no IIRB was written (Normal mode or no boot); {} not written\n", o.iirb_out);
     else if (auto w = write_output(o.iirb_out, r.iirb); !w) return tl::unexpected(w.error());
   }
-  if (o.json) print_json_outcome(*p);
+  if (o.json) print_json_outcome(*p, warnings);
   else print_text_outcome(*p);
   switch (r.verdict) {
     case fw::Verdict::kBoots: return 0;
@@ -156,7 +164,7 @@ Result<int> run_boot(const BootOptions& o) {
 void setup(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<BootOptions>();
   auto* sub = app.add_subcommand("boot", "Predict a guest's (secure) IPL: BIOS console, IPL report and verdict");
-  sub->add_flag("--json", o->json, "Print one JSON document (schema_version 1)");
+  sub->add_flag("--json", o->json, "Print one JSON document (schema_version 2)");
   sub->add_flag("--strict", o->strict, "Exit 1 when Audit mode printed warnings");
   sub->add_option("--at", o->at, "Host clock for certificate validity (RFC 3339 or @unix; default now)")
       ->type_name("TIME");
@@ -198,20 +206,22 @@ void setup(CLI::App& app, Context& ctx) {
                       {3, "bad input: an unreadable disk, domain XML or certificate path"},
                       {4, "a configuration QEMU itself refuses (its message is printed)"}},
       .json = {{"mode", "normal, audit, secure or invalid"},
-               {"verdict", "boots, boots with warnings, halts or no bootable device"},
+               {"verdict", "boots, boots_with_warnings, halts or no_bootable_device"},
                {"halt_reason", "the BIOS's message when it halts, or null"},
-               {"iplb_header_flags", "the IPLB header flags QEMU sets for the mode"},
-               {"booted_device", "the device that booted, or null"},
+               {"iplb_header_flags", "the IPLB header flags QEMU sets for the mode, e.g. \"0x60\""},
+               {"boot_order[]", "the boot devices in boot order: device, image, bootindex, loadparm"},
+               {"booted_device", "the 0-based position in boot_order of the device that booted, or null"},
                {"console", "the BIOS console lines"},
-               {"components[]", "the IPL report's components: kind (load or psw), address, length, signed, "
-                                "verified, certificate_index (into certificates, or null), cei and cei_bits"},
+               {"components[]", "the IPL report's components: type (load or psw), address, length, signed, "
+                                "verified, certificate_index (0-based, into certificates, or null), store_index "
+                                "(1-based, or null), cei and cei_bits"},
                {"iiei", "the IPL information error indicators: value and bits"},
-               {"certificates[]", "the IPL report's certificates: index, store_index (1-based), address, length, "
-                                  "path, subject, key_id"},
-               {"iirb_hex", "the IPL information report block as hex"},
-               {"guest", "what Linux sees (secure, has_secure, report_used, components, platform_keyring), or "
-                         "null when the BIOS halted"},
-               {"notes[]", "id and message of each note"}},
+               {"certificates[]", "the IPL report's certificates, in report order: store_index (1-based), address, "
+                                  "length, path, subject, key_id"},
+               {"iirb_hex", "the IPL information report block as hex, or null when none was written"},
+               {"guest", "what Linux sees (secure, has_secure, iplb, report, platform_keyring, components, "
+                         "findings), or null when nothing booted"},
+               {"findings[]", "QEMU's warnings and sipl's notes: severity, id, message, location, params"}},
       .examples = {{"sipl boot --disk guest.img --boot-certs signer.pem --secure-boot on",
                     "Predict a Secure-mode boot of a disk with one trusted certificate"},
                    {"sipl boot --domain guest.xml --strict", "Predict the boot of a libvirt domain, failing "

@@ -30,20 +30,20 @@ Result<int> run_certs(const CertsOptions& o) {
   if (o.json) {
     auto doc = json_document();
     doc["at"] = format_time(at);
-    auto& arr = doc["certificates"] = nlohmann::ordered_json::array();
+    auto& arr = doc["certificates"] = Json::array();
     for (size_t i = 0; i < store.count(); ++i) {
       const auto& e = store.entries()[i];
       const auto& c = e.cert;
-      nlohmann::ordered_json j;
-      j["index"] = i + 1;
+      Json j;
+      j["store_index"] = i + 1;
       j["path"] = e.path;
-      j["source_dir"] = e.source_dir.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.source_dir);
+      j["source_dir"] = nonempty_or_null(e.source_dir);
       j["name"] = e.name;
       j["name_ebcdic_hex"] = to_hex(e.name_ebcdic);
       j["subject"] = c.subject();
       j["issuer"] = c.issuer();
       j["serial"] = c.serial_hex();
-      j["key_type"] = static_cast<int>(c.key_type());
+      j["vce_key_type"] = static_cast<int>(c.key_type());
       j["key_algorithm"] = c.key_description();
       j["key_id"] = to_hex(c.key_id_sha256());
       j["fingerprint_sha256"] = to_hex(c.fingerprint_sha256());
@@ -63,10 +63,9 @@ Result<int> run_certs(const CertsOptions& o) {
                      {"total_vcb_len", rep.total_vcb_len}};
     doc["mode"] = {{"secure_boot_off", hv::to_string(rep.mode_secure_boot_off)},
                    {"secure_boot_on", hv::to_string(rep.mode_secure_boot_on)}};
-    auto& notes = doc["notes"] = nlohmann::ordered_json::array();
-    for (const auto& n : rep.notes) notes.push_back(n.message);
-    auto& w = doc["warnings"] = nlohmann::ordered_json::array();
-    for (const auto& f : warnings) w.push_back(f.message);
+    auto& fs = doc["findings"] = Json::array();
+    append_findings(fs, warnings);
+    append_findings(fs, rep.notes);
     print_json(doc);
   } else {
     std::string out;
@@ -105,7 +104,7 @@ void setup(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("certs", "Show the certificate store the guest will see (QEMU boot-certs)");
   sub->add_option("PATH", o->paths, "Certificate files (.pem) and directories, as given to boot-certs.N.path")
       ->required();
-  sub->add_flag("--json", o->json, "Print one JSON document (schema_version 1)");
+  sub->add_flag("--json", o->json, "Print one JSON document (schema_version 2)");
   sub->add_option("--at", o->at, "Check validity at TIME (RFC 3339 or @unix; default now)")->type_name("TIME");
   sub->add_flag("--strict", o->strict, "Exit 1 when a certificate is not valid at --at time");
   document(sub, {
@@ -123,16 +122,17 @@ void setup(CLI::App& app, Context& ctx) {
                       {2, "usage error"},
                       {3, "QEMU would refuse the paths (its message is printed)"}},
       .json = {{"at", "the time validity was checked at (RFC 3339)"},
-               {"certificates[]", "one object per store entry in store order: index (1-based), path, source_dir "
-                                  "(null for a file given directly), name, name_ebcdic_hex, subject, issuer, serial, "
-                                  "key_type (the VCE key type), key_algorithm, key_id, fingerprint_sha256, der_size, "
-                                  "pem_size, data_size, not_before, not_after, valid_at"},
+               {"certificates[]", "one object per store entry in store order: store_index (1-based), path, "
+                                  "source_dir (null for a file given directly), name, name_ebcdic_hex, subject, issuer, "
+                                  "serial, vce_key_type (the VCE key type), key_algorithm, key_id, fingerprint_sha256, "
+                                  "der_size, pem_size, data_size, not_before, not_after, valid_at"},
                {"totals", "count, max_count, largest_cert_size, total_bytes, max_single_vcb_len, total_vcb_len: "
                           "the figures DIAG 0x320 reports"},
                {"mode", "secure_boot_off and secure_boot_on: the IPL mode (normal, audit, secure or invalid) either "
                         "setting gives with this store"},
-               {"notes", "strings: directory read order, certificates not valid at --at"},
-               {"warnings", "strings: the warnings QEMU would print while building the store"}},
+               {"findings[]", "the warnings QEMU would print while building the store, then notes on directory "
+                              "read order and warnings for certificates not valid at --at: severity, id, message, "
+                              "location, params"}},
       .examples = {{"sipl certs /etc/pki/s390/boot-certs ~/keys/signer.pem",
                     "Show the store QEMU builds from a directory and a file, in that order"},
                    {"sipl certs --json --at 2027-01-01T00:00:00Z examples/certs",

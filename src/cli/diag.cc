@@ -74,7 +74,7 @@ Result<int> run_diag320(const Diag320Options& o) {
   const int exit_code = r->result.ok() ? 0 : 1;
   if (o.json) {
     auto doc = diag320_json(*r, loaded->at, loaded->store, loaded->warnings);
-    if (!o.output.empty()) doc["output"] = o.dry_run ? nullptr : nlohmann::ordered_json(o.output);
+    if (!o.output.empty() && !o.dry_run) doc["output"] = o.output;
     print_json(doc);
     return exit_code;
   }
@@ -129,18 +129,19 @@ void setup_diag320(CLI::App& root, Context& ctx) {
                       {1, "any other rc, or a program exception"},
                       {2, "usage error"},
                       {3, "QEMU would refuse the boot-certs paths"}},
-      .json = {{"subcode", "the subcode, as a number"},
+      .json = {{"subcode", "the subcode (R3), e.g. \"0x02\""},
                {"at", "the host time of the DIAG (RFC 3339)"},
-               {"exception", "the program exception the DIAG raises, or null"},
-               {"rc", "the return code as a number (null after an exception)"},
-               {"rc_hex", "the same as \"0x0001\""},
+               {"program_exception", "the program exception the DIAG raises (privileged_operation, specification, "
+                                     "addressing), or null"},
+               {"rc", "the return code, e.g. \"0x0001\" (null after an exception)"},
                {"block_size", "bytes of the block read back"},
-               {"ism", "subcode 0: word0 and installed_subcodes"},
-               {"vcssb", "subcode 1: length, version, total_vc_ct, max_vc_ct, max_single_vcb_len, total_vcb_len"},
+               {"ism", "subcode 0: word0 and installed_subcodes, else null"},
+               {"vcssb", "subcode 1: length, version, total_vc_ct, max_vc_ct, max_single_vcb_len, total_vcb_len "
+                         "(null but length for an empty store), else null"},
                {"vcb", "subcode 2: in_len, first_vc_index, last_vc_index, out_len, stored_ct, remain_ct and "
-                       "entries[], the decoded VCEs (cert_idx 1-based)"},
-               {"warnings", "strings: QEMU's warnings"},
-               {"output", "with -o: the file written (null with --dry-run)"}},
+                       "entries[], the decoded VCEs (store_index 1-based, as the VCE's cert_idx), else null"},
+               {"output", "with -o: the file written (null with --dry-run or without -o)"},
+               {"findings[]", "QEMU's warnings: severity, id, message, location, params"}},
       .examples = {{"sipl diag 320 --subcode 2 --first 1 --last 2 --at 2026-01-01T00:00:00Z \\\n"
                     "    -o vcb.bin /etc/pki/s390/boot-certs",
                     "Write the VCB holding the first two certificates to vcb.bin"},

@@ -32,21 +32,6 @@ std::string finding_line(const Finding& f) {
   return {};
 }
 
-nlohmann::ordered_json findings_json(const Findings& fs) {
-  auto arr = nlohmann::ordered_json::array();
-  for (const auto& f : fs) {
-    nlohmann::ordered_json j;
-    j["severity"] = to_string(f.severity);
-    j["id"] = f.id;
-    j["message"] = f.message;
-    nlohmann::ordered_json params = nlohmann::ordered_json::object();
-    for (const auto& [k, v] : f.params) params[k] = v;
-    j["params"] = params;
-    arr.push_back(j);
-  }
-  return arr;
-}
-
 // "FILE:LINE: error: message" (compiler style), stdout for validate, stderr elsewhere.
 void print_findings(std::FILE* to, const std::string& file, const Findings& fs) {
   for (const auto& f : fs) {
@@ -68,7 +53,7 @@ Result<int> validate(const DomainOptions& o) {
     doc["mode"] = hv::to_string(v->mode);
     doc["boot_certs_form"] = to_string(v->boot_certs_form);
     doc["boot_certs"] = v->boot_certs;
-    doc["findings"] = findings_json(v->findings);
+    append_findings(doc["findings"] = Json::array(), v->findings, v->file);
     print_json(doc);
   } else {
     print_findings(stdout, o.xml, v->findings);
@@ -90,19 +75,22 @@ Result<int> to_qemu(const DomainOptions& o) {
   if (!ctx) return tl::unexpected(ctx.error());
   auto r = domain_to_qemu(o.xml, *ctx);
   if (!r) return tl::unexpected(r.error());
+  if (o.json) {
+    auto doc = json_document();
+    doc["valid"] = r->command_line.has_value();
+    doc["emulator"] = r->command_line ? Json(r->command_line->emulator) : Json(nullptr);
+    doc["env"] = r->command_line ? Json(r->command_line->env) : Json::array();
+    doc["args"] = r->command_line ? Json(r->command_line->args) : Json::array();
+    append_findings(doc["findings"] = Json::array(), r->findings, o.xml);
+    print_json(doc);
+  }
   if (!r->command_line) {
     print_findings(stderr, o.xml, r->findings);
     fmt::print(stderr, "sipl: error: {}: invalid domain; no command line written\n", o.xml);
     return 1;
   }
   const QemuCommandLine& cl = *r->command_line;
-  if (o.json) {
-    auto doc = json_document();
-    doc["emulator"] = cl.emulator;
-    doc["env"] = cl.env;
-    doc["args"] = cl.args;
-    print_json(doc);
-  } else {
+  if (!o.json) {
     std::string s = format_args_file(cl);
     std::fwrite(s.data(), 1, s.size(), stdout);
   }
@@ -194,7 +182,8 @@ void setup(CLI::App& app, Context& ctx) {
                {"mode", "normal, audit, secure or invalid: the IPL mode the domain gives"},
                {"boot_certs_form", "none, libvirt, seed or mixed: how the certificates are written"},
                {"boot_certs", "the certificate paths, in order"},
-               {"findings[]", "severity, id, message and params of each finding"}},
+               {"findings[]", "severity, id, message, location (path and line in the XML) and params of each "
+                              "finding"}},
       .examples = {{"sipl domain validate examples/domains/secure.xml", "Validate a secure-IPL domain"}},
   });
   v->callback([o, &ctx] { run_verb(ctx, [o] { return validate(*o); }); });
@@ -213,7 +202,11 @@ void setup(CLI::App& app, Context& ctx) {
                       {2, "usage error"},
                       {3, "unreadable or malformed XML"},
                       {4, "the --qemu binary could not be probed"}},
-      .json = {{"emulator", "the QEMU binary"}, {"env", "the environment variables set"}, {"args", "the arguments"}},
+      .json = {{"valid", "true, or false when the domain is invalid (then emulator is null and args empty)"},
+               {"emulator", "the QEMU binary, or null"},
+               {"env", "the environment variables set"},
+               {"args", "the arguments"},
+               {"findings[]", "the validation's findings: severity, id, message, location, params"}},
       .examples = {{"sipl domain to-qemu --qemu-version 11.2.0 examples/domains/secure.xml",
                     "Print the QEMU command line for a domain"}},
   });

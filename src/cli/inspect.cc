@@ -1,4 +1,5 @@
 // sipl inspect: the boot chain of a zipl SCSI-scheme disk as the s390-ccw BIOS walks it.
+#include <cctype>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -14,7 +15,7 @@
 namespace sipl::cli {
 namespace {
 
-using json = nlohmann::ordered_json;
+using json = Json;
 
 struct InspectOptions {
   std::string disk;
@@ -23,6 +24,11 @@ struct InspectOptions {
   unsigned block_size = 0;  // 0 = from the boot record's program table pointer
 };
 
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 json signature_json(const fw::InspectedComponent& c, std::string* text) {
   json j;
   j["format"] = c.entry.signature->format;
@@ -30,22 +36,24 @@ json signature_json(const fw::InspectedComponent& c, std::string* text) {
   json signers = json::array();
   if (c.signers) {
     for (const auto& s : c.signers->signers) {
-      signers.push_back({{"issuer", s.issuer},
-                         {"serial", s.serial_hex},
-                         {"subject_key_id", s.subject_key_id_hex},
-                         {"digest", s.digest}});
+      const bool key_id = !s.subject_key_id_hex.empty();
+      signers.push_back({{"signer_id", key_id ? "subject_key_identifier" : "issuer_and_serial"},
+                         {"issuer", nonempty_or_null(s.issuer)},
+                         {"serial", nonempty_or_null(s.serial_hex)},
+                         {"subject_key_id", nonempty_or_null(s.subject_key_id_hex)},
+                         {"digest", nonempty_or_null(lower(s.digest))}});
       if (!text->empty()) *text += "; ";
-      if (!s.subject_key_id_hex.empty())
+      if (key_id)
         *text += fmt::format("key id {}", s.subject_key_id_hex);
       else
         *text += fmt::format("issuer {}, serial {}", s.issuer, s.serial_hex);
       if (!s.digest.empty()) *text += fmt::format(" ({})", s.digest);
     }
   } else {
-    j["error"] = c.signers_error;
     *text = fmt::format("unreadable: {}", c.signers_error);
   }
   j["signers"] = signers;
+  j["error"] = c.signers ? json(nullptr) : json(c.signers_error);
   return j;
 }
 
@@ -73,44 +81,38 @@ json program_json(const fw::InspectedProgram& p, std::string& text) {
   text += fmt::format("program {}: component table at block {} ({}), {} bytes loaded\n", p.index, p.component_table,
                       header_type_name(p.header_type), p.loaded_bytes);
   json comps = json::array();
-  std::vector<json> signatures(p.components.size());  // by table position
-  for (size_t k = 0; k < p.components.size(); ++k) {
-    const fw::InspectedComponent& ic = p.components[k];
+  for (const fw::InspectedComponent& ic : p.components) {
     const fw::Component& c = ic.entry;
     json cj;
     cj["index"] = c.index;
     cj["type"] = fw::component_type_name(c.type);
+    const bool exec = c.type == fw::ComponentType::kExec;
+    // EXEC: where the PSW starts the program (its 31-bit address part); LOAD: the load address.
+    cj["address"] = exec ? json(address(c.address & 0x7fffffffULL))
+                         : c.type == fw::ComponentType::kLoad ? json(address(c.address)) : json(nullptr);
+    cj["psw"] = exec ? json(address(c.address)) : json(nullptr);
+    cj["length"] = exec ? 0 : c.length;
+    cj["segment_table_blocks"] = c.segment_table_blocks;
+    json ext = json::array();
+    for (const auto& e : c.extents) ext.push_back({{"block", e.blockno}, {"count", e.blocks()}});
+    cj["extents"] = ext;
     std::string line = fmt::format("  [{}] {:<9}", c.index, fw::component_type_name(c.type));
-    if (c.type == fw::ComponentType::kExec) {
-      cj["address"] = c.address & 0x7fffffffULL;
-      cj["psw"] = fmt::format("{:016x}", c.address);
-      cj["length"] = 0;
-      cj["signature"] = nullptr;
+    std::string who;
+    cj["signature"] = c.type == fw::ComponentType::kSignature ? signature_json(ic, &who) : json(nullptr);
+    cj["signed_by"] = ic.signed_by ? json(*ic.signed_by) : json(nullptr);
+    cj["sclab"] = ic.sclab ? json(*ic.sclab) : json(nullptr);
+    if (exec) {
       line += fmt::format(" psw {:016x}", c.address);
     } else {
-      cj["address"] = c.type == fw::ComponentType::kLoad ? json(c.address) : nullptr;
-      cj["length"] = c.length;
-      cj["segment_table_blocks"] = c.segment_table_blocks;
-      json ext = json::array();
-      for (const auto& e : c.extents) ext.push_back({{"block", e.blockno}, {"blocks", e.blocks()}});
-      cj["extents"] = ext;
       if (c.type == fw::ComponentType::kSignature) {
-        std::string who;
-        cj["signature"] = signatures[k] = signature_json(ic, &who);
         line += fmt::format(" format {}, sig_len {}, {} bytes loaded; signer: {}", c.signature->format,
                             c.signature->length, c.length, who);
       } else {
         line += fmt::format(" address 0x{:08x}, {} bytes", c.address, c.length);
         if (ic.signed_by) {
-          json sig = signatures[*ic.signed_by];
-          sig["entry"] = *ic.signed_by;
-          cj["signature"] = sig;
           line += fmt::format(", signed (entry {})", *ic.signed_by);
-        } else {
-          cj["signature"] = nullptr;
+          line += *ic.sclab ? ", SCLAB found" : ", no SCLAB";
         }
-        cj["sclab"] = *ic.sclab;
-        if (ic.signed_by) line += *ic.sclab ? ", SCLAB found" : ", no SCLAB";
       }
       line += fmt::format("\n      extents: {}", extents_text(c.extents));
     }
@@ -131,9 +133,8 @@ Result<int> run_inspect(const InspectOptions& o) {
   doc["format"] = image::format_name(r->format);
   doc["size"] = r->size;
   doc["block_size"] = r->block_size;
-  doc["boot_record"] = {{"version", map.version},
-                        {"program_table_block", map.program_table_pointer.blockno},
-                        {"warnings", map.warnings}};
+  doc["boot_record"] = {{"version", map.version}, {"program_table_block", map.program_table_pointer.blockno}};
+  doc["used_entries"] = r->used_entries;
   std::string text = fmt::format("disk {}: {}, {} bytes, block size {}\n", o.disk, image::format_name(r->format),
                                  r->size, r->block_size);
   text += fmt::format("boot record: zIPL version {}, program table at block {}\n", map.version,
@@ -144,6 +145,8 @@ Result<int> run_inspect(const InspectOptions& o) {
   json programs = json::array();
   for (const auto& p : r->programs) programs.push_back(program_json(p, text));
   doc["programs"] = std::move(programs);
+  auto& fs = doc["findings"] = json::array();
+  for (const auto& w : map.warnings) fs.push_back(finding_json({Severity::kWarning, "boot_record.warning", w, {}}));
   if (o.json)
     print_json(doc);
   else
@@ -155,7 +158,7 @@ void setup(CLI::App& parent, Context& ctx) {
   auto opts = std::make_shared<InspectOptions>();
   auto* cmd = parent.add_subcommand("inspect", "Show the zipl boot chain of a disk as the s390-ccw BIOS reads it");
   cmd->add_option("DISK", opts->disk, "Raw or qcow2 disk image")->required();
-  cmd->add_flag("--json", opts->json, "Print one JSON document (schema_version 1)");
+  cmd->add_flag("--json", opts->json, "Print one JSON document (schema_version 2)");
   cmd->add_option("--loadparm", opts->loadparm, "Only the program table entry N (0 = default)")
       ->type_name("N")
       ->check(CLI::Range(0u, static_cast<unsigned>(zipl::program_table::kEntryCount - 1)));
@@ -178,10 +181,15 @@ void setup(CLI::App& parent, Context& ctx) {
                {"format", "raw or qcow2"},
                {"size", "virtual disk size in bytes"},
                {"block_size", "512 or 4096"},
-               {"boot_record", "version, program_table_block and warnings[] of the boot record"},
+               {"boot_record", "version and program_table_block of the boot record"},
+               {"used_entries", "the program table entries in use (0 = the default)"},
                {"programs[]", "one per program table entry read: index, component_table_block, header_type (ipl, "
-                              "dump or unknown), loaded_bytes and components[] (index, type, address, length, "
-                              "psw, extents, signature with its signers, sclab)"}},
+                              "dump or unknown), loaded_bytes and components[]: index, type (load, signature or "
+                              "exec), address, psw, length, segment_table_blocks, extents[] (block, count), "
+                              "signature (SIGNATURE entries: format, length, signers[], error), signed_by (LOAD "
+                              "entries: the index of the SIGNATURE entry covering it), sclab"},
+               {"findings[]", "the BIOS's warnings about the boot record: severity, id, message, location, "
+                              "params"}},
       .examples = {{"sipl inspect guest.qcow2", "Show the boot chain of a guest's disk"},
                    {"sipl inspect --json --loadparm 0 guest.qcow2",
                     "Only the default entry, as JSON"}},

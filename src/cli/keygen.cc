@@ -31,11 +31,12 @@ Result<int> run_keygen(const KeygenOptions& o) {
     auto j = json_document();
     j["key"] = r->key;
     j["cert"] = r->cert;
-    j["type"] = std::string(crypto::key_type_name(r->type));
+    j["key_type"] = std::string(crypto::key_type_name(r->type));
     j["common_name"] = r->common_name;
     j["not_before"] = format_time(r->not_before);
     j["not_after"] = format_time(r->not_after);
     j["dry_run"] = r->dry_run;
+    append_findings(j["findings"] = Json::array(), r->warnings);
     print_json(j);
   } else {
     fmt::print("{} {} key {} and certificate {} (CN={}, valid {} to {})\n", r->dry_run ? "Would write" : "Wrote",
@@ -77,11 +78,13 @@ void setup(CLI::App& parent, Context& ctx) {
                       {3, "a file could not be written"}},
       .json = {{"key", "the private key file"},
                {"cert", "the certificate file"},
-               {"type", "the key type (rsa2048, rsa4096, p256, p384 or p521)"},
+               {"key_type", "the key type (rsa2048, rsa4096, p256, p384 or p521)"},
                {"common_name", "the subject CN"},
                {"not_before", "start of validity (RFC 3339)"},
                {"not_after", "end of validity (RFC 3339)"},
-               {"dry_run", "true when nothing was written"}},
+               {"dry_run", "true when nothing was written"},
+               {"findings[]", "warnings (a certificate name QEMU would not load): severity, id, message, location, "
+                              "params"}},
       .examples = {{"sipl keygen --type rsa4096 --cn 'Guest boot signing' --key signing.key --cert signing.pem",
                     "Make an RSA 4096 signing key and its certificate"},
                    {"sipl sign --key signing.key --cert signing.pem /boot/vmlinuz",

@@ -167,14 +167,15 @@ void setup(CLI::App& parent, Context& ctx) {
                {"updated_existing", "true when an existing image was updated"},
                {"size", "image size in bytes"},
                {"block_size", "512 or 4096"},
-               {"secure", "auto, 1 or 0"},
+               {"secure", "auto, 1 or 0 (as --secure takes them)"},
                {"first_block", "first block of the layout"},
                {"end_block", "the block after the layout"},
                {"program_table_block", "where the boot record points"},
                {"entries[]", "one per boot entry: name, program_table_positions, component_table_block, "
-                             "components[] (type, component, psw or load_address, signature_length, data_length, "
-                             "loaded_length, extents, segment_tables, source) and stage3_parameters"},
-               {"warnings", "strings"}},
+                             "components[] (type: load, signature or exec; component: zipl's name, e.g. "
+                             "kernel_image; psw, address, signature_length, data_length, loaded_length, extents[] "
+                             "(block, count), segment_tables, source) and stage3_parameters"},
+               {"findings[]", "zipl's warnings: severity, id, message, location, params"}},
       .examples = {{"sipl mkdisk -o disk.img --stage3 /lib/s390-tools/stage3.bin --kernel vmlinuz \\\n"
                     "    --initrd initrd.img --parmline 'console=ttysclp0 root=/dev/vda1' --secure 1",
                     "Write a secure boot disk from a signed stage 3 and kernel"},

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "cli/json.h"
 
 #include "sipl/image/boot_disk_writer.h"
 
@@ -12,6 +12,6 @@ namespace sipl::cli {
 // Returns the human-readable layout (blocks, addresses, lengths), one component per line.
 std::string mkdisk_text(const image::DiskWriteResult& r);
 // Returns the JSON document describing the layout.
-nlohmann::ordered_json mkdisk_json(const image::DiskWriteResult& r);
+Json mkdisk_json(const image::DiskWriteResult& r);
 
 }  // namespace sipl::cli

@@ -64,33 +64,30 @@ Result<int> run_sign(const SignOptions& o) {
   if (!r) return tl::unexpected(r.error());
   for (const auto& w : r->warnings) fmt::print(stderr, "sipl: warning: {}: {}\n", o.file, w.message);
 
-  using json = nlohmann::ordered_json;
-  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   if (o.json) {
     auto j = json_document();
     j["file"] = r->file;
-    j["output"] = opt(r->output);
-    j["detached"] = opt(r->detached);
-    j["saved_signature"] = opt(r->saved_signature);
+    j["output"] = string_or_null(r->output);
+    j["detached"] = string_or_null(r->detached);
+    j["saved_signature"] = string_or_null(r->saved_signature);
     j["dry_run"] = r->dry_run;
     j["digest"] = std::string(crypto::digest_name(r->cms.digest));
     j["signer_id"] = r->cms.use_key_id ? "subject_key_identifier" : "issuer_and_serial";
-    j["key"] = r->key_description;
+    j["key_algorithm"] = r->key_description;
     j["input_size"] = r->input_size;
     j["removed_signatures"] = r->removed_signatures;
     j["signed_size"] = r->signed_size;
     j["signature_size"] = r->signature_size;
-    j["output_size"] = r->output_size ? json(*r->output_size) : json(nullptr);
+    j["output_size"] = r->output_size ? Json(*r->output_size) : Json(nullptr);
     if (r->sclab) {
       j["sclab"] = {{"offset", r->sclab->offset},
-                    {"flags", fmt::format("0x{:04x}", r->sclab->flags)},
-                    {"load_psw", fmt::format("0x{:016x}", r->sclab->load_psw)},
-                    {"load_addr", fmt::format("0x{:016x}", r->sclab->load_addr)}};
+                    {"flags", hex_field(r->sclab->flags, 16)},
+                    {"load_psw", address(r->sclab->load_psw)},
+                    {"load_addr", address(r->sclab->load_addr)}};
     } else {
       j["sclab"] = nullptr;
     }
-    auto& w = j["warnings"] = json::array();
-    for (const auto& f : r->warnings) w.push_back({{"id", f.id}, {"severity", "warning"}, {"message", f.message}});
+    append_findings(j["findings"] = Json::array(), r->warnings);
     print_json(j);
   } else {
     const char* verb = o.dry_run ? "Would sign" : "Signed";
@@ -162,14 +159,16 @@ void setup(CLI::App& parent, Context& ctx) {
                {"dry_run", "true when nothing was written"},
                {"digest", "sha256, sha384 or sha512"},
                {"signer_id", "issuer_and_serial, or subject_key_identifier with --key-id"},
-               {"key", "the key algorithm and size, e.g. \"RSA 4096\""},
+               {"key_algorithm", "the key algorithm and size, e.g. \"RSA 4096\""},
                {"input_size", "bytes of FILE"},
                {"removed_signatures", "appended signatures removed first (--resign)"},
                {"signed_size", "bytes the signature covers"},
                {"signature_size", "bytes of the DER signature"},
                {"output_size", "bytes written to the output (null when none)"},
-               {"sclab", "null, or offset, flags, load_psw and load_addr of the SCLAB added"},
-               {"warnings[]", "id, severity and message of each warning"}},
+               {"sclab", "null, or offset (in the signed component), flags, load_psw and load_addr of the SCLAB "
+                         "added"},
+               {"findings[]", "warnings (e.g. a component that will not verify at boot): severity, id, message, "
+                              "location, params"}},
       .examples = {{"sipl sign --key signing.key --cert signing.pem /boot/vmlinuz",
                     "Sign a kernel in place, as sign-file would"},
                    {"sipl sign --key k.key --cert k.pem --sclab global --psw 0x000800008000A000 \\\n"

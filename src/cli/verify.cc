@@ -33,8 +33,9 @@ Result<int> run_verify(const VerifyOptions& o) {
   if (!o.signature.empty()) req.signature = o.signature;
   auto v = fw::verify_component(loaded->store, req);
   if (!v) return tl::unexpected(v.error());
+  if (v->input_error) return tl::unexpected(*v->input_error);  // bad input, not a verdict (exit 3)
   print_report({*v, loaded->store, loaded->warnings}, o.json);
-  return v->verified() ? 0 : v->malformed_input ? exit_code_for(ErrorCode::kBadInput) : 1;
+  return v->verified() ? 0 : 1;
 }
 
 void setup(CLI::App& parent, Context& ctx) {
@@ -64,29 +65,31 @@ void setup(CLI::App& parent, Context& ctx) {
            "both) exactly as `sipl certs` shows it. The signature is the one appended to FILE (sign-file's "
            "format), or a detached DER file given with `--signature`, in which case the whole of FILE is the "
            "component. Each certificate's outcome is listed, so a negative verdict says why."},
-      .notes = {"Store indices: 1-based as `sipl certs` and DIAG 0x320 show them; DIAG 0x508 reports them 0-based."},
+      .notes = {"Store indices: 1-based as `sipl certs` and DIAG 0x320 show them (in text and JSON); the SVB of DIAG "
+                "0x508 carries them 0-based."},
       .exit_status = {{0, "verified"},
                       {1, "not verified (no signature, no certificate verifies it, DIAG 0x508 refuses the lengths)"},
                       {2, "usage error"},
-                      {3, "unreadable or malformed input (a malformed signature trailer, an unreadable store path)"}},
+                      {3, "unreadable or malformed input (a malformed signature trailer, an unreadable store path): "
+                          "an error, not a report"}},
       .json = {{"file", "the component file"},
-               {"signature_source", "\"appended\" or the --signature file (null when there is none)"},
+               {"signature_source", "appended, detached, or null when there is none"},
+               {"signature_file", "the --signature file, or null"},
                {"at", "the time validity was checked at (RFC 3339)"},
                {"verified", "true or false: the verdict"},
-               {"store_index", "0-based index (DIAG 0x508's cert_store_index) of the certificate that verified, "
-                               "or null"},
-               {"store_number", "the same, 1-based as `sipl certs` numbers the store, or null"},
-               {"certificate", "null, or the verifying certificate: path, subject, issuer, serial, key, "
+               {"store_index", "1-based store index of the certificate that verified (DIAG 0x508's "
+                               "cert_store_index + 1), or null"},
+               {"certificate", "null, or the verifying certificate: path, subject, issuer, serial, key_algorithm, "
                                "not_before, not_after, der_size"},
                {"diag508_rc", "the return code DIAG 0x508 gives, e.g. \"0x0001\" (null when it would not run)"},
                {"payload_size", "bytes the signature covers"},
                {"signature_size", "bytes of the DER signature"},
-               {"signature", "null, or what signer info #0 says: signer_count, signer_id, signer_serial, "
-                             "signer_key_id, key_algorithm, digest, signed_attributes, embedded_content, "
-                             "embedded_certificates"},
-               {"candidates[]", "one per store certificate tried: store_index (0-based), store_number (1-based), "
-                                "path, status, message"},
-               {"findings[]", "id, severity and message of each finding"}},
+               {"signature", "null, or what signer info #0 says: signer_count, signer_id (issuer_and_serial or "
+                             "subject_key_identifier), serial, subject_key_id, key_algorithm, digest, "
+                             "signed_attributes, embedded_content, embedded_certificates"},
+               {"candidates[]", "one per store certificate tried: store_index (1-based), path, status (verified, "
+                                "not_tried, wrong_key, expired, ...), message"},
+               {"findings[]", "severity, id, message, location and params of each finding"}},
       .examples = {{"sipl verify /boot/vmlinuz /etc/pki/s390/boot-certs",
                     "Check that a signed kernel verifies with the store a guest gets"},
                    {"sipl verify --json --at 2027-01-01T00:00:00Z --signature stage3.p7s stage3.bin \\\n"

@@ -80,7 +80,7 @@ Result<ComponentVerification> verify_component(const hv::CertificateStore& store
     if (!appended) {
       // A malformed trailer is malformed input: a finding like the others, exit 3.
       v.findings.push_back(make_finding(Severity::kError, "verify.malformed_trailer", appended.error().to_string()));
-      v.malformed_input = true;
+      v.input_error = appended.error();
       return v;
     }
     if (!*appended) {

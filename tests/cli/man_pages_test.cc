@@ -301,8 +301,8 @@ TEST(ManPages, VerbPagesSayTheirJsonAndEnvironment) {
   std::string json;
   for (const auto& l : section("sipl-boot.1", "JSON OUTPUT")) json += l + "\n";
   EXPECT_THAT(squeeze(json), HasSubstr("With --json, sipl boot prints one JSON object on standard output; its first "
-                                       "key is schema_version (1). Then:"));
-  EXPECT_THAT(squeeze(json), HasSubstr("verdict boots, boots with warnings, halts or no bootable device."));
+                                       "key is schema_version (2). Then:"));
+  EXPECT_THAT(squeeze(json), HasSubstr("verdict boots, boots_with_warnings, halts or no_bootable_device."));
   EXPECT_EQ(tags(section("sipl-sign.1", "ENVIRONMENT")), (std::set<std::string>{"KBUILD_SIGN_PIN"}));
   // Each domain subcommand with --json has its own JSON OUTPUT subsection; normalize has none.
   EXPECT_FALSE(section("sipl-domain.1", "JSON OUTPUT", "sipl domain caps").empty());

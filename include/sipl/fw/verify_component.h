@@ -35,7 +35,9 @@ struct [[nodiscard]] ComponentVerification {
   UnixTime at = 0;
   uint64_t payload_size = 0;    // bytes the signature covers
   uint64_t signature_size = 0;  // bytes of the DER signature
-  bool malformed_input = false;   // the appended-signature trailer is malformed (exit 3, not 1)
+  // Set when the appended-signature trailer is malformed: the input is bad, not the verdict
+  // negative (also a finding, so a caller checking many files can go on).
+  std::optional<Error> input_error;
   std::optional<uint16_t> diag508_rc;            // what DIAG 0x508 returns; nullopt when it is not called
   std::optional<crypto::VerifyVerdict> verdict;  // when certificates were tried
   Findings findings;  // why it does (not) verify, in the order found; the verdict's own after them
@@ -48,7 +50,8 @@ struct [[nodiscard]] ComponentVerification {
 
 // Returns the verdict for `request` against `store`. Errors only for files that cannot be read
 // (kIo, kLimit for a detached signature over 1 MiB); a missing or malformed signature, the
-// DIAG's refusals and failed certificates are findings of a negative verdict.
+// DIAG's refusals and failed certificates are findings of a negative verdict (a malformed
+// trailer also sets input_error).
 Result<ComponentVerification> verify_component(const hv::CertificateStore& store, const VerifyRequest& request);
 
 }  // namespace sipl::fw
