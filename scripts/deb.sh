@@ -39,7 +39,7 @@ fi
 echo "deb: building sipl $version ($arch) in $src" >&2
 start=$SECONDS
 (cd "$src" &&
-  DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" nice dpkg-buildpackage -us -uc -b)
+  DEB_BUILD_OPTIONS="parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" dpkg-buildpackage -us -uc -b)
 rm -rf "$src"
 echo "deb: dpkg-buildpackage took $((SECONDS - start)) s; results in $out:" >&2
 ls -1 "$out"/sipl_"$version"_* "$out"/sipl-dbgsym_"$version"_* >&2 2>/dev/null || true
