@@ -6,7 +6,7 @@ SIPL   := $(BUILD)/src/cli/sipl
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps configure build demo test bench fuzz install clean
+.PHONY: deps configure build demo test bench fuzz install deb clean
 deps:
 	@scripts/deps.sh
 
@@ -35,6 +35,12 @@ fuzz: deps
 # PREFIX=/usr DESTDIR=/tmp/root). Packagers: cmake --preset release, or make deb.
 install: build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree in build/deb/ (debian/
+# is the packaging); the .deb lands there: sudo apt install ./build/deb/sipl_*.deb
+deb:
+	@scripts/deps.sh deb
+	@scripts/deb.sh build/deb
 
 clean:
 	rm -rf build

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian 12 packages sipl needs to build, test and demo.
 # Only missing packages are installed; a machine that has them all is left alone.
+#   scripts/deps.sh        everything: build, tests (the package tests too), demo, benchmarks
+#   scripts/deps.sh deb    only what `make deb` needs: Debian's packaging tools and the
+#                          Build-Depends of debian/control (apt-get build-dep reads them there)
 set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+packaging=(dpkg-dev debhelper lintian)
 pkgs=(
   cmake ninja-build g++ pkg-config make
   libssl-dev openssl libcli11-dev nlohmann-json3-dev libfmt-dev libexpected-dev
@@ -11,15 +16,29 @@ pkgs=(
   libxml2-dev libvirt0
   # the tests render the generated man pages (man --warnings -l) and run the zsh completion
   man-db groff-base zsh
+  "${packaging[@]}"
 )
+[ "${1:-}" = deb ] && pkgs=("${packaging[@]}")
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+updated=""
+apt_update() { [ -n "$updated" ] || $SUDO apt-get update -qq; updated=1; }
+
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "deps: installing ${missing[*]}" >&2
-# qemu-system-misc ships /usr/bin/qemu-system-s390x on Debian 12 (there is no qemu-system-s390x package).
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO=sudo
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  # qemu-system-misc ships /usr/bin/qemu-system-s390x on Debian 12 (there is no qemu-system-s390x package).
+  apt_update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" = deb ] && ! (cd "$repo" && dpkg-checkbuilddeps 2>/dev/null); then
+  echo "deps: installing the Build-Depends of debian/control" >&2
+  apt_update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get build-dep -y -qq --no-install-recommends "$repo" >/dev/null
+fi
+exit 0
