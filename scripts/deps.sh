@@ -9,6 +9,7 @@ pkgs=(
   gnutls-bin libgnutls28-dev
   linux-kbuild-6.1 qemu-utils xz-utils zlib1g-dev fdisk qemu-system-misc
   libxml2-dev libvirt0
+  libp11-kit-dev libengine-pkcs11-openssl p11-kit-modules softhsm2 opensc
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -16,6 +17,9 @@ for p in "${pkgs[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "deps: installing ${missing[*]}" >&2
+# PKCS#11 (sipl sign --key pkcs11:...): p11-kit's pkcs11.h to build; OpenSSL's pkcs11 engine
+# (Debian 12 packages no pkcs11 provider) and p11-kit-proxy to run; SoftHSM2 and pkcs11-tool
+# (opensc) as the token and a peer in the tests.
 # qemu-system-misc ships /usr/bin/qemu-system-s390x on Debian 12 (there is no qemu-system-s390x package).
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
