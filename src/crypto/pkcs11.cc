@@ -66,7 +66,7 @@ Result<std::pair<Reached, p11::Module>> reach(std::string_view text) {
     return fail(ErrorCode::kBadInput,
                 present.empty() ? fmt::format("no PKCS#11 token matches {}: the module {} has no initialised token",
                                               uri->describe_token(), r.module_path)
-                                : fmt::format("no PKCS#11 token matches {} (the module {} has {})",
+                                : fmt::format("no PKCS#11 token matches {} (tokens in {}: {})",
                                               uri->describe_token(), r.module_path, quoted_labels(present)),
                 Location{where});
   if (matching.size() > 1)

@@ -90,6 +90,10 @@ bool is_pkcs11_uri(std::string_view text) {
                     [](char a, char b) { return a == (b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b); });
 }
 
+std::string without_pin(std::string_view path_or_uri) {
+  return is_pkcs11_uri(path_or_uri) ? strip_pin(path_or_uri) : std::string(path_or_uri);
+}
+
 Result<Pkcs11Uri> Pkcs11Uri::parse(std::string_view text) {
   const std::string safe = strip_pin(text);
   auto bad = [&safe](std::string why) {

@@ -21,6 +21,9 @@ namespace sipl::crypto {
 
 // Returns true when `text` starts with the "pkcs11:" scheme (case-insensitive, as RFC 3986).
 bool is_pkcs11_uri(std::string_view text);
+// Returns `path_or_uri` fit for a message: a pkcs11: URI without its pin-value, anything
+// else unchanged.
+std::string without_pin(std::string_view path_or_uri);
 
 class Pkcs11Uri {
  public:
