@@ -9,8 +9,11 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "cli/pin_prompt.h"
 #include "cli/verbs.h"
 #include "sipl/base/file.h"
+#include "sipl/crypto/pkcs11.h"
+#include "sipl/crypto/pkcs11_uri.h"
 #include "sipl/crypto/private_key.h"
 #include "sipl/crypto/self_signed.h"
 
@@ -18,7 +21,7 @@ namespace sipl::cli {
 namespace {
 
 struct KeygenOptions {
-  std::string type = "rsa2048", cn = "sipl secure IPL signing key", at, key, cert;
+  std::string type = "rsa2048", cn = "sipl secure IPL signing key", at, key, cert, pkcs11;
   uint32_t days = 3650;
   bool force = false, dry_run = false, json = false;
 };
@@ -31,6 +34,7 @@ bool exists(const std::string& path) {
 Result<int> run_keygen(const KeygenOptions& o) {
   auto type = crypto::parse_key_type(o.type);
   if (!type) return fail(ErrorCode::kUsage, fmt::format("unknown key type '{}' (rsa2048, rsa4096, p256, p384, p521)", o.type));
+  if (o.key.empty() == o.pkcs11.empty()) return fail(ErrorCode::kUsage, "give either --key FILE or --pkcs11 URI");
   if (o.key == o.cert) return fail(ErrorCode::kUsage, "--key and --cert must be different files");
   if (!o.cert.ends_with(".pem"))
     fmt::print(stderr, "sipl: warning: {}: QEMU's boot-certs only loads certificate files whose name ends in .pem\n",
@@ -39,11 +43,23 @@ Result<int> run_keygen(const KeygenOptions& o) {
   if (!at) return tl::unexpected(at.error());
   if (!o.force) {
     for (const auto& p : {o.key, o.cert})
-      if (exists(p)) return fail(ErrorCode::kUsage, "already exists; refusing to overwrite it without --force", Location{p});
+      if (!p.empty() && exists(p))
+        return fail(ErrorCode::kUsage, "already exists; refusing to overwrite it without --force", Location{p});
   }
   crypto::SelfSignedOptions cert_opts{o.cn, *at, o.days};
+  std::string token_label;
 
-  if (!o.dry_run) {
+  if (!o.pkcs11.empty()) {
+    // The key pair is made on the token (and the certificate stored there too); only the
+    // certificate is written here.
+    if (auto uri = crypto::Pkcs11Uri::parse(o.pkcs11); !uri) return tl::unexpected(uri.error());
+    if (!o.dry_run) {
+      auto made = crypto::generate_token_key(o.pkcs11, *type, cert_opts, token_access());
+      if (!made) return tl::unexpected(made.error());
+      token_label = made->token_label;
+      if (auto s = write_file_atomic(o.cert, as_bytes(made->certificate_pem), 0644); !s) return tl::unexpected(s.error());
+    }
+  } else if (!o.dry_run) {
     auto key = crypto::PrivateKey::generate(*type);
     if (!key) return tl::unexpected(key.error());
     auto cert_pem = crypto::make_self_signed_certificate(*key, cert_opts);
@@ -60,17 +76,22 @@ Result<int> run_keygen(const KeygenOptions& o) {
   const UnixTime not_after = *at + static_cast<int64_t>(o.days) * 86400;
   if (o.json) {
     auto j = json_document();
-    j["key"] = o.key;
+    j["key"] = o.key.empty() ? crypto::without_pin(o.pkcs11) : o.key;
     j["cert"] = o.cert;
     j["type"] = std::string(crypto::key_type_name(*type));
     j["common_name"] = o.cn;
     j["not_before"] = format_time(*at);
     j["not_after"] = format_time(not_after);
     j["dry_run"] = o.dry_run;
+    // The label of the token the key was made on (null: the key is the --key file).
+    j["token"] = token_label.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(token_label);
     print_json(j);
   } else {
+    const std::string where = o.key.empty() ? fmt::format("on PKCS#11 token{} {}", token_label.empty() ? "" : " '" + token_label + "'",
+                                                          crypto::without_pin(o.pkcs11))
+                                            : o.key;
     fmt::print("{} {} key {} and certificate {} (CN={}, valid {} to {})\n", o.dry_run ? "Would write" : "Wrote",
-               crypto::key_type_name(*type), o.key, o.cert, o.cn, format_time(*at), format_time(not_after));
+               crypto::key_type_name(*type), where, o.cert, o.cn, format_time(*at), format_time(not_after));
   }
   return 0;
 }
@@ -83,7 +104,11 @@ void setup(CLI::App& parent, Context& ctx) {
       ->check(CLI::Range(1u, 36500u));
   app->add_option("--cn", o->cn, "Subject common name");
   app->add_option("--at", o->at, "Start of validity (RFC 3339 or @seconds; default now)");
-  app->add_option("--key", o->key, "Output private key (PEM PKCS#8, mode 0600)")->required();
+  auto* key = app->add_option("--key", o->key, "Output private key (PEM PKCS#8, mode 0600)");
+  app->add_option("--pkcs11", o->pkcs11,
+                  "Make the key pair on a PKCS#11 token instead: URI with object=LABEL (and id=), PIN and module as "
+                  "for sipl sign; the certificate is also stored on the token")
+      ->excludes(key);
   app->add_option("--cert", o->cert, "Output certificate (PEM, name ending in .pem)")->required();
   app->add_flag("--force", o->force, "Overwrite existing files");
   app->add_flag("--dry-run", o->dry_run, "Check the options, write nothing");
@@ -91,7 +116,9 @@ void setup(CLI::App& parent, Context& ctx) {
   app->footer(
       "Example:\n"
       "  sipl keygen --type rsa4096 --cn 'Guest boot signing' --key signing.key --cert signing.pem\n"
-      "  sipl sign --key signing.key --cert signing.pem /boot/vmlinuz");
+      "  sipl sign --key signing.key --cert signing.pem /boot/vmlinuz\n"
+      "  sipl keygen --pkcs11 'pkcs11:token=build;object=boot?module-path=/usr/lib/softhsm/libsofthsm2.so' \\\n"
+      "              --cert boot.pem");
   app->callback([o, &ctx] { run_verb(ctx, [o] { return run_keygen(*o); }); });
 }
 

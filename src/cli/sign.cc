@@ -9,8 +9,11 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
+#include "cli/pin_prompt.h"
 #include "cli/verbs.h"
 #include "sipl/base/file.h"
+#include "sipl/crypto/pkcs11.h"
+#include "sipl/crypto/pkcs11_uri.h"
 #include "sipl/image/appended_signature.h"
 #include "sipl/image/sclab.h"
 #include "sipl/image/sign.h"
@@ -79,18 +82,11 @@ Result<int> run_sign(const SignOptions& o) {
     return fail(ErrorCode::kUsage,
                 "--sclab with --detached needs -o OUT to write the component the signature covers");
 
-  std::optional<std::string> pin;
-  if (const char* p = std::getenv("KBUILD_SIGN_PIN")) pin = p;
-  auto key = crypto::PrivateKey::load(o.key, pin);
+  const crypto::TokenAccess access = token_access();
+  auto key = crypto::load_signing_key(o.key, access);
   if (!key) return tl::unexpected(key.error());
-  auto cert_bytes = read_file(o.cert, 1 << 20);
-  if (!cert_bytes) return tl::unexpected(cert_bytes.error());
-  auto cert = crypto::Certificate::from_pem_or_der(*cert_bytes);
-  if (!cert) {
-    Error e = cert.error();
-    e.where = Location{o.cert};
-    return tl::unexpected(e);
-  }
+  auto cert = crypto::load_signer_certificate(o.cert, access);
+  if (!cert) return tl::unexpected(cert.error());
   auto file = MappedFile::open(o.file);
   if (!file) return tl::unexpected(file.error());
 
@@ -102,7 +98,7 @@ Result<int> run_sign(const SignOptions& o) {
   if (!signed_) {
     Error e = signed_.error();
     if (e.code == ErrorCode::kBadInput && e.where.path.empty())  // key/cert mismatch
-      e.message = fmt::format("{} and {}: {}", o.key, o.cert, e.message);
+      e.message = fmt::format("{} and {}: {}", crypto::without_pin(o.key), crypto::without_pin(o.cert), e.message);
     return tl::unexpected(e);
   }
   for (const auto& w : signed_->warnings) fmt::print(stderr, "sipl: warning: {}: {}\n", o.file, w.message);
@@ -179,8 +175,12 @@ Result<int> run_sign(const SignOptions& o) {
 void setup(CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<SignOptions>();
   auto* app = parent.add_subcommand("sign", "Append a kernel sign-file compatible signature to a boot component");
-  app->add_option("--key", o->key, "Private key (PEM; passphrase from KBUILD_SIGN_PIN)")->required();
-  app->add_option("--cert", o->cert, "Signer certificate (PEM or DER)")->required();
+  app->add_option("--key", o->key,
+                  "Private key: PEM file (passphrase from KBUILD_SIGN_PIN) or PKCS#11 URI pkcs11:... (PIN from "
+                  "pin-value/pin-source, KBUILD_SIGN_PIN or a terminal prompt; module from module-path=)")
+      ->required();
+  app->add_option("--cert", o->cert, "Signer certificate: PEM or DER file, or PKCS#11 URI of a certificate object")
+      ->required();
   app->add_option("--digest", o->digest, "Digest: sha256 (default), sha384, sha512");
   app->add_flag("--key-id", o->key_id, "Name the signer by subjectKeyIdentifier (sign-file -k)");
   app->add_option("--detached", o->detached, "Write the DER signature here instead of appending it (sign-file -d)");
@@ -201,7 +201,9 @@ void setup(CLI::App& parent, Context& ctx) {
       "A file that already carries an appended signature is refused (exit 3) unless --resign.\n"
       "Examples:\n"
       "  sipl sign --key signing.key --cert signing.pem /boot/vmlinuz\n"
-      "  sipl sign --key k.key --cert k.pem --sclab global --psw 0x000800008000A000 -o stage3.signed stage3.bin");
+      "  sipl sign --key k.key --cert k.pem --sclab global --psw 0x000800008000A000 -o stage3.signed stage3.bin\n"
+      "  sipl sign --key 'pkcs11:token=build;object=boot?module-path=/usr/lib/softhsm/libsofthsm2.so' \\\n"
+      "            --cert boot.pem /boot/vmlinuz");
   app->callback([o, &ctx] { run_verb(ctx, [o] { return run_sign(*o); }); });
 }
 
