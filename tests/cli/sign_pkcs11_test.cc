@@ -92,6 +92,24 @@ TEST_F(SignPkcs11, CertificateFromTheTokenAndPinFromEachSource) {
   }
 }
 
+TEST_F(SignPkcs11, AsksForThePinOnTheTerminalWithoutEchoingIt) {
+  // util-linux script(1) gives sipl a terminal; the PIN is typed once the prompt is there.
+  test::write_text(dir / "c", std::string(1024, 't'));
+  test::write_text(dir / "ref", std::string(1024, 't'));
+  ASSERT_EQ(sh(std::string(test::kSignFile) + " sha256 " + kp.key + " " + kp.cert + " " + dir / "ref").exit_code, 0);
+  const std::string tty = dir / "tty.out";
+  const std::string cmd = std::string(SIPL_BIN) + " sign --key '" + token.uri("signkey") + "' --cert " + kp.cert +
+                          " -o " + dir / "out" + " " + dir / "c";
+  auto r = sh("unset KBUILD_SIGN_PIN; (i=0; while [ $i -lt 600 ] && ! grep -q 'PIN for' " + tty +
+              " 2>/dev/null; do sleep 0.1; i=$((i+1)); done; printf '1234\\n') | script -qfec \"" + cmd +
+              "\" /dev/null > " + tty);
+  ASSERT_EQ(r.exit_code, 0) << r.err << test::read_text(tty);
+  EXPECT_EQ(test::read_text(tty), "PIN for PKCS#11 token 'sipl-test': \r\nSigned " + dir / "c" +
+                                      " (1024 bytes) with RSA 2048 / sha256: 391-byte signature appended, " +
+                                      dir / "out" + " written\r\n");
+  EXPECT_EQ(test::read_text(dir / "out"), test::read_text(dir / "ref"));
+}
+
 TEST_F(SignPkcs11, EcdsaKeyMadeOnTheTokenVerifiesWithOpensslAndSipl) {
   auto k = run_sipl({"keygen", "--pkcs11", token.uri("eckey", ";id=%02", "&pin-value=1234"), "--type", "p256",
                      "--cn", "token signer", "--cert", dir / "ec.pem"});
