@@ -57,7 +57,8 @@ Result<int> run_keygen(const KeygenOptions& o) {
       auto made = crypto::generate_token_key(o.pkcs11, *type, cert_opts, token_access());
       if (!made) return tl::unexpected(made.error());
       token_label = made->token_label;
-      if (auto s = write_file_atomic(o.cert, as_bytes(made->certificate_pem), 0644); !s) return tl::unexpected(s.error());
+      if (auto s = write_file_atomic(o.cert, as_bytes(made->certificate_pem), 0644); !s)
+        return tl::unexpected(s.error());
     }
   } else if (!o.dry_run) {
     auto key = crypto::PrivateKey::generate(*type);
@@ -87,9 +88,10 @@ Result<int> run_keygen(const KeygenOptions& o) {
     j["token"] = token_label.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(token_label);
     print_json(j);
   } else {
-    const std::string where = o.key.empty() ? fmt::format("on PKCS#11 token{} {}", token_label.empty() ? "" : " '" + token_label + "'",
-                                                          crypto::without_pin(o.pkcs11))
-                                            : o.key;
+    std::string where = o.key;
+    if (o.key.empty())
+      where = fmt::format("on PKCS#11 token{} {}", token_label.empty() ? "" : " '" + token_label + "'",
+                          crypto::without_pin(o.pkcs11));
     fmt::print("{} {} key {} and certificate {} (CN={}, valid {} to {})\n", o.dry_run ? "Would write" : "Wrote",
                crypto::key_type_name(*type), where, o.cert, o.cn, format_time(*at), format_time(not_after));
   }

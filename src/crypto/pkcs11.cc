@@ -66,8 +66,8 @@ Result<std::pair<Reached, p11::Module>> reach(std::string_view text) {
     return fail(ErrorCode::kBadInput,
                 present.empty() ? fmt::format("no PKCS#11 token matches {}: the module {} has no initialised token",
                                               uri->describe_token(), r.module_path)
-                                : fmt::format("no PKCS#11 token matches {} (tokens in {}: {})",
-                                              uri->describe_token(), r.module_path, quoted_labels(present)),
+                                : fmt::format("no PKCS#11 token matches {} (tokens in {}: {})", uri->describe_token(),
+                                              r.module_path, quoted_labels(present)),
                 Location{where});
   if (matching.size() > 1)
     return fail(ErrorCode::kBadInput,
@@ -90,8 +90,10 @@ Result<std::optional<std::string>> resolve_pin(const Reached& r, const TokenAcce
   if (r.uri.pin_value()) return r.uri.pin_value();
   if (const auto& src = r.uri.pin_source()) {
     std::string path = *src;
-    if (path.starts_with("file://")) path.erase(0, 7);
-    else if (path.starts_with("file:")) path.erase(0, 5);
+    if (path.starts_with("file://"))
+      path.erase(0, 7);
+    else if (path.starts_with("file:"))
+      path.erase(0, 5);
     if (!path.starts_with("/"))
       return fail(ErrorCode::kUsage, fmt::format("pin-source={} is not a file (file:/path or /path)", *src),
                   Location{where});
@@ -172,8 +174,8 @@ Result<PrivateKey> load_token_private_key(std::string_view text, const TokenAcce
     pin = std::move(*p);
     if (auto n = need_pin(r, pin); !n) return tl::unexpected(n.error());
     // Logging in here tells a wrong PIN from a missing key, whichever backend signs.
-    auto count = module.count_objects(r.token, CKO_PRIVATE_KEY, r.uri.path_attribute("object"),
-                                      r.uri.path_attribute("id"), pin);
+    auto count =
+        module.count_objects(r.token, CKO_PRIVATE_KEY, r.uri.path_attribute("object"), r.uri.path_attribute("id"), pin);
     if (!count) return tl::unexpected(count.error());
     if (*count == 0) {
       const std::string sel = object_selector(r.uri);
@@ -211,8 +213,8 @@ Result<Certificate> load_token_certificate(std::string_view text, const TokenAcc
     }
   }
   const auto req = fetch_request(r, "cert", pin);
-  auto x509 = r.backend == p11::Backend::kProvider ? p11::provider_load_certificate(req)
-                                                   : p11::engine_load_certificate(req);
+  auto x509 =
+      r.backend == p11::Backend::kProvider ? p11::provider_load_certificate(req) : p11::engine_load_certificate(req);
   if (!x509) return tl::unexpected(x509.error());
   unsigned char* der = nullptr;
   const int len = i2d_X509(x509->get(), &der);

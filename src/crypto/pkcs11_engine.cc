@@ -73,8 +73,7 @@ Result<EvpPkeyPtr> engine_load_key(const FetchRequest& r) {
   EvpPkeyPtr key(ENGINE_load_private_key(e->get(), r.object_uri.c_str(), ui.get(), nullptr));
   std::string why = key ? std::string() : openssl_errors();
   ENGINE_finish(e->get());  // the key holds its own reference to the engine
-  if (!key)
-    return fail(ErrorCode::kBadInput, "the pkcs11 engine cannot load the private key: " + why, Location{r.uri});
+  if (!key) return fail(ErrorCode::kBadInput, "the pkcs11 engine cannot load the private key: " + why, Location{r.uri});
   return key;
 }
 

@@ -127,8 +127,8 @@ Result<std::vector<TokenInfo>> Module::tokens() const {
   std::vector<CK_SLOT_ID> slots(n);
   if (rv == CKR_OK && n > 0) rv = f->C_GetSlotList(CK_TRUE, slots.data(), &n);
   if (rv != CKR_OK)
-    return fail(ErrorCode::kBadInput, fmt::format("the PKCS#11 module {} cannot list its slots ({})", path_, ckr_name(rv)),
-                Location{uri_});
+    return fail(ErrorCode::kBadInput,
+                fmt::format("the PKCS#11 module {} cannot list its slots ({})", path_, ckr_name(rv)), Location{uri_});
   slots.resize(n);
   std::vector<TokenInfo> out;
   for (CK_SLOT_ID s : slots) {
@@ -159,17 +159,23 @@ Result<std::unique_ptr<Session>> open_session(CK_FUNCTION_LIST* f, const TokenIn
   CK_SESSION_HANDLE h = 0;
   CK_RV rv = f->C_OpenSession(token.slot_id, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &h);
   if (rv != CKR_OK)
-    return fail(ErrorCode::kBadInput, fmt::format("cannot open a session with token '{}' ({})", token.label, ckr_name(rv)),
-                Location{uri});
+    return fail(ErrorCode::kBadInput,
+                fmt::format("cannot open a session with token '{}' ({})", token.label, ckr_name(rv)), Location{uri});
   auto s = std::make_unique<Session>(f, h);
   if (pin) {
     rv = s->login(*pin);
     if (rv == CKR_PIN_INCORRECT)
-      return fail(ErrorCode::kBadInput, fmt::format("token '{}' rejected the PIN (CKR_PIN_INCORRECT)", token.label), Location{uri});
+      return fail(ErrorCode::kBadInput, fmt::format("token '{}' rejected the PIN (CKR_PIN_INCORRECT)", token.label),
+                  Location{uri});
     if (rv == CKR_PIN_LOCKED)
-      return fail(ErrorCode::kBadInput, fmt::format("the user PIN of token '{}' is locked (CKR_PIN_LOCKED); the security officer can unlock it", token.label), Location{uri});
+      return fail(
+          ErrorCode::kBadInput,
+          fmt::format("the user PIN of token '{}' is locked (CKR_PIN_LOCKED); the security officer can unlock it",
+                      token.label),
+          Location{uri});
     if (rv != CKR_OK)
-      return fail(ErrorCode::kBadInput, fmt::format("cannot log in to token '{}' ({})", token.label, ckr_name(rv)), Location{uri});
+      return fail(ErrorCode::kBadInput, fmt::format("cannot log in to token '{}' ({})", token.label, ckr_name(rv)),
+                  Location{uri});
   }
   return s;
 }
@@ -195,7 +201,8 @@ Result<size_t> Module::count_objects(const TokenInfo& token, unsigned long objec
     f->C_FindObjectsFinal((*s)->get());
   }
   if (rv != CKR_OK)
-    return fail(ErrorCode::kBadInput, fmt::format("cannot search token '{}' ({})", token.label, ckr_name(rv)), Location{uri_});
+    return fail(ErrorCode::kBadInput, fmt::format("cannot search token '{}' ({})", token.label, ckr_name(rv)),
+                Location{uri_});
   return count;
 }
 
@@ -211,9 +218,8 @@ Status Module::generate_key_pair(const TokenInfo& token, const KeyPairRequest& r
   CK_MECHANISM mech = {rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, nullptr, 0};
   auto* label = const_cast<char*>(r.label.data());
   auto* id = const_cast<char*>(r.id.data());
-  std::vector<CK_ATTRIBUTE> pub = {{CKA_TOKEN, &yes, sizeof yes},
-                                   {CKA_VERIFY, &yes, sizeof yes},
-                                   {CKA_LABEL, label, r.label.size()}};
+  std::vector<CK_ATTRIBUTE> pub = {
+      {CKA_TOKEN, &yes, sizeof yes}, {CKA_VERIFY, &yes, sizeof yes}, {CKA_LABEL, label, r.label.size()}};
   std::vector<CK_ATTRIBUTE> priv = {{CKA_TOKEN, &yes, sizeof yes},     {CKA_PRIVATE, &yes, sizeof yes},
                                     {CKA_SENSITIVE, &yes, sizeof yes}, {CKA_EXTRACTABLE, &no, sizeof no},
                                     {CKA_SIGN, &yes, sizeof yes},      {CKA_LABEL, label, r.label.size()}};
@@ -230,9 +236,10 @@ Status Module::generate_key_pair(const TokenInfo& token, const KeyPairRequest& r
   CK_OBJECT_HANDLE hpub = 0, hpriv = 0;
   CK_RV rv = f->C_GenerateKeyPair((*s)->get(), &mech, pub.data(), pub.size(), priv.data(), priv.size(), &hpub, &hpriv);
   if (rv != CKR_OK)
-    return fail(ErrorCode::kBadInput,
-                fmt::format("token '{}' cannot make a {} key pair ({})", token.label, key_type_name(r.type), ckr_name(rv)),
-                Location{uri_});
+    return fail(
+        ErrorCode::kBadInput,
+        fmt::format("token '{}' cannot make a {} key pair ({})", token.label, key_type_name(r.type), ckr_name(rv)),
+        Location{uri_});
   return {};
 }
 
@@ -255,8 +262,8 @@ Status Module::store_certificate(const TokenInfo& token, const std::string& pin,
   CK_OBJECT_HANDLE h = 0;
   CK_RV rv = f->C_CreateObject((*s)->get(), t.data(), t.size(), &h);
   if (rv != CKR_OK)
-    return fail(ErrorCode::kBadInput, fmt::format("token '{}' cannot store the certificate ({})", token.label, ckr_name(rv)),
-                Location{uri_});
+    return fail(ErrorCode::kBadInput,
+                fmt::format("token '{}' cannot store the certificate ({})", token.label, ckr_name(rv)), Location{uri_});
   return {};
 }
 

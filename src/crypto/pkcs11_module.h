@@ -54,8 +54,9 @@ class Module {
   // Returns the number of objects of `object_class` (CKO_*) on the slot's token with the
   // label and id when given (public objects; with a PIN, after login, also private ones).
   // Errors: the PIN is wrong (CKR_PIN_INCORRECT) or locked (CKR_PIN_LOCKED), each its message.
-  Result<size_t> count_objects(const TokenInfo& token, unsigned long object_class, const std::optional<std::string>& label,
-                               const std::optional<std::string>& id, const std::optional<std::string>& pin) const;
+  Result<size_t> count_objects(const TokenInfo& token, unsigned long object_class,
+                               const std::optional<std::string>& label, const std::optional<std::string>& id,
+                               const std::optional<std::string>& pin) const;
   // Makes a signing key pair on the token (private key sensitive, not extractable).
   Status generate_key_pair(const TokenInfo& token, const KeyPairRequest& request, const std::string& pin) const;
   // Stores a DER X.509 certificate on the token under `label` / `id`.

@@ -40,8 +40,8 @@ class SignPkcs11Errors : public ::testing::Test {
 
 TEST_F(SignPkcs11Errors, NoSuchToken) {
   expect_failure(sign("pkcs11:token=foo;object=bar?pin-value=1234&module-path=" + m), 3,
-                 "pkcs11:token=foo;object=bar?module-path=" + m +
-                     ": no PKCS#11 token matches token=foo (tokens in " + m + ": 'sipl-test')");
+                 "pkcs11:token=foo;object=bar?module-path=" + m + ": no PKCS#11 token matches token=foo (tokens in " +
+                     m + ": 'sipl-test')");
 }
 
 TEST_F(SignPkcs11Errors, ObjectNotFound) {
@@ -50,8 +50,9 @@ TEST_F(SignPkcs11Errors, ObjectNotFound) {
                      ": no private key matches object=bar on token 'sipl-test'");
   expect_failure(sign("pkcs11:token=sipl-test;object=signkey?pin-value=1234&module-path=" + m,
                       "pkcs11:token=sipl-test;object=nocert?module-path=" + m),
-                 3, "pkcs11:token=sipl-test;object=nocert?module-path=" + m +
-                        ": no certificate matches object=nocert on token 'sipl-test'");
+                 3,
+                 "pkcs11:token=sipl-test;object=nocert?module-path=" + m +
+                     ": no certificate matches object=nocert on token 'sipl-test'");
 }
 
 TEST_F(SignPkcs11Errors, WrongPin) {
@@ -61,8 +62,9 @@ TEST_F(SignPkcs11Errors, WrongPin) {
   // KBUILD_SIGN_PIN is used when the URI has no PIN, and is never shown either.
   auto r = test::run({"env", "KBUILD_SIGN_PIN=9999", SIPL_BIN, "sign", "--key",
                       "pkcs11:token=sipl-test;object=signkey?module-path=" + m, "--cert", kp.cert, dir / "c"});
-  expect_failure(r, 3, "pkcs11:token=sipl-test;object=signkey?module-path=" + m +
-                           ": token 'sipl-test' rejected the PIN (CKR_PIN_INCORRECT)");
+  expect_failure(r, 3,
+                 "pkcs11:token=sipl-test;object=signkey?module-path=" + m +
+                     ": token 'sipl-test' rejected the PIN (CKR_PIN_INCORRECT)");
 }
 
 TEST_F(SignPkcs11Errors, LockedToken) {
@@ -102,14 +104,29 @@ TEST_F(SignPkcs11Errors, OpensslWithoutPkcs11SupportIsAnUnsupportedHost) {
                      "(Debian 12: apt-get install libengine-pkcs11-openssl)");
 }
 
+TEST_F(SignPkcs11Errors, APkcs11ProviderIsPreferredToTheEngine) {
+  // A provider named pkcs11 that loads but offers no store: sipl uses it, not the engine that
+  // would have worked, and says which one failed.
+  auto r = test::run({"env", std::string("OPENSSL_MODULES=") + SIPL_TEST_FAKE_PROVIDER_DIR, SIPL_BIN, "sign", "--key",
+                      "pkcs11:token=sipl-test;object=signkey?pin-value=1234&module-path=" + m, "--cert", kp.cert,
+                      "-o", dir / "out", dir / "c"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_TRUE(r.err.starts_with("sipl: error: pkcs11:token=sipl-test;object=signkey?module-path=" + m +
+                                ": the pkcs11 provider cannot open the URI: "))
+      << r.err;
+  EXPECT_EQ(r.err.find("1234"), std::string::npos);
+}
+
 TEST_F(SignPkcs11Errors, UrisThatCannotBeMeant) {
   const std::pair<std::string, std::string> cases[] = {
-      {"pkcs11:token=sipl-test;object", "pkcs11:token=sipl-test;object: not a usable PKCS#11 URI (RFC 7512): "
-                                        "'object' is not name=value"},
+      {"pkcs11:token=sipl-test;object",
+       "pkcs11:token=sipl-test;object: not a usable PKCS#11 URI (RFC 7512): "
+       "'object' is not name=value"},
       {"pkcs11:token=a;token=b", "pkcs11:token=a;token=b: not a usable PKCS#11 URI (RFC 7512): token is given twice"},
       {"pkcs11:tokn=a", "pkcs11:tokn=a: not a usable PKCS#11 URI (RFC 7512): unknown path attribute 'tokn'"},
-      {"pkcs11:object=a%zz", "pkcs11:object=a%zz: not a usable PKCS#11 URI (RFC 7512): the value of object has a bad "
-                             "percent escape"},
+      {"pkcs11:object=a%zz",
+       "pkcs11:object=a%zz: not a usable PKCS#11 URI (RFC 7512): the value of object has a bad "
+       "percent escape"},
       {"pkcs11:object=a?module-name=softhsm2&pin-value=1234",
        "pkcs11:object=a?module-name=softhsm2: not a usable PKCS#11 URI (RFC 7512): module-name is not supported; name "
        "the module's file with module-path="},
@@ -127,12 +144,13 @@ TEST_F(SignPkcs11Errors, KeygenRefusesAnExistingKeyAndNeedsALabel) {
                  "pkcs11:token=sipl-test;object=signkey?module-path=" + m +
                      ": token 'sipl-test' already holds a private key with object=signkey; refusing to make another "
                      "(choose another object=, or delete the old key with pkcs11-tool --delete-object)");
-  r = run_sipl({"keygen", "--pkcs11", "pkcs11:token=sipl-test?pin-value=1234&module-path=" + m, "--cert",
-                dir / "k.pem"});
-  expect_failure(r, 2, "pkcs11:token=sipl-test?module-path=" + m +
-                           ": the URI needs object=LABEL: the label the new key pair gets on the token");
-  r = run_sipl({"keygen", "--pkcs11", "pkcs11:token=sipl-test;object=x", "--key", dir / "k.key", "--cert",
-                dir / "k.pem"});
+  r = run_sipl(
+      {"keygen", "--pkcs11", "pkcs11:token=sipl-test?pin-value=1234&module-path=" + m, "--cert", dir / "k.pem"});
+  expect_failure(r, 2,
+                 "pkcs11:token=sipl-test?module-path=" + m +
+                     ": the URI needs object=LABEL: the label the new key pair gets on the token");
+  r = run_sipl(
+      {"keygen", "--pkcs11", "pkcs11:token=sipl-test;object=x", "--key", dir / "k.key", "--cert", dir / "k.pem"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "--key excludes --pkcs11\nRun with --help for more information.\n");
   r = run_sipl({"keygen", "--cert", dir / "k.pem"});

@@ -7,9 +7,10 @@ namespace sipl::crypto {
 namespace {
 
 TEST(Pkcs11Uri, Rfc7512Examples) {
-  auto u = Pkcs11Uri::parse("pkcs11:token=The%20Software%20PKCS%2311%20Softtoken;manufacturer=Snake%20Oil,%20Inc.;"
-                            "model=1.0;object=my-certificate;type=cert;id=%69%95%3E%5C%F4%BD%EC%91;"
-                            "serial=?pin-source=file:mypin");
+  auto u = Pkcs11Uri::parse(
+      "pkcs11:token=The%20Software%20PKCS%2311%20Softtoken;manufacturer=Snake%20Oil,%20Inc.;"
+      "model=1.0;object=my-certificate;type=cert;id=%69%95%3E%5C%F4%BD%EC%91;"
+      "serial=?pin-source=file:mypin");
   ASSERT_TRUE(u) << u.error().to_string();
   EXPECT_EQ(u->path_attribute("token"), "The Software PKCS#11 Softtoken");
   EXPECT_EQ(u->path_attribute("manufacturer"), "Snake Oil, Inc.");

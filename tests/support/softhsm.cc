@@ -26,8 +26,10 @@ SoftHsmToken::SoftHsmToken() {
 }
 
 SoftHsmToken::~SoftHsmToken() {
-  if (had_conf_) ::setenv("SOFTHSM2_CONF", old_conf_.c_str(), 1);
-  else ::unsetenv("SOFTHSM2_CONF");
+  if (had_conf_)
+    ::setenv("SOFTHSM2_CONF", old_conf_.c_str(), 1);
+  else
+    ::unsetenv("SOFTHSM2_CONF");
 }
 
 void SoftHsmToken::import_key(const std::string& key_pem, const std::string& label, const std::string& id_hex,
@@ -40,9 +42,8 @@ void SoftHsmToken::import_key(const std::string& key_pem, const std::string& lab
   if (cert_pem.empty()) return;
   const std::string der = dir_ / (label + ".der");
   must_run("openssl x509 -in " + cert_pem + " -outform DER -out " + der);
-  must_run(pkcs11_tool(std::string("--token-label ") + kTokenLabel + " --login --pin " + kUserPin +
-                       " --write-object " + der + " --type cert --label " + label + " --id " + id_hex +
-                       " >/dev/null 2>&1"));
+  must_run(pkcs11_tool(std::string("--token-label ") + kTokenLabel + " --login --pin " + kUserPin + " --write-object " +
+                       der + " --type cert --label " + label + " --id " + id_hex + " >/dev/null 2>&1"));
 }
 
 std::string SoftHsmToken::uri(const std::string& label, const std::string& extra, const std::string& query) const {
