@@ -111,6 +111,30 @@ TEST_F(SignPkcs11, AsksForThePinOnTheTerminalWithoutEchoingIt) {
   EXPECT_EQ(test::read_text(dir / "out"), test::read_text(dir / "ref"));
 }
 
+TEST_F(SignPkcs11, RsaKeyMadeOnTheTokenSignsAsTheEngineDoes) {
+  auto k = run_sipl({"keygen", "--pkcs11", token.uri("rsakey", "", "&pin-value=1234"), "--type", "rsa2048", "--json",
+                     "--cert", dir / "rsa.pem"});
+  ASSERT_EQ(k.exit_code, 0) << k.err;
+  EXPECT_NE(k.out.find("\"key\": \"pkcs11:token=sipl-test;object=rsakey?module-path=/usr/lib/softhsm/libsofthsm2.so\""),
+            std::string::npos)
+      << k.out;
+  EXPECT_NE(k.out.find("\"token\": \"sipl-test\""), std::string::npos) << k.out;
+  EXPECT_EQ(k.out.find("1234"), std::string::npos);
+  // The certificate file and the one stored on the token are the same certificate.
+  auto der = sh(token.pkcs11_tool("--read-object --type cert --label rsakey") + " | openssl x509 -inform DER");
+  EXPECT_EQ(der.out, test::read_text(dir / "rsa.pem"));
+  test::write_text(dir / "c", std::string(2560, 'r'));
+  auto r = run_sipl({"sign", "--key", token.uri("rsakey", "", "&pin-value=1234"), "--cert", dir / "rsa.pem",
+                     "--detached", dir / "ours.p7s", dir / "c"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto e = sh(std::string("PKCS11_MODULE_PATH=") + test::kSoftHsmModule +
+              " openssl cms -sign -binary -noattr -nocerts -nosmimecap -outform DER -md sha256 -engine pkcs11 "
+              "-keyform engine -inkey 'pkcs11:token=sipl-test;object=rsakey;type=private;pin-value=1234' -signer " +
+              dir / "rsa.pem" + " -in " + dir / "c" + " -out " + dir / "engine.p7s 2>&1");
+  ASSERT_EQ(e.exit_code, 0) << e.out;
+  EXPECT_EQ(test::read_text(dir / "ours.p7s"), test::read_text(dir / "engine.p7s"));
+}
+
 TEST_F(SignPkcs11, EcdsaKeyMadeOnTheTokenVerifiesWithOpensslAndSipl) {
   auto k = run_sipl({"keygen", "--pkcs11", token.uri("eckey", ";id=%02", "&pin-value=1234"), "--type", "p256", "--cn",
                      "token signer", "--cert", dir / "ec.pem"});
