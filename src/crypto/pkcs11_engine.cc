@@ -32,13 +32,25 @@ UiMethodPtr no_prompt_method() {
   return m;
 }
 
+// Returns the pkcs11 engine (a structural reference kept for the life of the process), or
+// null when OpenSSL cannot load it. Kept: freeing the last reference unloads libp11, whose
+// method tables would then be lost (and reported by LeakSanitizer) instead of released.
+ENGINE* pkcs11_engine() {
+  static ENGINE* const engine = [] {
+    ENGINE_load_builtin_engines();
+    ERR_clear_error();
+    ENGINE* e = ENGINE_by_id("pkcs11");
+    ERR_clear_error();
+    return e;
+  }();
+  return engine;
+}
+
 // Returns the engine, functionally initialised with the module; the PIN set when given.
 Result<EnginePtr> open_engine(const FetchRequest& r) {
-  ENGINE_load_builtin_engines();
-  ERR_clear_error();
-  EnginePtr e(ENGINE_by_id("pkcs11"));
+  EnginePtr e(pkcs11_engine());
+  if (e) ENGINE_up_ref(e.get());  // this reference is released by EnginePtr, the kept one stays
   if (!e) {
-    ERR_clear_error();
     return fail(ErrorCode::kUnsupported,
                 "OpenSSL has no PKCS#11 support: neither the pkcs11 provider nor the pkcs11 engine loads "
                 "(Debian: apt-get install libengine-pkcs11-openssl)",
@@ -59,12 +71,7 @@ Result<EnginePtr> open_engine(const FetchRequest& r) {
 
 }  // namespace
 
-bool engine_available() {
-  ENGINE_load_builtin_engines();
-  EnginePtr e(ENGINE_by_id("pkcs11"));
-  ERR_clear_error();
-  return e != nullptr;
-}
+bool engine_available() { return pkcs11_engine() != nullptr; }
 
 Result<EvpPkeyPtr> engine_load_key(const FetchRequest& r) {
   auto e = open_engine(r);
