@@ -16,6 +16,10 @@ pkgs=(
   libxml2-dev libvirt0
   # the tests render the generated man pages (man --warnings -l) and run the zsh completion
   man-db groff-base zsh
+  # PKCS#11 (sipl sign --key pkcs11:...): p11-kit's pkcs11.h to build; OpenSSL's pkcs11 engine
+  # (Debian 12 packages no pkcs11 provider) and p11-kit-proxy to run; SoftHSM2 and pkcs11-tool
+  # (opensc) as the token and a peer in the tests.
+  libp11-kit-dev libengine-pkcs11-openssl p11-kit-modules softhsm2 opensc
   "${packaging[@]}"
 )
 [ "${1:-}" = deb ] && pkgs=("${packaging[@]}")
