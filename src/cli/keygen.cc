@@ -151,6 +151,9 @@ void setup(CLI::App& parent, Context& ctx) {
                    {"sipl keygen --pkcs11 'pkcs11:token=build;object=boot?module-path=/usr/lib/softhsm/libsofthsm2.so' "
                     "--cert boot.pem",
                     "Make the key on a PKCS#11 token; only the certificate is written"}},
+      .environment = {{"KBUILD_SIGN_PIN", "with --pkcs11, the PIN of the token when the URI gives none"},
+                      {"PKCS11_MODULE_PATH", "with --pkcs11, the PKCS#11 module when the URI has no module-path "
+                                             "(default: p11-kit-proxy)"}},
       .see_also = {"openssl-req(1)"},
   });
   app->callback([o, &ctx] { run_verb(ctx, [o] { return run_keygen(*o); }); });
