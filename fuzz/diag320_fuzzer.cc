@@ -22,6 +22,7 @@
 #include "sipl/hv/diag320.h"
 #include "sipl/hv/diag320_decode.h"
 #include "sipl/hv/diag320_layout.h"
+#include "seed_disk.h"
 
 namespace {
 
@@ -158,6 +159,7 @@ void run_seeds() {
             store_u32_be(in, 5, len);
             store_u16_be(in, 9, first);
             store_u16_be(in, 11, last);
+            fuzz::dump_seed(in);
             run_one(in);
           }
 }
