@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs, with apt-get, the Debian 12 packages sipl needs to build, test and demo.
+# Installs, with apt-get, the Debian 12 packages sipl needs to build, test and demo; with the
+# argument `fuzz`, also clang 14 and its libFuzzer/sanitizer runtimes (`make fuzz`).
 # Only missing packages are installed; a machine that has them all is left alone.
 set -euo pipefail
 pkgs=(
@@ -10,6 +11,9 @@ pkgs=(
   linux-kbuild-6.1 qemu-utils xz-utils zlib1g-dev fdisk qemu-system-misc
   libxml2-dev libvirt0
 )
+# clang-14 only recommends libclang-rt-14-dev (libclang_rt.fuzzer, asan, ubsan), and recommends
+# are not installed below.
+[ "${1:-}" = fuzz ] && pkgs+=(clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
