@@ -6,13 +6,13 @@
 # session starts from them too.
 #
 #   scripts/fuzz_run.sh NAME [SECONDS=1800] [RUNS=10000000]
-#   FUZZ_WORK=DIR (default $TMPDIR/sipl-fuzz): DIR/NAME/{corpus,seeds,artifacts,log}
-#
-# Afterwards: `NAME_fuzzer -merge=1 fuzz/corpus/NAME DIR/NAME/corpus` adds a minimized set of
-# the new inputs to the committed corpus.
+#   scripts/fuzz_run.sh NAME merge   # afterwards: add a minimized set of what the session
+#                                    # found (and of the built-in seeds) to fuzz/corpus/NAME
+#   FUZZ_WORK=DIR (default $TMPDIR/sipl-fuzz): DIR/NAME/{corpus,seeds,artifacts}
 set -euo pipefail
 name=$1
 secs=${2:-1800}
+case $name in merge:*) name=${name#merge:}; secs=merge ;; esac  # same as NAME merge
 runs=${3:-10000000}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=$root/build/fuzz/fuzz/${name}_fuzzer
@@ -20,6 +20,10 @@ work=${FUZZ_WORK:-${TMPDIR:-/tmp}/sipl-fuzz}/$name
 [ -x "$bin" ] || { echo "no $bin: run make fuzz first" >&2; exit 2; }
 mkdir -p "$work/corpus" "$work/seeds" "$work/artifacts"
 [ -d "$root/fuzz/corpus/$name" ] || mkdir -p "$root/fuzz/corpus/$name"
+if [ "$secs" = merge ]; then
+  set -x
+  exec nice -n 19 "$bin" -merge=1 -timeout=60 "$root/fuzz/corpus/$name" "$work/seeds" "$work/corpus"
+fi
 : > "$work/empty"
 # The empty input runs the built-in seeds; with SIPL_FUZZ_SEED_DIR they are also written out.
 SIPL_FUZZ_SEED_DIR="$work/seeds" nice -n 19 "$bin" "$work/empty" > "$work/seeds.log" 2>&1
