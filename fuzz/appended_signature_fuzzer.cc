@@ -33,8 +33,8 @@ void check(ByteSpan in) {
   }
 }
 
-// Seeds built in code (no binary files in the repository): a valid trailer, a twice-signed
-// file, and each malformed descriptor.
+// Seeds built in code (also merged into fuzz/corpus/appended_signature): a valid trailer, a
+// twice-signed file, and each malformed descriptor.
 void run_seeds() {
   auto seed = [](ByteSpan b) {
     fuzz::dump_seed(b);
