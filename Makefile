@@ -28,7 +28,8 @@ bench: configure
 	@bench/boot_scenario.sh $(SIPL) $${TMPDIR:-/tmp}/sipl-boot-bench
 	@bench/boot_vs_hash.py $(SIPL) $${TMPDIR:-/tmp}/sipl-boot-bench 21
 
-fuzz: deps
+fuzz:
+	@scripts/deps.sh fuzz
 	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz
 
 # cmake --install of the developer build; PREFIX and DESTDIR as usual (make install

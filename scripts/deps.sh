@@ -4,6 +4,7 @@
 #   scripts/deps.sh        everything: build, tests (the package tests too), demo, benchmarks
 #   scripts/deps.sh deb    only what `make deb` needs: Debian's packaging tools and the
 #                          Build-Depends of debian/control (apt-get build-dep reads them there)
+#   scripts/deps.sh fuzz   everything, and clang 14 with its libFuzzer/sanitizer runtimes
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 packaging=(dpkg-dev debhelper lintian)
@@ -23,6 +24,9 @@ pkgs=(
   "${packaging[@]}"
 )
 [ "${1:-}" = deb ] && pkgs=("${packaging[@]}")
+# clang-14 only recommends libclang-rt-14-dev (libclang_rt.fuzzer, asan, ubsan), and recommends
+# are not installed below.
+[ "${1:-}" = fuzz ] && pkgs+=(clang libclang-rt-14-dev)
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
