@@ -1,4 +1,5 @@
-// Meanings of the IIRB's error indicator bits (qemu-secure-ipl.md §5.3).
+// Meanings of the IIRB's error indicator bits (QEMU include/hw/s390x/ipl/qipl.h,
+// pc-bios/s390-ccw/secure-ipl.h).
 #include "sipl/fw/iirb_layout.h"
 
 namespace sipl::fw::iirb {

@@ -1,5 +1,5 @@
 // The s390-ccw BIOS's main(): mode from the IPLB flags, secure start-up, the boot devices in
-// order with their gating, and the verdict (qemu-secure-ipl.md §6.1-6.4).
+// order with their gating, and the verdict (QEMU pc-bios/s390-ccw/main.c and bootmap.c).
 #include "sipl/fw/secure_ipl.h"
 
 #include <cctype>

@@ -13,8 +13,9 @@
 
 namespace sipl::fw::detail {
 
-// The mode the BIOS derives from the IPLB hdr_flags (§5.1): IPLIR alone → Audit, IPLIR with
-// SIPL → Secure, anything else → Normal. The invalid configuration arrives as Secure.
+// The mode the BIOS derives from the IPLB hdr_flags (QEMU include/hw/s390x/ipl/qipl.h,
+// pc-bios/s390-ccw/main.c): IPLIR alone → Audit, IPLIR with SIPL → Secure, anything else → Normal.
+// The invalid configuration arrives as Secure.
 enum class BiosMode { kNormal, kAudit, kSecure };
 
 struct Bios {

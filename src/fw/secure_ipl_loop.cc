@@ -1,5 +1,6 @@
-// zipl_run_secure (qemu-secure-ipl.md §6.5): the Audit/Secure component loop, the SCLAB
-// checks of each signed component and the global checks once the EXEC entry is reached.
+// zipl_run_secure (QEMU pc-bios/s390-ccw/secure-ipl.c zipl_run_secure): the Audit/Secure component
+// loop, the SCLAB checks of each signed component and the global checks once the EXEC entry is
+// reached.
 #include <array>
 
 #include <fmt/format.h>

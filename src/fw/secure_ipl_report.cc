@@ -1,6 +1,7 @@
 // The BIOS's DIAG conversations outside the component loop (facility checks, VCSSB query,
 // certificate fetch) and what it leaves in guest memory for the loaded program: the IPLB, the
-// IIRB right after it and the certificates in the ipl_data area (qemu-secure-ipl.md §5, §6.1).
+// IIRB right after it and the certificates in the ipl_data area (QEMU include/hw/s390x/ipl/qipl.h,
+// pc-bios/s390-ccw/main.c).
 #include <fmt/format.h>
 
 #include "fw/secure_ipl_internal.h"
@@ -129,7 +130,8 @@ uint64_t request_certificate(Bios& b, uint64_t dest, uint16_t index) {
 }
 
 void write_iplb(Bios& b, size_t device) {
-  // The IPLB QEMU builds for a CCW boot device (§5.1): len 4096 whenever IPLIR is set.
+  // The IPLB QEMU builds for a CCW boot device (QEMU hw/s390x/ipl.c): len 4096 whenever IPLIR is
+  // set.
   const uint8_t flags = b.machine.iplb_header_flags();
   Bytes iplb(hv::kIplbSize);
   const uint32_t len = (flags & hv::kIplbFlagIplir) ? hv::kIplbSize : 200;

@@ -1,4 +1,5 @@
-// IIEI / CEI bit meanings and console messages, transcribed from qemu-secure-ipl.md §5.3.
+// IIEI / CEI bit meanings and console messages, transcribed from QEMU include/hw/s390x/ipl/qipl.h,
+// pc-bios/s390-ccw/secure-ipl.h.
 #include <array>
 
 #include "sipl/guest/ipl_report.h"
@@ -48,7 +49,8 @@ constexpr std::array<BitText, 12> kCeiBits{{
      "Load address for unsigned component is less than 0x2000"},
 }};
 
-// Walks the mask from bit 0 (the most significant) so the order is the spec's table order.
+// Walks the mask from bit 0 (the most significant) so the order is the order of the bit definitions
+// in QEMU's pc-bios/s390-ccw/secure-ipl.h.
 template <size_t N>
 std::vector<IndicatorBit> decode(uint32_t value, int width, const std::array<BitText, N>& table) {
   std::vector<IndicatorBit> out;

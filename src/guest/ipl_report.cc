@@ -1,4 +1,4 @@
-// The IPL report reader: Linux's early-boot walk (zipl-and-signatures.md §3.3) with every
+// The IPL report reader: Linux's early-boot walk (Linux arch/s390/boot/ipl_report.c) with every
 // length checked against guest memory and the block before use. Where Linux would silently
 // ignore something the reader records a finding; where Linux would fault, hang or read past
 // the BIOS's capacities the reader stops with an error naming the block and offset.

@@ -1,4 +1,4 @@
-// QEMU's certificate-store walk (hw/s390x/cert-store.c as merged), re-done from the spec:
+// QEMU's certificate-store walk (hw/s390x/cert-store.c as merged), re-done from its behaviour:
 // collect every path first (fatal errors during collection), then the 64-certificate limit,
 // then load each file in order; the first failure ends the walk with QEMU's message.
 #include "sipl/hv/certificate_store.h"

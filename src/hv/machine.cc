@@ -1,5 +1,6 @@
 // QEMU's machine-level view of secure IPL: mode, CPU facilities, boot order and the checks
-// QEMU makes at its first reset (qemu-secure-ipl.md §1.3-1.5, §5.2).
+// QEMU makes at its first reset (QEMU hw/s390x/ipl.c, hw/s390x/cert-store.c,
+// include/hw/s390x/ipl/qipl.h).
 #include "sipl/hv/machine.h"
 
 #include <algorithm>

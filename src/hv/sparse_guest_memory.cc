@@ -86,7 +86,7 @@ bool SparseGuestMemory::visit(uint64_t addr, uint64_t len, const std::function<v
   if (!accessible(addr, len)) return false;
   static const Bytes zeros(kPage);
   // Consecutive pages that refer to consecutive bytes of one source (a kernel loaded from one
-  // disk extent) are streamed as one range, so the hash reads the disk sequentially in 1 MiB
+  // disk extent) are streamed as one range, so the hash reads the disk sequentially in 256 KiB
   // pieces; owned and never-written pages are handed over in place.
   SourceRange run;
   auto flush = [&]() {

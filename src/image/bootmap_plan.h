@@ -1,6 +1,6 @@
 // Private to image/: the first half of build_bootmap — which components each boot entry gets,
-// at which load addresses, with which bytes (appended signatures cut off, §1.10). Block
-// numbers are assigned afterwards by bootmap_writer.cc.
+// at which load addresses, with which bytes (appended signatures cut off, as s390-tools
+// zipl/src/bootmap.c does). Block numbers are assigned afterwards by bootmap_writer.cc.
 #pragma once
 
 #include <string>

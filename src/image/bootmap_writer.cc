@@ -106,7 +106,8 @@ Status check_spec(const BootmapSpec& spec) {
   if (spec.block_size != zipl::kBlockSize512 && spec.block_size != zipl::kBlockSize4096)
     return fail(ErrorCode::kUsage, fmt::format("block size must be 512 or 4096, not {}", spec.block_size));
   if (spec.entries.empty()) return fail(ErrorCode::kUsage, "at least one boot entry (a kernel) is needed");
-  // Menu positions 1..30 plus the default in entry 0 (§1.3).
+  // Menu positions 1..30 plus the default in entry 0 (s390-tools zipl/src/bootmap.c, the program
+  // table).
   if (spec.entries.size() > zipl::program_table::kEntryCount - 1)
     return fail(ErrorCode::kUsage, fmt::format("at most {} boot entries fit into a program table, not {}",
                                                zipl::program_table::kEntryCount - 1, spec.entries.size()));

@@ -1,5 +1,5 @@
-// SCLAB parsing and building (qemu-secure-ipl.md §5.4). The locator's length comes from the
-// input, so it is checked against the component size before it positions anything.
+// SCLAB parsing and building (QEMU pc-bios/s390-ccw/secure-ipl.h). The locator's length comes from
+// the input, so it is checked against the component size before it positions anything.
 #include "sipl/image/sclab.h"
 
 #include <algorithm>

@@ -85,7 +85,8 @@ TEST(BootCorpus, IirbOutWritesTheBytesTheJsonShows) {
   auto r = boot({"--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", cert(), "--iirb-out", dir / "iirb.bin"});
   ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
   const std::string b = test::read_text(dir / "iirb.bin");
-  ASSERT_EQ(b.size(), 320u);  // 16 + (16 + 8 × 32) + (16 + 16), qemu-secure-ipl.md §5.3
+  // 16 + (16 + 8 × 32) + (16 + 16): QEMU include/hw/s390x/ipl/qipl.h, pc-bios/s390-ccw/secure-ipl.h
+  ASSERT_EQ(b.size(), 320u);
   EXPECT_EQ(test::sh("od -An -v -tx1 '" + (dir / "iirb.bin") + "' | tr -d ' \\n'").out, r.json["iirb_hex"]);
 }
 

@@ -3,7 +3,8 @@
 // PSW read from disk-b's EXEC entry), the kernel keeps the 32-byte SCLAB its build appended and
 // is only re-signed, the initrd goes unsigned (QEMU does not support verifying an initrd).
 // Expected values come from the corpus layout (disk-b-secure.layout.txt), the test-side disk
-// walker (support/zipl_walk) and the spec (qemu-secure-ipl.md §5.3-5.4, §6.5), never from sipl.
+// walker (support/zipl_walk) and upstream (QEMU pc-bios/s390-ccw/secure-ipl.h and secure-ipl.c),
+// never from sipl.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -24,7 +25,8 @@ const std::string kAt = "2026-06-01T00:00:00Z";
 
 void write_bin(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
-// The appended-signature trailer of the kernel's sign-file (zipl-and-signatures.md §2.1).
+// The appended-signature trailer of the kernel's sign-file (Linux scripts/sign-file.c,
+// include/linux/module_signature.h).
 std::string trailer(size_t sig_len) {
   std::string d("\x00\x00\x02\x00\x00\x00\x00\x00", 8);
   for (int i = 3; i >= 0; --i) d += static_cast<char>((sig_len >> (8 * i)) & 0xFF);
@@ -139,8 +141,9 @@ TEST_F(BootResignedRealKernel, BootsInSecureModeAndHaltsWithAnotherCertificate) 
             (std::vector<std::string>{"LOADPARM=[        ]", "", "Using virtio-blk.", "Using SCSI scheme.",
                                       "Verified component", "Verified component"}));
   EXPECT_EQ(j["iiei"]["value"], "0x0000");
-  // The IIRB component list (§5.3): every LOAD in table order, then the PSW pseudo-entry;
-  // SC 0x80 | CSV 0x40 on the two signed ones, certificate list index 0, no CEI bit.
+  // The IIRB component list (QEMU pc-bios/s390-ccw/secure-ipl.c): every LOAD in table order, then
+  // the PSW pseudo-entry; SC 0x80 | CSV 0x40 on the two signed ones, certificate list index 0, no
+  // CEI bit.
   const auto& comps = j["components"];
   ASSERT_EQ(comps.size(), 8u);
   size_t i = 0;

@@ -46,8 +46,8 @@ TEST_F(Diag508Cli, VerifiedSvbCarriesIndexAndDerLength) {
   EXPECT_EQ(j["svb"]["cert_store_index"], 1);  // the SVB carries it 0-based
   size_t der = std::stoul(test::sh(fmt::format("openssl x509 -in {} -outform DER | wc -c", p("signer.pem"))).out);
   size_t sig = std::stoul(test::sh(fmt::format("wc -c < {}", p("comp.p7s"))).out);
-  // The SVB from the spec's table: length 64, index 1, cert_len, comp 3000 @ 0x10000,
-  // signature @ 0x11000 (next 4 KiB boundary after the component).
+  // The SVB as QEMU include/hw/s390x/ipl/diag508.h lays it out: length 64, index 1, cert_len, comp
+  // 3000 @ 0x10000, signature @ 0x11000 (next 4 KiB boundary after the component).
   std::string expect = "00000040" + std::string(24, '0') + "01" + std::string(14, '0') +
                        fmt::format("{:016x}{:016x}{:016x}{:016x}{:016x}", der, 3000, 0x10000, sig, 0x11000);
   EXPECT_EQ(j["svb_hex"], expect);

@@ -1,6 +1,6 @@
 // `sipl diag 320`: exit codes, exact bytes of -o and stdout, --hex, --json. Expected blocks are
-// assembled from qemu-secure-ipl.md §3 offsets and the openssl/certtool/iconv values of
-// hv/diag320_certs.h.
+// assembled from QEMU target/s390x/diag.c handle_diag_320, include/hw/s390x/ipl/diag320.h offsets
+// and the openssl/certtool/iconv values of hv/diag320_certs.h.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -35,7 +35,7 @@ std::string be32s(uint32_t v) {
 }
 std::string be16s(uint16_t v) { return {char(v >> 8), char(v)}; }
 
-// §3.4 VCE assembled from tool values.
+// A VCE (QEMU include/hw/s390x/ipl/diag320.h) assembled from tool values.
 std::string expected_vce(const ToolCert& c, uint16_t idx) {
   std::string v;
   v += be32s(vce_len(c));

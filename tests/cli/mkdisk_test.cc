@@ -48,8 +48,8 @@ class Mkdisk : public ::testing::Test {
 };
 
 TEST_F(Mkdisk, SignedFilesGetSignatureEntriesWithSignFilesDer) {
-  // stage 3 ends in zipl's global SCLAB (spec §1.11: flags OPSW|OLA, the EXEC PSW, 0xA000,
-  // locator length 32 + "zIPL"); the kernel has none.
+  // stage 3 ends in zipl's global SCLAB (s390-tools zipl/boot/stage3.lds.S: flags OPSW|OLA, the
+  // EXEC PSW, 0xA000, locator length 32 + "zIPL"); the kernel has none.
   sh("printf '\\000\\000\\300\\000\\000\\000\\000\\000"
      "\\000\\010\\000\\000\\200\\000\\240\\000"
      "\\000\\000\\000\\000\\000\\000\\240\\000"

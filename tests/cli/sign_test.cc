@@ -1,5 +1,5 @@
 // `sipl sign`: outputs compared with the kernel's sign-file on the same bytes; SCLAB layout
-// built here by hand from zipl-and-signatures.md §1.11.
+// built here by hand from s390-tools zipl/boot/stage3.lds.S, Linux arch/s390/boot/vmlinux.lds.S.
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
-// Hand-made disks (offsets written from zipl-and-signatures.md §1 in this file, not from the
-// layout header) walked correctly, and every malformed variant refused with its exact message.
+// Hand-made disks (offsets written from s390-tools zipl/include/bootmap.h, include/boot/boot_defs.h
+// in this file, not from the layout header) walked correctly, and every malformed variant refused
+// with its exact message.
 #include <gtest/gtest.h>
 
 #include "sipl/fw/boot_record.h"

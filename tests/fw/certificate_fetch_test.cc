@@ -1,5 +1,5 @@
 // The BIOS's certificate fetch after a verified component (request_certificate, DIAG 0x320
-// subcode 2; qemu-secure-ipl.md §3.5, §6.5) and its failure paths: DIAG rc ≠ 1 → `Could not
+// subcode 2; QEMU pc-bios/s390-ccw/secure-ipl.c) and its failure paths: DIAG rc ≠ 1 → `Could not
 // get certificate`; out_len = 64 → `No certificate entry`; remain_ct ≠ 0 → panic `Not enough
 // memory to store requested certificate` (unreachable, see below); VCE valid bit clear →
 // `Invalid certificate`; each
@@ -100,10 +100,11 @@ TEST_F(CertificateFetch, VceLargerThanTheBufferIsNoCertificateEntryNotThePanic) 
     ASSERT_TRUE(h.startup());
     h.bios().max_single_vcb_len = 64 + 128 + 64 + 800;  // in_len 4096, as for a store of small certificates
     EXPECT_EQ(fw::detail::request_certificate(h.bios(), h.out().layout.cert_temp, 1), 0u);
-    // QEMU stores nothing and says so: out_len 64 (@32), remain_ct 1 (@42) (§3.4). The BIOS
-    // tests out_len before remain_ct (§3.5), so a one-certificate request that does not fit
-    // ends in "No certificate entry"; the remain_ct panic needs a range of several
-    // certificates, which the BIOS never asks for.
+    // QEMU stores nothing and says so: out_len 64 (@32), remain_ct 1 (@42) (QEMU
+    // target/s390x/diag.c handle_diag_320). The BIOS tests out_len before remain_ct
+    // (pc-bios/s390-ccw/secure-ipl.c), so a one-certificate request that does not fit ends in "No
+    // certificate entry"; the remain_ct panic needs a range of several certificates, which the BIOS
+    // never asks for.
     Bytes header(64);
     ASSERT_TRUE(h.memory().read(h.out().layout.vcb, header));
     EXPECT_EQ(test::be_bytes(header, 32, 4), 64u);
@@ -168,7 +169,7 @@ TEST(CertificateFetchReal, CertificateTooLargeForAVceIsRefusedBeforeTheGuestRuns
   ASSERT_EQ(der.exit_code, 0);
   const size_t der_len = std::stoul(der.out);
   ASSERT_GT(der_len, 8000u);
-  // Per-certificate data size (§2.2): 32 + 32 + round_up(DER, 4).
+  // Per-certificate data size (QEMU hw/s390x/cert-store.c): 32 + 32 + round_up(DER, 4).
   const size_t data = 64 + (der_len + 3) / 4 * 4;
   test::write_text(dir / "d.img", std::string(1 << 20, '\0'));
   hv::MachineOptions o;

@@ -1,7 +1,7 @@
-// The 127-entry cap of the IIRB component list (qemu-secure-ipl.md §6.5: "more than 127
-// component entries → prints `Warning: only 127 component entries are supported`, panic `The
-// device component list has reached its maximum capacity`"; the PSW pseudo-entry counts).
-// No disk can reach it: a component table is one block of at most 4096 bytes, a 32-byte
+// The 127-entry cap of the IIRB component list (QEMU pc-bios/s390-ccw/secure-ipl.c zipl_run_secure:
+// "more than 127 component entries → prints `Warning: only 127 component entries are supported`,
+// panic `The device component list has reached its maximum capacity`"; the PSW pseudo-entry
+// counts). No disk can reach it: a component table is one block of at most 4096 bytes, a 32-byte
 // header and (4096 − 32) / 32 = 127 slots, one of them the EXEC entry, so at most 126 LOAD
 // entries + the PSW entry = 127 list entries (docs/DECISIONS-boot.md). The programs here are
 // therefore built in memory and handed to the component loop directly.

@@ -1,7 +1,7 @@
-// fw::run_ipl on hand-made zipl disks (tests/support/zipl_test_disk.h, written from the spec's
-// byte offsets): the rules of qemu-secure-ipl.md §6.5 that need component tables zipl and
-// mkdisk never write — unsigned code below 0x2000, overlapping components, two signatures in
-// a row — with the exact console lines, CEI bits and verdicts.
+// fw::run_ipl on hand-made zipl disks (tests/support/zipl_test_disk.h, written from upstream's
+// byte offsets): the rules of QEMU pc-bios/s390-ccw/secure-ipl.c zipl_run_secure that need
+// component tables zipl and mkdisk never write — unsigned code below 0x2000, overlapping
+// components, two signatures in a row — with the exact console lines, CEI bits and verdicts.
 #include <gtest/gtest.h>
 
 #include "sipl/base/file.h"
@@ -172,8 +172,8 @@ namespace sipl {
 namespace {
 
 // Writes a SCLAB trailer at the end of the TestDisk's signed LOAD component [2] (0x20000,
-// blocks fde+8 and fde+9..fde+10: 1536 bytes): SCLAB fields per qemu-secure-ipl.md §5.4, then
-// the 8-byte locator (reserved 2, len u16, "zIPL").
+// blocks fde+8 and fde+9..fde+10: 1536 bytes): SCLAB fields per QEMU pc-bios/s390-ccw/secure-ipl.h,
+// then the 8-byte locator (reserved 2, len u16, "zIPL").
 void put_sclab(test::TestDisk& disk, uint16_t locator_len, uint8_t format, uint16_t flags, uint64_t psw, uint64_t addr) {
   const uint64_t end = (disk.first_data_end + 11) * disk.bs;
   std::fill_n(disk.d.begin() + end - 32, 32, std::byte{0});

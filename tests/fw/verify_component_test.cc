@@ -1,6 +1,6 @@
 // fw::verify_component, the library call behind `sipl verify`: the verdict and its findings for
-// files signed by the openssl CLI and the kernel's sign-file layout (zipl-and-signatures.md
-// §2), without the CLI (tests/cli/verify_test.cc checks its rendering).
+// files signed by the openssl CLI and the kernel's sign-file layout (Linux
+// scripts/sign-file.c), without the CLI (tests/cli/verify_test.cc checks its rendering).
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -65,7 +65,7 @@ TEST_F(VerifyComponent, UnsignedMalformedAndNotABlockMultiple) {
   EXPECT_EQ(v->findings[0].id, "verify.no_signature");
   EXPECT_EQ(v->diag508_rc, std::nullopt);
   // sign-file's layout by hand: the DER, a descriptor whose sig_len (last 4 bytes) is too large,
-  // the marker (zipl-and-signatures.md §2.1).
+  // the marker (Linux scripts/sign-file.c, include/linux/module_signature.h).
   test::write_text(dir / "bad", std::string(100, 'x') + std::string("\0\0\x02\0\0\0\0\0\xff\xff\xff\xff", 12) +
                                     "~Module signature appended~\n");
   v = verify_component(store({"signer"}), {dir / "bad", std::nullopt, now(), 0});

@@ -1,7 +1,7 @@
 // The guest's view of an IPL, read from IPLB + IIRB bytes the test lays out by hand from the
-// spec's offsets (zipl-and-signatures.md §3, qemu-secure-ipl.md §5.1/§5.3), never through a
-// sipl writer. Certificates are made by the openssl CLI; their subject, key id and fingerprint
-// are what openssl prints.
+// upstream offsets (Linux arch/s390/boot/ipl_report.c, arch/s390/include/uapi/asm/ipl.h, QEMU
+// include/hw/s390x/ipl/qipl.h), never through a sipl writer. Certificates are made by the openssl
+// CLI; their subject, key id and fingerprint are what openssl prints.
 #include "sipl/guest/ipl_report.h"
 
 #include <algorithm>
@@ -74,7 +74,7 @@ const Certs& certs() {
   return c;
 }
 
-// --- The test's own big-endian encoder of the spec's layouts. ---
+// --- The test's own big-endian encoder of the upstream layouts. ---
 void put(Bytes& b, size_t off, uint64_t v, int width) {
   if (b.size() < off + width) b.resize(off + width);
   for (int i = 0; i < width; ++i) b[off + i] = std::byte(static_cast<uint8_t>(v >> (8 * (width - 1 - i))));

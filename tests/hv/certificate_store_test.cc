@@ -1,4 +1,5 @@
-// QEMU's boot-certs walk: every rule and message of qemu-secure-ipl.md §1.5 / §2.1–2.4.
+// QEMU's boot-certs walk: every rule and message of QEMU hw/s390x/cert-store.c
+// (s390_cert_store_init and its helpers).
 #include "sipl/hv/certificate_store.h"
 
 #include <gnutls/gnutls.h>

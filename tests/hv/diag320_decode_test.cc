@@ -1,5 +1,6 @@
-// Reading DIAG 0x320 blocks back: hand-assembled blocks (offsets from qemu-secure-ipl.md §3)
-// decode to their fields, and every out-of-bounds length is refused with its byte offset.
+// Reading DIAG 0x320 blocks back: hand-assembled blocks (offsets from QEMU target/s390x/diag.c
+// handle_diag_320, include/hw/s390x/ipl/diag320.h) decode to their fields, and every out-of-bounds
+// length is refused with its byte offset.
 #include "sipl/hv/diag320_decode.h"
 
 #include <gtest/gtest.h>

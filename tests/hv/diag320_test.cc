@@ -1,6 +1,7 @@
-// DIAG 0x320 against qemu-secure-ipl.md §3: every exception, every return code, and byte-exact
-// ISM/VCSSB/VCB/VCE. Expected bytes are assembled here from the spec's offsets and from values
-// the openssl/certtool/iconv CLIs computed (diag320_certs.h), never from sipl's encoders.
+// DIAG 0x320 against QEMU target/s390x/diag.c handle_diag_320, include/hw/s390x/ipl/diag320.h:
+// every exception, every return code, and byte-exact ISM/VCSSB/VCB/VCE. Expected bytes are
+// assembled here from the offsets of QEMU's include/hw/s390x/ipl/diag320.h and from values the
+// openssl/certtool/iconv CLIs computed (diag320_certs.h), never from sipl's encoders.
 #include "sipl/hv/diag320.h"
 
 #include <gtest/gtest.h>
@@ -36,7 +37,7 @@ uint32_t r4(size_t n) { return uint32_t((n + 3) / 4 * 4); }
 uint32_t vce_len(const ToolCert& c) { return 128 + 32 + 32 + r4(c.der.size()); }
 uint32_t data_size(const ToolCert& c) { return 64 + r4(c.der.size()); }
 
-// The VCE of §3.4 for a certificate, assembled byte by byte.
+// The VCE of diag320.h for a certificate, assembled byte by byte.
 Bytes expected_vce(const ToolCert& c, uint16_t idx) {
   if (!c.time_valid) {
     Bytes v(72, std::byte{0});
@@ -140,7 +141,7 @@ class Diag320Test : public ::testing::Test {
   const std::vector<ToolCert>& certs_ = CertSet::get().certs;
 };
 
-// --- program exceptions (§3.1) ---
+// --- program exceptions (handle_diag_320) ---
 
 TEST_F(Diag320Test, ProblemStateIsPrivilegedOperationBeforeAnyOtherCheck) {
   CpuState cpu;
@@ -195,7 +196,7 @@ TEST_F(Diag320Test, Subcodes3To255AreNotSupported) {
   EXPECT_TRUE(untouched_from(0));
 }
 
-// --- subcode 1: VCSSB (§3.3) ---
+// --- subcode 1: VCSSB ---
 
 TEST_F(Diag320Test, VcssbIsByteExactAndEchoesReservedBytes) {
   auto block = mem_.bytes().subspan(0x3000, 128);
@@ -253,7 +254,7 @@ TEST_F(Diag320Test, VcssbPartlyOutsideGuestMemoryIsAddressing) {
   EXPECT_EQ(be32(mem_.bytes(), kMem - 64), 128u);
 }
 
-// --- subcode 2: VCB and VCEs (§3.4) ---
+// --- subcode 2: VCB and VCEs ---
 
 TEST_F(Diag320Test, VcbWithWholeStoreIsByteExact) {
   set_vcb(0x4000, 8192, 1, 5);
@@ -371,7 +372,7 @@ TEST_F(Diag320Test, RangeOutsideTheStoreReturnsTheHeaderOnlyWithRc1) {
 }
 
 TEST_F(Diag320Test, TooSmallBufferStoresWhatFitsAndCountsTheRest) {
-  // The same file five times: five indices, no de-duplication (§2.1).
+  // The same file five times: five indices, no de-duplication (hw/s390x/cert-store.c).
   const auto& rsa = CertSet::get().by_file("rsa.pem");
   Findings w;
   auto five = CertificateStore::build(std::vector<std::string>(5, rsa.path), &w);

@@ -1,6 +1,6 @@
 // The block types of the DIAG calls (diag508_svb.h, diag320_decode.h) against the byte layouts
-// of qemu-secure-ipl.md §3-4, the pre-checks DIAG 0x508 and `sipl verify` share, and the
-// library calls behind `sipl diag` and `sipl certs`.
+// of QEMU target/s390x/diag.c, include/hw/s390x/ipl/diag320.h and diag508.h, the pre-checks DIAG
+// 0x508 and `sipl verify` share, and the library calls behind `sipl diag` and `sipl certs`.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -22,8 +22,8 @@ TEST(Svb, EncodesTheSpecsLayoutAndDecodesItBack) {
   s.comp_addr = 0x10000;
   s.sig_len = 0x200;
   s.sig_addr = 0x20000;
-  // §4: length u32 @0 (64), version u8 @7, cert_store_index u8 @16, cert_len u64 @24,
-  // comp_len @32, comp_addr @40, sig_len @48, sig_addr @56.
+  // include/hw/s390x/ipl/diag508.h: length u32 @0 (64), version u8 @7, cert_store_index u8 @16,
+  // cert_len u64 @24, comp_len @32, comp_addr @40, sig_len @48, sig_addr @56.
   EXPECT_EQ(to_hex(s.encode()), "00000040" + std::string(24, '0') + "03" + std::string(14, '0') +
                                     "0000000000000123" "0000000000001000" "0000000000010000"
                                     "0000000000000200" "0000000000020000");
@@ -45,7 +45,7 @@ TEST(Svb, EncodeIntoKeepsTheReservedBytes) {
 }
 
 TEST(Diag320Blocks, RequestsAndIsm) {
-  EXPECT_EQ(to_hex(vcssb_request()), "00000080" + std::string(248, '0'));  // length 128, §3.3
+  EXPECT_EQ(to_hex(vcssb_request()), "00000080" + std::string(248, '0'));  // length 128, diag320.h
   EXPECT_EQ(to_hex(VcbRequest{8192, 1, 2}.encode()),
             "00002000" "00000000" "00010002" + std::string(104, '0'));  // in_len @0, first @8, last @10
   auto ism = decode_ism(std::vector<std::byte>{std::byte{0xe0}, {}, {}, {}});
@@ -106,7 +106,7 @@ TEST_F(DiagCallTest, Subcode1ReportsWhatTheStoreReportSays) {
   EXPECT_EQ(o->vcssb->total_vc_ct, 2);
   EXPECT_EQ(o->vcssb->max_single_vcb_len, rep.max_single_vcb_len);
   EXPECT_EQ(o->vcssb->total_vcb_len, rep.total_vcb_len);
-  // §3.3: total = 64 + n × 128 + Σ (64 + round_up(DER, 4)).
+  // handle_diag_320 subcode 1: total = 64 + n × 128 + Σ (64 + round_up(DER, 4)).
   uint64_t total = 64;
   for (const auto& e : store.entries()) total += 128 + 64 + round_up(e.cert.der().size(), 4);
   EXPECT_EQ(rep.total_vcb_len, total);

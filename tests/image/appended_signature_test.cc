@@ -1,5 +1,6 @@
 // Appended-signature parsing: expected layouts are written out byte by byte from
-// zipl-and-signatures.md §2.1 and compared with the kernel's sign-file output.
+// Linux scripts/sign-file.c, include/linux/module_signature.h and compared with the kernel's
+// sign-file output.
 #include "sipl/image/appended_signature.h"
 
 #include <gtest/gtest.h>
@@ -14,8 +15,8 @@ namespace {
 
 const std::string kMarker = "~Module signature appended~\n";
 
-// The 12-byte descriptor as the spec's table gives it: algo, hash, id_type, signer_len,
-// key_id_len, pad[3], sig_len big-endian.
+// The 12-byte descriptor as Linux's struct module_signature lays it out: algo, hash, id_type,
+// signer_len, key_id_len, pad[3], sig_len big-endian.
 std::string descriptor(uint32_t sig_len, uint8_t id_type = 2) {
   std::string d(12, '\0');
   d[2] = static_cast<char>(id_type);
@@ -141,8 +142,8 @@ TEST(AppendedSignature, StripReportsAMalformedInnerTrailerAtItsFileOffset) {
             "f.bin: byte 12: signature descriptor sig_len is 0: the trailer announces an empty signature");
 }
 
-// sign-file's own output: every field as the spec describes it, and the signature equal to
-// the .p7s sign-file saves with -p.
+// sign-file's own output: every field as struct module_signature describes it, and the signature
+// equal to the .p7s sign-file saves with -p.
 TEST(AppendedSignature, ParsesTheKernelSignFileOutput) {
   test::TempDir dir;
   const auto& kp = test::openssl_key("rsa:2048");

@@ -1,6 +1,6 @@
 // Bootmap writer: exact bytes of every structure, checked against the offsets and values of
-// zipl-and-signatures.md §1 written out here as literals (not sipl's layout header), and
-// through the separate test decoder in support/zipl_walk.
+// s390-tools zipl/include/bootmap.h, include/boot/boot_defs.h written out here as literals (not
+// sipl's layout header), and through the separate test decoder in support/zipl_walk.
 #include "sipl/image/bootmap_writer.h"
 
 #include <gtest/gtest.h>
@@ -37,7 +37,7 @@ std::string render(const image::Bootmap& bm) {
   return img;
 }
 
-// A 16-byte linear block pointer as the spec lays it out (§1.2).
+// A 16-byte linear block pointer as s390-tools zipl/include/bootmap.h lays it out.
 std::string ptr(uint64_t block, uint16_t size, uint16_t blockct) {
   std::string s(16, '\0');
   for (int i = 0; i < 8; ++i) s[i] = static_cast<char>(block >> (56 - 8 * i));
@@ -54,7 +54,8 @@ std::string u64(uint64_t v) {
   return s;
 }
 
-// A 32-byte component entry (§1.4): pointer, 7 zero bytes, type at 0x17, compdat at 0x18.
+// A 32-byte component entry (zipl/include/bootmap.h struct component_entry): pointer, 7 zero bytes,
+// type at 0x17, compdat at 0x18.
 std::string entry(uint64_t table, uint8_t type, const std::string& compdat, uint16_t bs = 512) {
   std::string e = (table ? ptr(table, bs, 0) : std::string(16, '\0')) + std::string(7, '\0');
   e += static_cast<char>(type);
@@ -86,14 +87,15 @@ TEST(BootmapWriter, UnsignedEntryHasZiplBytesEverywhere) {
   // parameters 76 + 77, kernel 78..273 + 274, parmline 275 + 276, initrd 277..286 + 287,
   // component table 288, program table 289.
   ASSERT_EQ(bm->end_block, 290u);
-  // MBR (§1.1): "zIPL", version 1, 8 reserved, pointer to the program table, zeros to 0x98.
+  // MBR (zipl/include/bootmap.h struct scsi_mbr): "zIPL", version 1, 8 reserved, pointer to the
+  // program table, zeros to 0x98.
   std::string mbr = std::string("zIPL") + std::string("\0\0\0\1", 4) + std::string(8, '\0') + ptr(289, 512, 0) +
                     std::string(0x98 - 0x20, '\0');
   EXPECT_EQ(img.substr(0, 0x98), mbr);
-  // Program table (§1.3): magic, 12 zero bytes, entry 0, nothing else.
+  // Program table (zipl/src/bootmap.c): magic, 12 zero bytes, entry 0, nothing else.
   std::string pt = std::string("zIPL") + std::string(12, '\0') + ptr(288, 512, 0) + std::string(512 - 32, '\0');
   EXPECT_EQ(img.substr(289 * 512, 512), pt);
-  // Component table (§1.4, §1.6).
+  // Component table (struct component_header, add_ipl_program order).
   std::string ct = std::string("zIPL") + std::string(28, '\0');
   ct += entry(33, 2, u64(0x2000));
   ct += entry(42, 2, u64(0xF000));
@@ -105,11 +107,11 @@ TEST(BootmapWriter, UnsignedEntryHasZiplBytesEverywhere) {
   ct += entry(0, 1, std::string("\x00\x08\x00\x00\x80\x00\xA0\x00", 8));
   ct += std::string(512 - ct.size(), '\0');
   EXPECT_EQ(img.substr(288 * 512, 512), ct);
-  // Segment tables (§1.5): extents, zero link slot 31.
+  // Segment tables (zipl/src/bootmap.c): extents, zero link slot 31.
   EXPECT_EQ(img.substr(274 * 512, 512), ptr(78, 512, 195) + std::string(496, '\0'));
   EXPECT_EQ(img.substr(33 * 512, 512), ptr(1, 512, 31) + std::string(496, '\0'));
   EXPECT_EQ(img.substr(287 * 512, 512), ptr(277, 512, 9) + std::string(496, '\0'));
-  // Stage 3 parameters (§1.8) at block 76.
+  // Stage 3 parameters (zipl/boot/stage3.h struct stage3_parms) at block 76.
   std::string parms = u64(0x29000) + u64(0x30000) + u64(5000) + u64(0x0008000080010000ULL) + u64(0) +
                       u64(0x0001000000000000ULL) + u64(100000) + u64(0x10000) + u64(0) + u64(0);
   EXPECT_EQ(img.substr(76 * 512, 512), parms + std::string(512 - 80, '\0'));

@@ -40,7 +40,8 @@ std::pair<uint64_t, uint64_t> layout_extent(const std::string& layout, int index
   return {std::stoull(m[1]), std::stoull(m[2])};
 }
 
-// The appended-signature trailer of sign-file (spec §2.1), written out from the spec.
+// The appended-signature trailer of sign-file (Linux scripts/sign-file.c,
+// include/linux/module_signature.h), written out here.
 std::string trailer(size_t sig_len) {
   std::string d("\x00\x00\x02\x00\x00\x00\x00\x00", 8);
   for (int i = 3; i >= 0; --i) d += static_cast<char>((sig_len >> (8 * i)) & 0xFF);

@@ -1,5 +1,6 @@
-// SCLAB layouts checked against the quadwords zipl-and-signatures.md §1.11 quotes from the
-// kernel's and zipl's linker scripts, decoded here by hand.
+// SCLAB layouts checked against the quadwords s390-tools zipl/boot/stage3.lds.S, Linux
+// arch/s390/boot/vmlinux.lds.S quotes from the kernel's and zipl's linker scripts, decoded here by
+// hand.
 #include "sipl/image/sclab.h"
 
 #include <gtest/gtest.h>
@@ -70,7 +71,8 @@ TEST(Sclab, AbsenceReasonsInTheBiosOrder) {
   EXPECT_EQ(describe(SclabAbsence::kLengthBeyond), "SCLAB length is larger than the component");
 }
 
-// Per-component checks: masks and messages from the CEI table of qemu-secure-ipl.md §5.3.
+// Per-component checks: masks and messages from the CEI table of QEMU include/hw/s390x/ipl/qipl.h,
+// pc-bios/s390-ccw/secure-ipl.h.
 TEST(SclabCheck, ValidPlainAndGlobalSclabs) {
   auto plain = check_sclab(from_hex("000000000000000000000000000000000000000000000000000000207a49504c"), 0x10000);
   EXPECT_TRUE(plain.has_sclab);

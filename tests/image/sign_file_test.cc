@@ -1,5 +1,6 @@
 // image::sclab_request and image::sign_file, the library calls behind `sipl sign`: the SCLAB
-// rules of the BIOS (qemu-secure-ipl.md §5.4, §6.5) and the outputs sign-file -d / -p write.
+// rules of the BIOS (QEMU pc-bios/s390-ccw/secure-ipl.h and secure-ipl.c zipl_run_secure) and the
+// outputs sign-file -d / -p write.
 #include <gtest/gtest.h>
 
 #include "sipl/image/sign_file.h"

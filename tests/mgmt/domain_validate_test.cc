@@ -1,5 +1,6 @@
 // `sipl domain validate`: every invalid case gives its message (libvirt's or QEMU's text where
-// they have one, spec libvirt.md §1.3/§4.3 and qemu-secure-ipl.md §1.5/§6.2) and exit 1.
+// they have one, spec libvirt's src/conf/domain_validate.c and the boot-certs series for 12.9.0 on
+// devel@lists.libvirt.org and QEMU hw/s390x/ipl.c, pc-bios/s390-ccw/bootmap.c) and exit 1.
 #include <gtest/gtest.h>
 
 #include <string>

@@ -188,8 +188,8 @@ TEST(BootPrediction, IirbBytesFieldByField) {
     for (size_t i = 0; i < n; ++i) v = v << 8 | u8(o + i);
     return v;
   };
-  // Decoded from qemu-secure-ipl.md §5.3: 16-byte header, component list (16 + 8 × 32),
-  // certificate list (16 + 1 × 16).
+  // Decoded from QEMU include/hw/s390x/ipl/qipl.h, pc-bios/s390-ccw/secure-ipl.h: 16-byte header,
+  // component list (16 + 8 × 32), certificate list (16 + 1 × 16).
   ASSERT_EQ(b.size(), 320u);
   EXPECT_EQ(be(0, 4), 320u);
   for (size_t i = 4; i < 16; ++i) EXPECT_EQ(u8(i), 0) << i;

@@ -1,6 +1,7 @@
 // A hand-made zipl SCSI-scheme disk for tests, written from the byte offsets of
-// zipl-and-signatures.md §1 (deliberately not from include/sipl/image/zipl_layout.h, so a wrong
-// offset there cannot hide in both the reader and its test).
+// s390-tools zipl/include/bootmap.h, include/boot/boot_defs.h (deliberately not from
+// include/sipl/image/zipl_layout.h, so a wrong offset there cannot hide in both the reader and its
+// test).
 #pragma once
 
 #include <algorithm>

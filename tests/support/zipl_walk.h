@@ -1,6 +1,7 @@
 // A deliberately separate, test-only decoder of zipl SCSI-scheme disks, written from the
-// offsets in zipl-and-signatures.md §1 (literal numbers, not sipl's layout header), so tests
-// can check what sipl writes — and real zipl disks — with code that shares nothing with sipl.
+// offsets in s390-tools zipl/include/bootmap.h, include/boot/boot_defs.h (literal numbers, not
+// sipl's layout header), so tests can check what sipl writes — and real zipl disks — with code that
+// shares nothing with sipl.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Bytes read on demand from something that holds them (a disk image), instead of copies.
 // A 64 MiB kernel travels from the disk through the boot-record walk into guest memory as a
-// SourceRange and is read exactly once, in 1 MiB pieces, when DIAG 0x508 hashes it: no
+// SourceRange and is read exactly once, in 256 KiB pieces (stream()), when DIAG 0x508 hashes it: no
 // buffer as large as the component is ever allocated, filled or faulted in.
 #pragma once
 

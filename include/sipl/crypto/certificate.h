@@ -18,7 +18,8 @@ namespace sipl::crypto {
 
 using Sha256 = std::array<std::byte, 32>;
 
-// VCE key type (qemu-secure-ipl.md §2.3): 1 for ECDSA on secp521r1, 0 for everything else.
+// VCE key type (QEMU crypto/x509-utils.c, hw/s390x/cert-store.c): 1 for ECDSA on secp521r1, 0 for
+// everything else.
 enum class VceKeyType : uint8_t { kSelfDescribing = 0, kEcdsaP521 = 1 };
 
 class Certificate {

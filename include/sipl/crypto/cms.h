@@ -1,5 +1,5 @@
-// CMS (PKCS#7) SignedData as the kernel's scripts/sign-file makes it (zipl-and-signatures.md
-// §2.2): detached, no certificates, no signed attributes, binary content, DER. For RSA keys
+// CMS (PKCS#7) SignedData as the kernel's scripts/sign-file makes it (Linux scripts/sign-file.c):
+// detached, no certificates, no signed attributes, binary content, DER. For RSA keys
 // (deterministic PKCS#1 v1.5) the bytes equal sign-file's for the same key, certificate and
 // digest.
 #pragma once

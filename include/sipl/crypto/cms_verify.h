@@ -1,6 +1,7 @@
 // Verification of a detached CMS/PKCS#7 SignedData exactly as QEMU's DIAG 0x508 decides it:
 // for each candidate certificate, gnutls_pkcs7_verify_direct(sig, cert, 0, data, 0)
-// (qemu-secure-ipl.md §2.3, §4.2). GnuTLS semantics replicated (see docs/DECISIONS-verify.md):
+// (QEMU crypto/x509-utils.c qcrypto_x509_verify_sig, target/s390x/diag.c). GnuTLS semantics
+// replicated (see docs/DECISIONS-verify.md):
 //  - signer info #0 only; its signer identifier is NOT matched against the candidate, the
 //    candidate's key is simply tried;
 //  - the hash is the one the signatureAlgorithm names (sha256WithRSAEncryption,

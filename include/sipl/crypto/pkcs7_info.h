@@ -1,7 +1,7 @@
 // Who signed a DER PKCS#7 / CMS SignedData blob (the SIGNATURE component of a zipl disk,
 // the appended signature of a file): the signer identifiers of its SignerInfos, read
-// without verifying anything. zipl-and-signatures.md §1.7: the disk has no key field, the
-// signer is named only inside the PKCS#7 (issuer + serial, or SubjectKeyIdentifier).
+// without verifying anything. s390-tools zipl/src/bootmap.c extract_signature: the disk has no key
+// field, the signer is named only inside the PKCS#7 (issuer + serial, or SubjectKeyIdentifier).
 #pragma once
 
 #include <string>

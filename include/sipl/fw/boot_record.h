@@ -1,9 +1,9 @@
-// The s390-ccw BIOS's walk of a zipl SCSI-scheme boot disk (zipl-and-signatures.md §1,
-// qemu-secure-ipl.md §6.3-6.4): block 0 (MBR, master boot record) -> program table -> one
-// component table per boot program -> segment tables (extent lists) -> the component bytes.
-// The walk yields every component table entry in table order WITH its loaded bytes, so both
-// `sipl inspect` and the secure IPL engine read the disk exactly once and the same way.
-// Hostile disks end in an Error naming the block (cycles, pointers past the end, absurd
+// The s390-ccw BIOS's walk of a zipl SCSI-scheme boot disk (s390-tools zipl/include/bootmap.h,
+// include/boot/boot_defs.h, QEMU pc-bios/s390-ccw/bootmap.c zipl_run): block 0 (MBR, master boot
+// record) -> program table -> one component table per boot program -> segment tables (extent lists)
+// -> the component bytes. The walk yields every component table entry in table order WITH its
+// loaded bytes, so both `sipl inspect` and the secure IPL engine read the disk exactly once and the
+// same way. Hostile disks end in an Error naming the block (cycles, pointers past the end, absurd
 // counts, no EXEC entry), never in a hang or unbounded memory.
 #pragma once
 

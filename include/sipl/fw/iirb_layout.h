@@ -1,5 +1,6 @@
 // IPL Information Report Block (IIRB) byte layout and the error indicator bits the BIOS sets
-// in it (qemu-secure-ipl.md §5.3). All fields big-endian; bit 0 is the most significant bit.
+// in it (QEMU include/hw/s390x/ipl/qipl.h, pc-bios/s390-ccw/secure-ipl.h). All fields big-endian;
+// bit 0 is the most significant bit.
 //   IIRB header (16): len u32 @0, flags u8 @4, reserved 11
 //   IPL info block header (16): len u32 @0, type u8 @4, reserved 3, iiei u16 @8, reserved 6
 //   component entry (32): addr u64 @0, len u64 @8, flags u8 @16, reserved 5,

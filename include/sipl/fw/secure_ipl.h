@@ -1,9 +1,10 @@
 // fw::SecureIpl: what the s390-ccw BIOS does from its start to the jump into the loaded
-// program (qemu-secure-ipl.md §6): facility checks, the DIAG 0x320 store query, device gating,
-// the Normal-mode load or the Audit/Secure component loop (SCLAB checks, DIAG 0x508
-// verification, certificate fetch), the global checks, and the IIRB (IPL Information Report
-// Block) written after the IPLB (IPL Parameter Block) in guest memory. The console it would
-// print is collected line by line (the dots the BIOS prints per loaded extent omitted).
+// program (QEMU pc-bios/s390-ccw/main.c, bootmap.c, secure-ipl.c): facility checks, the DIAG 0x320
+// store query, device gating, the Normal-mode load or the Audit/Secure component loop (SCLAB
+// checks, DIAG 0x508 verification, certificate fetch), the global checks, and the IIRB (IPL
+// Information Report Block) written after the IPLB (IPL Parameter Block) in guest memory. The
+// console it would print is collected line by line (the dots the BIOS prints per loaded extent
+// omitted).
 #pragma once
 
 #include <cstdint>

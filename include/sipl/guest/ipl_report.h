@@ -1,9 +1,9 @@
 // What the guest OS (Linux) sees after a (secure) IPL: the IPL Parameter Block (IPLB) header
 // flags and the IPL Information Report Block (IIRB) behind it, read back out of guest memory
-// the way Linux's early boot does (arch/s390/boot/ipl_report.c, zipl-and-signatures.md §3):
-// /sys/firmware/ipl/secure, the components dmesg lists, and the certificates that land in the
-// .platform keyring ("IPL:db"). IIEI = IPL Info Error Indicators, CEI = Component Error
-// Indicators (qemu-secure-ipl.md §5.3).
+// the way Linux's early boot does (arch/s390/boot/ipl_report.c, Linux arch/s390/boot/ipl_report.c,
+// arch/s390/include/uapi/asm/ipl.h): /sys/firmware/ipl/secure, the components dmesg lists, and the
+// certificates that land in the .platform keyring ("IPL:db"). IIEI = IPL Info Error Indicators, CEI
+// = Component Error Indicators (QEMU include/hw/s390x/ipl/qipl.h, pc-bios/s390-ccw/secure-ipl.h).
 #pragma once
 
 #include <cstdint>
@@ -17,7 +17,8 @@
 
 namespace sipl::guest {
 
-// One set bit of an IIEI or CEI mask with the spec's meaning and console message.
+// One set bit of an IIEI or CEI mask with the meaning QEMU's pc-bios/s390-ccw/secure-ipl.h gives it
+// and console message.
 struct IndicatorBit {
   int bit = 0;          // IBM numbering: 0 = most significant
   uint32_t mask = 0;

@@ -1,9 +1,10 @@
-// Byte layout of what the guest OS reads after a (secure) IPL, decoded from the spec on its own
-// (zipl-and-signatures.md §3, qemu-secure-ipl.md §5.1/§5.3), apart from the firmware's writer:
-// lowcore's IPLB pointer, the IPL Parameter Block (IPLB) header, the IPL Information Report
-// Block (IIRB, Linux: "IPL report list"), its info blocks (Linux: "report blocks"), component
-// and certificate entries, and the IIEI (IPL Info Error Indicators) / CEI (Component Error
-// Indicators) masks. All fields big-endian; bit 0 is the most significant bit.
+// Byte layout of what the guest OS reads after a (secure) IPL, decoded from the upstream sources on
+// their own (Linux arch/s390/boot/ipl_report.c, arch/s390/include/uapi/asm/ipl.h, QEMU
+// include/hw/s390x/ipl/qipl.h), apart from the firmware's writer: lowcore's IPLB pointer, the IPL
+// Parameter Block (IPLB) header, the IPL Information Report Block (IIRB, Linux: "IPL report list"),
+// its info blocks (Linux: "report blocks"), component and certificate entries, and the IIEI (IPL
+// Info Error Indicators) / CEI (Component Error Indicators) masks. All fields big-endian; bit 0 is
+// the most significant bit.
 #pragma once
 
 #include <cstddef>
@@ -73,7 +74,7 @@ inline constexpr size_t kSize = 16;
 static_assert(kAddr + 8 == kLen && kLen + 8 == kSize, "a certificate entry is 16 bytes");
 }  // namespace certificate
 
-// Capacities of the BIOS's IIRB (qemu-secure-ipl.md §5.3).
+// Capacities of the BIOS's IIRB (QEMU include/hw/s390x/ipl/qipl.h, pc-bios/s390-ccw/secure-ipl.h).
 inline constexpr size_t kMaxComponents = (4096 - 32) / component::kSize;  // 127
 inline constexpr size_t kMaxCertificates = 64;
 inline constexpr size_t kMaxIirbLen = iirb::kHeaderSize +

@@ -1,4 +1,4 @@
-// The certificate store QEMU builds from `boot-certs.N.path=` (qemu-secure-ipl.md §1.5, §2):
+// The certificate store QEMU builds from `boot-certs.N.path=` (QEMU hw/s390x/cert-store.c):
 // QEMU's exact walk, limits and messages, and the totals DIAG 0x320 reports.
 #pragma once
 

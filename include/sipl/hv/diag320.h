@@ -1,6 +1,7 @@
-// DIAG 0x320, the Certificate Store Facility (qemu-secure-ipl.md §3): how QEMU hands the
-// certificate store to the guest. The guest names a block in its memory with register R1 and a
-// subcode with R3; QEMU either raises a program exception or writes a return code to R1+1:
+// DIAG 0x320, the Certificate Store Facility (QEMU target/s390x/diag.c handle_diag_320,
+// include/hw/s390x/ipl/diag320.h): how QEMU hands the certificate store to the guest. The guest
+// names a block in its memory with register R1 and a subcode with R3; QEMU either raises a program
+// exception or writes a return code to R1+1:
 //   subcode 0  ISM   Installed Subcodes Mask
 //   subcode 1  VCSSB Verification-Certificate Storage Size Block
 //   subcode 2  VCB   Verification-Certificate Block holding VCEs (Verification-Certificate

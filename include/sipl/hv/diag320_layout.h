@@ -1,4 +1,5 @@
-// Byte layouts of DIAG 0x320 (Certificate Store Facility) blocks, qemu-secure-ipl.md §3:
+// Byte layouts of DIAG 0x320 (Certificate Store Facility) blocks, QEMU target/s390x/diag.c
+// handle_diag_320, include/hw/s390x/ipl/diag320.h:
 //   ISM   Installed Subcodes Mask (subcode 0), 256 bits of which QEMU stores word 0;
 //   VCSSB Verification-Certificate Storage Size Block (subcode 1), 128 bytes;
 //   VCB   Verification-Certificate Block (subcode 2), 64-byte header + VCEs;

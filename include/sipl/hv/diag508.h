@@ -1,8 +1,9 @@
-// DIAG 0x508 as QEMU 11.2 handles it (qemu-secure-ipl.md §4): query (R3 = 0) and signature
-// verification (R3 = 0x8000) of a component against the certificate store, with the
-// 64-byte Signature-Verification Block (SVB, layout in diag508_layout.h) in guest memory.
-// Checks run in QEMU's order; verification itself is crypto::verify_detached (GnuTLS's
-// verdict), at the time given in the request (QEMU uses the host clock).
+// DIAG 0x508 as QEMU 11.2 handles it (QEMU target/s390x/diag.c handle_diag_508,
+// include/hw/s390x/ipl/diag508.h): query (R3 = 0) and signature verification (R3 = 0x8000) of a
+// component against the certificate store, with the 64-byte Signature-Verification Block (SVB,
+// layout in diag508_layout.h) in guest memory. Checks run in QEMU's order; verification itself is
+// crypto::verify_detached (GnuTLS's verdict), at the time given in the request (QEMU uses the host
+// clock).
 #pragma once
 
 #include <cstdint>

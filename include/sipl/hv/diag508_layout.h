@@ -1,6 +1,7 @@
 // DIAG 0x508 (IPL extensions: signature verification) byte layout and codes,
-// qemu-secure-ipl.md §4. SVB = Signature-Verification Block, 64 bytes, big-endian, at a guest
-// absolute address named by register R1.
+// QEMU target/s390x/diag.c handle_diag_508, include/hw/s390x/ipl/diag508.h. SVB =
+// Signature-Verification Block, 64 bytes, big-endian, at a guest absolute address named by register
+// R1.
 #pragma once
 
 #include <cstddef>

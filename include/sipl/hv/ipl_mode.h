@@ -1,5 +1,6 @@
-// IPL modes derived from the machine options (qemu-secure-ipl.md §1.3) and the IPLB header
-// flags QEMU sets for each (§5.1).
+// IPL modes derived from the machine options (QEMU docs/system/s390x/secure-ipl.rst,
+// hw/s390x/ipl.c) and the IPLB header flags QEMU sets for each (QEMU hw/s390x/ipl.c,
+// include/hw/s390x/ipl/qipl.h).
 #pragma once
 
 #include <cstddef>

@@ -1,8 +1,8 @@
 // hv::Machine: the configuration QEMU derives from `-machine s390-ccw-virtio,boot-certs.N.path=...,
 // secure-boot=on|off`, the `-cpu` model and the boot devices in bootindex order
-// (qemu-secure-ipl.md §1.3-1.5, §5.1-5.2). Building one runs QEMU's host-side checks; a
-// configuration QEMU refuses at its first machine reset is an Error (kUnsupported) whose
-// message is QEMU's text verbatim.
+// (QEMU hw/s390x/ipl.c, hw/s390x/cert-store.c, include/hw/s390x/ipl/qipl.h). Building one runs
+// QEMU's host-side checks; a configuration QEMU refuses at its first machine reset is an Error
+// (kUnsupported) whose message is QEMU's text verbatim.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // A guest of `size` bytes whose storage is allocated only where written (64 KiB pages), so a
 // simulated boot of a 1 GiB guest costs what its components and BIOS blocks occupy. Pages
 // that load() fills whole refer to the loaded range of the disk image instead of holding a
-// copy; they are read when visited (streamed in 1 MiB pieces) and copied in on a later write.
+// copy; they are read when visited (streamed in 256 KiB pieces) and copied in on a later write.
 #pragma once
 
 #include <cstdint>

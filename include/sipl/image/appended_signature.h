@@ -1,7 +1,7 @@
 // Linux appended signatures ("module signature", made by the kernel's scripts/sign-file):
 //   file bytes | PKCS#7 SignedData (DER, sig_len bytes) | 12-byte descriptor | marker (28 bytes)
-// zipl-and-signatures.md §2. Parsed backward from the end; sig_len is checked against the
-// file size before use.
+// Linux scripts/sign-file.c, include/linux/module_signature.h. Parsed backward from the end;
+// sig_len is checked against the file size before use.
 #pragma once
 
 #include <cstdint>

@@ -1,12 +1,13 @@
 // The write side of zipl's SCSI scheme: lays out a raw disk the way zipl (s390-tools) does for
-// a SCSI/NVMe target, from an x86 host where zipl does not run. zipl-and-signatures.md §1, §4.
+// a SCSI/NVMe target, from an x86 host where zipl does not run. s390-tools zipl/src/bootmap.c,
+// zipl/include/bootmap.h.
 //
-// Per boot entry the component table holds, in zipl's order (§1.6): stage 3 heap and stack
-// dummies, [stage 3 SIGNATURE] stage 3 LOAD 0xA000, stage 3 parameters LOAD 0x9000,
-// [kernel SIGNATURE] kernel LOAD 0x10000, parmline LOAD, [initrd SIGNATURE] initrd LOAD,
-// EXECUTE 0x000800008000A000. Unlike zipl, which references the kernel and initrd blocks of a
-// file system in place, every component is copied into the disk (as zipl --add-files does),
-// so the tail of a component's last block is zero padding.
+// Per boot entry the component table holds, in zipl's order (s390-tools zipl/src/bootmap.c
+// add_ipl_program): stage 3 heap and stack dummies, [stage 3 SIGNATURE] stage 3 LOAD 0xA000, stage
+// 3 parameters LOAD 0x9000, [kernel SIGNATURE] kernel LOAD 0x10000, parmline LOAD, [initrd
+// SIGNATURE] initrd LOAD, EXECUTE 0x000800008000A000. Unlike zipl, which references the kernel and
+// initrd blocks of a file system in place, every component is copied into the disk (as zipl
+// --add-files does), so the tail of a component's last block is zero padding.
 #pragma once
 
 #include <cstdint>
@@ -84,7 +85,8 @@ struct PlannedComponent {
   uint64_t loaded_length(uint32_t block_size) const;
 };
 
-// The stage 3 parameter block of one entry (§1.8), as written at 0x9000.
+// The stage 3 parameter block of one entry (s390-tools zipl/boot/stage3.h struct stage3_parms), as
+// written at 0x9000.
 struct Stage3Parms {
   uint64_t parm_addr = 0, initrd_addr = 0, initrd_len = 0, load_psw = 0, extra_parm = 0,
            flags = 0, image_len = 0, image_addr = 0, envblk_addr = 0, envblk_len = 0;
@@ -127,7 +129,7 @@ Result<Bootmap> build_bootmap(const BootmapSpec& spec);
 // e.g. a DOS partition table, is left alone as zipl does) and every block of the layout.
 std::vector<ImageWrite> bootmap_image_writes(const Bootmap& bm);
 
-// Returns the 80-byte stage 3 parameter block for `p` (big-endian fields, §1.8).
+// Returns the 80-byte stage 3 parameter block for `p` (big-endian fields).
 Bytes encode_stage3_parms(const Stage3Parms& p);
 
 }  // namespace sipl::image

@@ -1,7 +1,8 @@
 // SCLAB: Secure Code Loading Attribute Block, the trailer at the very end of every component
-// the s390-ccw BIOS checks in secure IPL (qemu-secure-ipl.md §5.4, zipl-and-signatures.md §1.11).
-// It is found through the 8-byte origin locator that ends the component: reserved u16, SCLAB
-// length u16 (counted back from the component end), magic "zIPL". Format 0 is 32 bytes:
+// the s390-ccw BIOS checks in secure IPL (QEMU pc-bios/s390-ccw/secure-ipl.h, s390-tools
+// zipl/boot/stage3.lds.S, Linux arch/s390/boot/vmlinux.lds.S). It is found through the 8-byte
+// origin locator that ends the component: reserved u16, SCLAB length u16 (counted back from the
+// component end), magic "zIPL". Format 0 is 32 bytes:
 //   format u8 @0, reserved u8, flags u16 @2, reserved 4, load_psw u64 @8, load_addr u64 @16,
 //   then (for a 32-byte SCLAB) the locator @24.
 // The SCLAB lies inside the signed data, before any appended signature.
@@ -76,7 +77,7 @@ SclabParse find_sclab(ByteSpan tail, uint64_t component_size);
 std::string describe(SclabAbsence a);
 
 // Component Error Indicator bits (IIRB component entry, u32, bit 0 = 0x80000000) the
-// per-component SCLAB checks set (qemu-secure-ipl.md §5.3, §6.5).
+// per-component SCLAB checks set (QEMU pc-bios/s390-ccw/secure-ipl.h and secure-ipl.c).
 inline constexpr uint32_t kCeiInvalidSclab = 0x80000000;        // bit 0
 inline constexpr uint32_t kCeiInvalidSclabLength = 0x40000000;  // bit 1
 inline constexpr uint32_t kCeiFormatNotZero = 0x20000000;       // bit 2
@@ -95,9 +96,9 @@ struct SclabCheck {
   std::vector<std::string> errors;  // the BIOS's messages, in the order it prints them
 };
 
-// Returns the result of the BIOS's per-component SCLAB checks (§6.5 steps 1-8) for a signed
-// component loaded at `load_address`. A locator length beyond the component (which QEMU does
-// not check) counts as an invalid length (bits 0 and 1).
+// Returns the result of the BIOS's per-component SCLAB checks (QEMU pc-bios/s390-ccw/secure-ipl.c
+// zipl_run_secure, steps 1-8) for a signed component loaded at `load_address`. A locator length
+// beyond the component (which QEMU does not check) counts as an invalid length (bits 0 and 1).
 SclabCheck check_sclab(ByteSpan component, uint64_t load_address);
 
 // Returns the 32 bytes of a format-0 SCLAB with its locator.

@@ -17,7 +17,7 @@
 
 namespace sipl::image {
 
-// The largest component DIAG 0x508 verifies (qemu-secure-ipl.md §2.4).
+// The largest component DIAG 0x508 verifies (QEMU include/hw/s390x/ipl/diag508.h).
 inline constexpr uint64_t kMaxVerifiableComponent = 0x10000000;
 // The disk block size the BIOS rounds component lengths up to (spec README, observed).
 inline constexpr uint64_t kBiosBlockSize = 512;

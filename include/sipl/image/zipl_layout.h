@@ -1,9 +1,9 @@
-// Byte layout of zipl's SCSI-scheme boot records (zipl-and-signatures.md §1, QEMU
-// pc-bios/s390-ccw bootmap.h names in comments). zIPL = z/Architecture Initial Program Loader;
-// IPL = Initial Program Load (boot). Everything is big-endian and packed; this header holds
-// offsets, sizes and values only, so the reader (fw/boot_record) and the writer
-// (image/bootmap_writer) share one source of truth. Never reinterpret_cast onto these: read
-// and write field by field with load_*/store_* from base/bytes.h.
+// Byte layout of zipl's SCSI-scheme boot records (s390-tools zipl/include/bootmap.h,
+// include/boot/boot_defs.h, QEMU pc-bios/s390-ccw bootmap.h names in comments). zIPL =
+// z/Architecture Initial Program Loader; IPL = Initial Program Load (boot). Everything is
+// big-endian and packed; this header holds offsets, sizes and values only, so the reader
+// (fw/boot_record) and the writer (image/bootmap_writer) share one source of truth. Never
+// reinterpret_cast onto these: read and write field by field with load_*/store_* from base/bytes.h.
 #pragma once
 
 #include <array>
@@ -110,7 +110,8 @@ static_assert(link_slot(512) == 31 && link_slot(4096) == 255);
 inline constexpr uint8_t kFiller = 0xAA;
 }  // namespace segment_table
 
-// --- Fixed load addresses and PSWs zipl uses for SCSI IPL sections (§1.6, §1.8) ---
+// --- Fixed load addresses and PSWs zipl uses for SCSI IPL sections ---
+// (s390-tools include/boot/loaders_layout.h, zipl/boot/stage3.h)
 namespace address {
 inline constexpr uint64_t kHeap = 0x2000;          // 0x4000-byte heap dummy
 inline constexpr uint64_t kHeapSize = 0x4000;
@@ -153,7 +154,7 @@ inline constexpr size_t kLength = 512;
 static_assert(kText.size() <= kHeaderTextLength);
 }  // namespace bootmap_header
 
-// --- SCLAB origin locator: last 8 bytes of a signed component (§1.11) ---
+// --- SCLAB origin locator: last 8 bytes of a signed component (zipl/boot/stage3.lds.S) ---
 namespace sclab_locator {
 inline constexpr size_t kLength = 8;        // reserved u16, length u16, magic "zIPL"
 inline constexpr size_t kSclabLenFromEnd = 6;  // u16 SCLAB length at component_end - 6
