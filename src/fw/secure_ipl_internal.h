@@ -56,6 +56,12 @@ struct Bios {
     *bits = static_cast<T>(*bits | mask);
     error(msg);
   }
+  // Stores the BIOS's own bytes (a request block, the IPLB, the report) at an address of its
+  // layout, or reads them back. The layout lies in RAM, so false means a guest too small for
+  // the BIOS: the CPU stops (no console line: the real BIOS would take an addressing
+  // exception) with the note boot.bios_memory naming the range.
+  [[nodiscard]] bool put(uint64_t addr, ByteSpan data);
+  [[nodiscard]] bool get(uint64_t addr, MutableByteSpan data);
   // Adds a sipl note (not console output) explaining what happened.
   void note(std::string id, std::string msg) {
     out.notes.push_back({Severity::kInfo, std::move(id), std::move(msg), {}});

@@ -118,13 +118,13 @@ std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const 
   const auto L = b.out.layout;
   // The BIOS reads the signature entry's blocks into its buffer; DIAG 0x508 reads the first
   // sig_len of them, which the walk already cut out (nothing reads the padding after them).
-  if (sig.signature) b.memory.write(L.signature, sig.signature->bytes);
+  if (sig.signature && !b.put(L.signature, sig.signature->bytes)) return std::nullopt;
   hv::diag508::Svb svb;
   svb.comp_len = c.length;
   svb.comp_addr = c.address;
   svb.sig_len = sig.signature ? sig.signature->length : 0;
   svb.sig_addr = L.signature;
-  b.memory.write(L.svb, svb.encode());
+  if (!b.put(L.svb, svb.encode())) return std::nullopt;
   hv::Diag508Request req;
   req.address = L.svb;
   req.subcode = hv::diag508::kSubcodeSignatureVerification;
@@ -139,7 +139,7 @@ std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const 
     return std::nullopt;
   }
   std::array<std::byte, hv::diag508::svb::kSize> block{};
-  if (!b.memory.read(L.svb, block)) return std::nullopt;
+  if (!b.get(L.svb, block)) return std::nullopt;
   return hv::diag508::Svb::decode(block)->cert_store_index;
 }
 

@@ -17,6 +17,30 @@ namespace sipl::fw::detail {
 
 namespace d320 = hv::diag320;
 
+namespace {
+
+void stop_outside_memory(Bios& b, uint64_t addr, uint64_t len) {
+  if (b.halted) return;
+  const std::string what = fmt::format("the BIOS's {} bytes at {:#x} are not in guest memory", len, addr);
+  b.note("boot.bios_memory", what + " (too little RAM for the BIOS's layout)");
+  b.out.halt_reason = what;
+  b.halted = true;
+}
+
+}  // namespace
+
+bool Bios::put(uint64_t addr, ByteSpan data) {
+  if (memory.write(addr, data)) return true;
+  stop_outside_memory(*this, addr, data.size());
+  return false;
+}
+
+bool Bios::get(uint64_t addr, MutableByteSpan data) {
+  if (memory.read(addr, data)) return true;
+  stop_outside_memory(*this, addr, data.size());
+  return false;
+}
+
 bool secure_startup(Bios& b) {
   const auto& fac = b.machine.facilities();
   const auto L = b.out.layout;
@@ -66,14 +90,14 @@ bool secure_startup(Bios& b) {
   }
   // zipl_secure_get_vcssb(): subcode 1 once, then main()'s two panics.
   Bytes vcssb = hv::vcssb_request();
-  b.memory.write(L.vcssb, vcssb);
+  if (!b.put(L.vcssb, vcssb)) return false;
   hv::Diag320Request q;
   q.cpu.cstore = fac.cstore;
   q.address = L.vcssb;
   q.subcode = d320::kSubcodeQueryVcsi;
   q.at = b.at;
   auto r = hv::execute_diag320(b.machine.store(), b.memory, q);
-  if (!r.ok() || !b.memory.read(L.vcssb, vcssb)) {
+  if (!r.ok() || !b.get(L.vcssb, vcssb)) {
     b.panic("Failed to query certificate storage information!");
     return false;
   }
@@ -89,8 +113,9 @@ bool secure_startup(Bios& b) {
 uint64_t request_certificate(Bios& b, uint64_t dest, uint16_t index) {
   const uint64_t in_len = round_up(b.max_single_vcb_len.value_or(0), d320::vcb::kInLenGranule);
   const auto L = b.out.layout;
-  b.memory.write(L.vcb, Bytes(in_len));
-  b.memory.write(L.vcb, hv::VcbRequest{static_cast<uint32_t>(in_len), index, index}.encode());
+  if (!b.put(L.vcb, Bytes(in_len)) ||
+      !b.put(L.vcb, hv::VcbRequest{static_cast<uint32_t>(in_len), index, index}.encode()))
+    return 0;
   hv::Diag320Request q;
   q.cpu.cstore = b.machine.facilities().cstore;
   q.address = L.vcb;
@@ -102,7 +127,7 @@ uint64_t request_certificate(Bios& b, uint64_t dest, uint16_t index) {
     return 0;
   }
   Bytes out(in_len);
-  if (in_len < d320::vcb::kHeaderSize + d320::vce::kHeaderSize || !b.memory.read(L.vcb, out)) {
+  if (in_len < d320::vcb::kHeaderSize + d320::vce::kHeaderSize || !b.get(L.vcb, out)) {
     b.print("No certificate entry");
     return 0;
   }
@@ -125,7 +150,7 @@ uint64_t request_certificate(Bios& b, uint64_t dest, uint16_t index) {
     b.print("Invalid certificate");
     return 0;
   }
-  b.memory.write(dest, vce.subspan(off, len));
+  if (!b.put(dest, vce.subspan(off, len))) return 0;
   return len;
 }
 
@@ -141,10 +166,10 @@ void write_iplb(Bios& b, size_t device) {
   store_u8(iplb, 12, 0x02);  // pbt: CCW
   store_u8(iplb, 13, 0x80);  // loadparm valid
   store_bytes(iplb, 16, ascii_to_ebcdic(b.machine.loadparm(device)));
-  b.memory.write(b.out.layout.iplb, iplb);
+  if (!b.put(b.out.layout.iplb, iplb)) return;
   Bytes ptr(4);
   store_u32_be(ptr, 0, static_cast<uint32_t>(b.out.layout.iplb));
-  b.memory.write(kLowcoreIplbPointer, ptr);
+  if (!b.put(kLowcoreIplbPointer, ptr)) return;
 }
 
 void write_ipl_report(Bios& b, size_t device, const std::vector<FetchedCertificate>& certs) {
@@ -155,8 +180,7 @@ void write_ipl_report(Bios& b, size_t device, const std::vector<FetchedCertifica
   b.out.certificates.clear();
   for (const auto& f : certs) {
     Bytes der(f.length);
-    b.memory.read(f.temp_address, der);
-    b.memory.write(dest, der);
+    if (!b.get(f.temp_address, der) || !b.put(dest, der)) return;
     b.out.certificates.push_back({dest, f.length, f.store_index});
     dest += f.length;
   }
@@ -190,7 +214,7 @@ void write_ipl_report(Bios& b, size_t device, const std::vector<FetchedCertifica
     at += ib::kCertificateEntrySize;
   }
   write_iplb(b, device);
-  b.memory.write(b.out.layout.iplb + hv::kIplbSize, r);
+  if (b.halted || !b.put(b.out.layout.iplb + hv::kIplbSize, r)) return;
   b.out.iirb = std::move(r);
 }
 

@@ -14,8 +14,16 @@ namespace {
 // handle_diag508_sig_verif: the return code of a verification request whose SVB is accessible.
 uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t addr, UnixTime at, Diag508Result& out) {
   using namespace diag508;
+  // QEMU reads and writes guest memory with cpu_physical_memory_read/write, which do not
+  // fault; the caller checked that the SVB is accessible, so a failed access here means the
+  // memory changed under the call, reported rather than ignored.
+  auto gone = [&out] {
+    out.findings.push_back(make_finding(Severity::kWarning, "diag508.not_in_guest_memory",
+                                        "DIAG 0x508: the SVB is no longer in guest memory"));
+    return kRcVerificationFailed;
+  };
   std::array<std::byte, svb::kSize> block{};
-  if (!store.empty()) memory.read(addr, block);  // accessibility was checked by the caller
+  if (!store.empty() && !memory.read(addr, block)) return gone();
   auto svb = Svb::decode(block);  // 64 bytes: cannot fail
   if (auto rc = precheck_verification(store.count(), *svb, &out.findings)) return *rc;
   const uint64_t comp_len = svb->comp_len, comp_addr = svb->comp_addr, sig_len = svb->sig_len, sig_addr = svb->sig_addr;
@@ -51,7 +59,7 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
   svb->cert_store_index = static_cast<uint8_t>(index);
   svb->cert_len = store.entries()[index].cert.der().size();
   svb->encode_into(block);
-  memory.write(addr, block);
+  if (!memory.write(addr, block)) return gone();
   return kRcOk;
 }
 

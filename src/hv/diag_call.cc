@@ -117,14 +117,16 @@ Result<Diag508Outcome> call_diag508(const CertificateStore& store, const Diag508
   const bool load_sig = out.signature_length <= D::kMaxSignatureLength;
   const uint64_t sig_addr = round_up(kDiag508ComponentAddress + (load_comp ? out.component_length : 0), 4096);
   FlatGuestMemory mem(sig_addr + (load_sig ? round_up(out.signature_length, 4096) : 0) + 4096);
-  if (load_comp) mem.write(kDiag508ComponentAddress, comp->bytes());
-  if (load_sig) mem.write(sig_addr, *sig);
+  // The memory is sized to hold both, so a failed write is a bug here, not bad input.
+  const auto internal = [] { return fail(ErrorCode::kInternal, "DIAG 0x508 call: guest memory too small for its inputs"); };
+  if (load_comp && !mem.write(kDiag508ComponentAddress, comp->bytes())) return internal();
+  if (load_sig && !mem.write(sig_addr, *sig)) return internal();
   D::Svb svb;
   svb.comp_len = out.component_length;
   svb.comp_addr = kDiag508ComponentAddress;
   svb.sig_len = out.signature_length;
   svb.sig_addr = sig_addr;
-  mem.write(kDiagBlockAddress, svb.encode());
+  if (!mem.write(kDiagBlockAddress, svb.encode())) return internal();
 
   Diag508Request req;
   req.r1 = 0;  // the BIOS uses GR0/GR1
@@ -133,7 +135,7 @@ Result<Diag508Outcome> call_diag508(const CertificateStore& store, const Diag508
   req.at = call.at;
   out.result = execute_diag508(store, mem, req);
   out.svb_bytes.resize(D::svb::kSize);
-  mem.read(kDiagBlockAddress, out.svb_bytes);
+  if (!mem.read(kDiagBlockAddress, out.svb_bytes)) return internal();
   out.svb = *D::Svb::decode(out.svb_bytes);
   return out;
 }

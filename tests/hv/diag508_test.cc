@@ -52,15 +52,15 @@ class Diag508Test : public ::testing::Test {
 
   // Places component, signature and an SVB describing them into guest memory.
   std::array<std::byte, 64> place(uint64_t comp_len, uint64_t sig_len, uint32_t length = 64) {
-    mem.write(kComp, as_bytes(comp));
-    mem.write(kSig, as_bytes(sig));
+    EXPECT_TRUE(mem.write(kComp, as_bytes(comp)));
+    EXPECT_TRUE(mem.write(kSig, as_bytes(sig)));
     std::array<std::byte, 64> b{};
     store_u32_be(b, 0, length);
     store_u64_be(b, 32, comp_len);
     store_u64_be(b, 40, kComp);
     store_u64_be(b, 48, sig_len);
     store_u64_be(b, 56, kSig);
-    mem.write(kSvb, b);
+    EXPECT_TRUE(mem.write(kSvb, b));
     return b;
   }
   Diag508Result run(const CertificateStore& s, uint64_t subcode = 0x8000, uint64_t addr = kSvb, unsigned r1 = 2,
@@ -143,7 +143,7 @@ TEST_F(Diag508Test, VerifiedWritesIndexAndDerLengthBackIntoTheWholeBlock) {
   auto block = place(comp.size(), sig.size());
   block[7] = std::byte{0};
   block[16] = std::byte{0xEE};  // overwritten by the index
-  mem.write(kSvb, block);
+  EXPECT_TRUE(mem.write(kSvb, block));
   auto r = run(s);
   ASSERT_TRUE(r.ok()) << r.rc;
   Bytes expect(block.begin(), block.end());
@@ -164,7 +164,7 @@ TEST_F(Diag508Test, NotVerifiedLeavesTheBlockAlone) {
   EXPECT_EQ(run(store({"signer"})).rc, 0x0402);
   // A garbage signature blob is "verification failed", not "invalid signature".
   place(comp.size(), sig.size());
-  mem.write(kSig, as_bytes(std::string(sig.size(), 'x')));
+  EXPECT_TRUE(mem.write(kSig, as_bytes(std::string(sig.size(), 'x'))));
   EXPECT_EQ(run(store({"signer"})).rc, 0x0402);
   // Component outside guest memory.
   place(comp.size(), sig.size());

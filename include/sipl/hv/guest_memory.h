@@ -15,30 +15,30 @@ class GuestMemory {
  public:
   virtual ~GuestMemory() = default;
   // Returns false (nothing read) if any byte of [addr, addr+out.size()) is not guest memory.
-  virtual bool read(uint64_t addr, MutableByteSpan out) const = 0;
+  [[nodiscard]] virtual bool read(uint64_t addr, MutableByteSpan out) const = 0;
   // Returns false (nothing written) if any byte of the range is not guest memory.
-  virtual bool write(uint64_t addr, ByteSpan data) = 0;
+  [[nodiscard]] virtual bool write(uint64_t addr, ByteSpan data) = 0;
   // Loads the bytes of `data` at `addr` like write(), but may keep the range instead of
   // reading it (the BIOS loading a 64 MiB kernel then costs nothing until DIAG 0x508 hashes
   // it). The default reads and writes. Returns false outside memory or when the source fails.
-  virtual bool load(uint64_t addr, const SourceRange& data);
+  [[nodiscard]] virtual bool load(uint64_t addr, const SourceRange& data);
   // Returns true if the whole range is accessible (QEMU's address_space_access_valid).
-  virtual bool accessible(uint64_t addr, uint64_t len) const = 0;
+  [[nodiscard]] virtual bool accessible(uint64_t addr, uint64_t len) const = 0;
   // Calls `fn` with consecutive spans covering [addr, addr+len), without copying where the
   // memory allows (DIAG 0x508 hashes a component this way). Returns false, without calling
   // `fn`, when the range is not wholly guest memory, and false part-way when bytes loaded as a
   // disk range cannot be read any more (an I/O error). The default reads 1 MiB at a time.
-  virtual bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const;
+  [[nodiscard]] virtual bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const;
 };
 
 // A flat guest of `size` bytes starting at absolute address 0.
 class FlatGuestMemory final : public GuestMemory {
  public:
   explicit FlatGuestMemory(uint64_t size) : mem_(size) {}
-  bool read(uint64_t addr, MutableByteSpan out) const override;
-  bool write(uint64_t addr, ByteSpan data) override;
-  bool accessible(uint64_t addr, uint64_t len) const override;
-  bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const override;
+  [[nodiscard]] bool read(uint64_t addr, MutableByteSpan out) const override;
+  [[nodiscard]] bool write(uint64_t addr, ByteSpan data) override;
+  [[nodiscard]] bool accessible(uint64_t addr, uint64_t len) const override;
+  [[nodiscard]] bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const override;
   // Returns the raw bytes (for tests and for guest/ readers).
   ByteSpan bytes() const { return mem_; }
   MutableByteSpan bytes() { return mem_; }

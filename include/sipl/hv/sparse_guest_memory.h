@@ -15,11 +15,11 @@ namespace sipl::hv {
 class SparseGuestMemory final : public GuestMemory {
  public:
   explicit SparseGuestMemory(uint64_t size) : size_(size) {}
-  bool read(uint64_t addr, MutableByteSpan out) const override;
-  bool write(uint64_t addr, ByteSpan data) override;
-  bool load(uint64_t addr, const SourceRange& data) override;
-  bool accessible(uint64_t addr, uint64_t len) const override;
-  bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const override;
+  [[nodiscard]] bool read(uint64_t addr, MutableByteSpan out) const override;
+  [[nodiscard]] bool write(uint64_t addr, ByteSpan data) override;
+  [[nodiscard]] bool load(uint64_t addr, const SourceRange& data) override;
+  [[nodiscard]] bool accessible(uint64_t addr, uint64_t len) const override;
+  [[nodiscard]] bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const override;
   // Returns the guest size in bytes.
   uint64_t size() const { return size_; }
   // Returns the bytes of [addr, addr+len) (zeros where never written; empty if inaccessible).
