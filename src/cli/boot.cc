@@ -10,6 +10,7 @@
 #include "sipl/fw/iirb_layout.h"
 #include "sipl/fw/secure_ipl.h"
 #include "sipl/guest/ipl_report.h"
+#include "sipl/guest/linux_console.h"
 #include "sipl/hv/machine.h"
 #include "sipl/hv/sparse_guest_memory.h"
 #include "sipl/mgmt/domain_xml.h"
@@ -118,7 +119,14 @@ void print_json_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std
   if (g) {
     auto keys = nlohmann::ordered_json::array();
     for (const auto& c : g->platform_keyring())
-      keys.push_back({{"subject", c.subject}, {"key_id", c.key_id}, {"fingerprint", c.fingerprint}});
+      keys.push_back({{"description", c.description}, {"subject", c.subject}, {"key_id", c.key_id},
+                      {"fingerprint", c.fingerprint}});
+    auto gf = nlohmann::ordered_json::array();
+    for (const auto& f : g->findings) {
+      auto params = nlohmann::ordered_json::object();
+      for (const auto& [k, v] : f.params) params[k] = v;
+      gf.push_back({{"severity", to_string(f.severity)}, {"id", f.id}, {"message", f.message}, {"params", params}});
+    }
     auto gc = nlohmann::ordered_json::array();
     if (g->report)
       for (const auto& c : g->report->components)
@@ -127,7 +135,9 @@ void print_json_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std
                     {"has_secure", g->has_secure.value_or(false)},
                     {"report_used", g->report && g->report->used_by_linux()},
                     {"components", gc},
-                    {"platform_keyring", keys}};
+                    {"platform_keyring", keys},
+                    {"linux_console", guest::linux_console(*g)},
+                    {"findings", gf}};
   } else {
     doc["guest"] = nullptr;  // the guest never runs: the BIOS halted
   }
@@ -171,15 +181,11 @@ void print_text_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std
   }
   s += fmt::format("\nVerdict: {}{}\n", fw::to_string(r.verdict), r.halt_reason.empty() ? "" : " (" + r.halt_reason + ")");
   if (g) {
+    // Exactly what Linux prints (the PSW pseudo-entry too), then what it could not load.
     s += fmt::format("\nGuest OS view (Linux):\n  /sys/firmware/ipl/secure: {}\n", g->secure ? 1 : 0);
-    if (g->report && g->report->used_by_linux()) {
-      s += "  setup: The IPL report contains the following components:\n";
-      for (const auto& c : g->report->components)
-        if (c.len) s += fmt::format("  setup: {:016x} - {:016x} ({})\n", c.addr, c.addr + c.len, c.status());
-    }
-    const auto keys = g->platform_keyring();
-    if (keys.empty()) s += "  .platform keyring: empty\n";
-    for (const auto& c : keys) s += fmt::format("  .platform keyring (IPL:db): {} (key id {})\n", c.subject, c.key_id);
+    for (const auto& l : guest::linux_console(*g)) s += "  " + l + "\n";
+    if (g->platform_keyring().empty()) s += "  .platform keyring: empty\n";
+    for (const auto& f : g->findings) s += fmt::format("  {}: {}\n", to_string(f.severity), f.message);
   }
   std::fwrite(s.data(), 1, s.size(), stdout);
   for (const auto& f : notes) fmt::print(stderr, "sipl: note: {}\n", f.message);
@@ -227,7 +233,9 @@ void setup(CLI::App& app, Context& ctx) {
   sub->add_flag("--strict", o->strict, "Exit 1 when Audit mode printed warnings");
   sub->add_option("--at", o->at, "Host clock for certificate validity (RFC 3339 or @unix; default now)")
       ->type_name("TIME");
-  sub->add_option("--cpu", o->cpu, "CPU model (-cpu): z16/max/qemu have the secure IPL facilities, z15 and older not")
+  sub->add_option("--cpu", o->cpu,
+                  "CPU model and features (-cpu): gen16a/gen16b/gen17a/gen17b, qemu and max have the secure IPL "
+                  "facilities (sipl, sclaf, cstore), older and -base models not; e.g. max,sipl=off")
       ->type_name("MODEL");
   sub->add_option("--loadparm", o->loadparm, "Loadparm: the program table entry to boot (default 0)")
       ->type_name("LOADPARM");
@@ -276,8 +284,9 @@ void setup(CLI::App& app, Context& ctx) {
                {"certificates[]", "the IPL report's certificates: index, store_index (1-based), address, length, "
                                   "path, subject, key_id"},
                {"iirb_hex", "the IPL information report block as hex"},
-               {"guest", "what Linux sees (secure, has_secure, report_used, components, platform_keyring), or "
-                         "null when the BIOS halted"},
+               {"guest", "what Linux sees (secure, has_secure, report_used, components, platform_keyring with "
+                         "each key's description as keyctl shows it, linux_console: the setup: and integrity: "
+                         "lines Linux prints, findings: keys Linux could not load), or null when the BIOS halted"},
                {"notes[]", "id and message of each note"}},
       .examples = {{"sipl boot --disk guest.img --boot-certs signer.pem --secure-boot on",
                     "Predict a Secure-mode boot of a disk with one trusted certificate"},

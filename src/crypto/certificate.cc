@@ -126,6 +126,13 @@ UnixTime Certificate::not_after() const { return impl_->not_after; }
 bool Certificate::valid_at(UnixTime t) const { return impl_->not_before <= t && t <= impl_->not_after; }
 const void* Certificate::native_handle() const { return impl_->x509.get(); }
 
+bool Certificate::verifies_own_signature() const {
+  EVP_PKEY* key = X509_get0_pubkey(impl_->x509.get());
+  const bool ok = key != nullptr && X509_verify(impl_->x509.get(), key) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
 std::string Certificate::serial_hex() const {
   return crypto::serial_hex(X509_get0_serialNumber(impl_->x509.get()));
 }

@@ -207,6 +207,50 @@ TEST(BootCorpus, IirbBytesFieldByField) {
   EXPECT_EQ(be(c + 24, 8), std::stoull(der.out));
 }
 
+// disk-h (made by sipl from real parts) in Secure mode with its three signers, as in
+// console/h-secure-three-signers.log: the BIOS lines and, in the text output's guest view,
+// exactly the setup:/integrity: lines the real Linux printed (the PSW entry and the ECDSA key
+// it could not load included), each line of the log verbatim without its timestamp.
+TEST(BootCorpus, DiskHThreeSignersTextGuestViewIsWhatLinuxPrinted) {
+  const auto log = lines_of(test::data_path("corpus/console/h-secure-three-signers.log"));
+  std::vector<std::string> linux_lines;
+  const std::regex kernel(R"(^\[\s*[0-9.]+\] ((setup: (Linux is running with Secure-IPL|The IPL report|[0-9a-f]{16} - ).*)|)"
+                          R"((integrity: (Loading|Loaded|Problem|Error adding).*))$)");
+  for (const auto& l : log) {
+    if (l.find("userspace /init reached") != std::string::npos) break;
+    std::smatch m;
+    if (std::regex_match(l, m, kernel)) linux_lines.push_back(m[1]);
+  }
+  ASSERT_EQ(linux_lines.size(), 17u);
+  auto r = test::run_sipl({"boot", "--at", kAt, "--secure-boot", "on", "--boot-certs", test::corpus_cert("rsa2048.pem"),
+                           "--boot-certs", test::corpus_cert("rsa4096.pem"), "--boot-certs",
+                           test::corpus_cert("ecp256.pem"), "--disk", test::corpus_disk("disk-h-sipl-secure")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string view = "Guest OS view (Linux):\n  /sys/firmware/ipl/secure: 1\n";
+  const auto at = r.out.find(view);
+  ASSERT_NE(at, std::string::npos) << r.out;
+  std::istringstream rest(r.out.substr(at + view.size()));
+  std::vector<std::string> got;
+  for (std::string l; std::getline(rest, l) && got.size() < linux_lines.size();) got.push_back(l.substr(2));
+  EXPECT_EQ(got, linux_lines);
+  EXPECT_NE(r.out.find("  warning: IPL report certificate 2 ('Acceptance Test: ECDSA P-256 code signing') is not in "
+                       "the .platform keyring: ECDSA keys need ECDSA support built into the kernel"),
+            std::string::npos)
+      << r.out;
+  // The BIOS part of the console is the log's.
+  auto j = boot({"--secure-boot", "on", "--boot-certs", test::corpus_cert("rsa2048.pem"), "--boot-certs",
+                 test::corpus_cert("rsa4096.pem"), "--boot-certs", test::corpus_cert("ecp256.pem"), "--disk",
+                 test::corpus_disk("disk-h-sipl-secure")});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  auto doc = nlohmann::json::parse(j.out);
+  EXPECT_EQ(console_of(doc), corpus_bios_lines("h-secure-three-signers"));
+  EXPECT_EQ(doc["guest"]["linux_console"].get<std::vector<std::string>>(), linux_lines);
+  ASSERT_EQ(doc["guest"]["platform_keyring"].size(), 2u);
+  EXPECT_EQ("integrity: Loaded X.509 cert '" + doc["guest"]["platform_keyring"][0]["description"].get<std::string>() +
+                "'",
+            linux_lines[11]);
+}
+
 TEST(BootCorpus, OldCpuModelCannotBootWithCertificates) {
   auto r = boot({"--cpu", "z15", "--disk", test::corpus_disk("disk-b-secure"), "--boot-certs", cert()});
   ASSERT_EQ(r.exit_code, 1) << r.err;
