@@ -51,7 +51,11 @@ std::string name_rfc2253(const X509_NAME* name) {
 }  // namespace
 
 Result<Certificate> Certificate::from_der(ByteSpan der) {
-  if (auto ok = check_der_envelope(der); !ok) return tl::unexpected(ok.error());
+  if (auto ok = check_der_envelope(der); !ok) {
+    Error e = ok.error();
+    if (looks_like_pem(der)) e.hint = "PEM detected: this is PEM text, but a DER certificate is expected here";
+    return tl::unexpected(std::move(e));
+  }
   const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!x) {
