@@ -106,15 +106,23 @@ Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, 
   out.layout = BiosLayout::at(machine.bios_base());
   Bios b{machine, memory, options.at, out};
   b.mode = bios_mode(machine.iplb_header_flags());
-  b.print(fmt::format("LOADPARM=[{}]", machine.loadparm(0)));
-  b.print("");
+  // main(): the facility checks and the VCSSB query of a secure mode come before the first
+  // boot_setup(), which prints the LOADPARM line (pc-bios/s390-ccw/main.c).
   if (b.mode != BiosMode::kNormal && !detail::secure_startup(b)) {
     out.verdict = Verdict::kHalts;
     return out;
   }
+  // boot_setup() prints the loadparm of each IPLB the BIOS tries (main()'s while loop), its
+  // own "\n" making the empty line after it.
+  auto boot_setup = [&](size_t i) {
+    b.print(fmt::format("LOADPARM=[{}]", machine.loadparm(i)));
+    b.print("");
+  };
   const auto& devices = machine.boot_order();
+  if (devices.empty()) boot_setup(0);
   for (size_t i = 0; i < devices.size() && !b.halted; ++i) {
     const auto& dev = devices[i];
+    boot_setup(i);
     const bool disk = dev.kind == hv::BootDeviceKind::kVirtioBlkCcw || dev.kind == hv::BootDeviceKind::kVirtioScsiCcw;
     if (b.mode != BiosMode::kNormal && dev.kind == hv::BootDeviceKind::kCdrom) {
       b.panic("Secure boot from ISO image is not supported!");

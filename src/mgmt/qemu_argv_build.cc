@@ -124,13 +124,21 @@ std::optional<std::string> first_loadparm(const Domain& d) {
   return std::nullopt;
 }
 
+// libvirt's qemuBuildCpuModelArgStr: the model, then ",NAME=on" for features with policy
+// force/require and ",NAME=off" for disable/forbid (optional ones are left to QEMU).
+// The model name is escaped for keyval (a comma doubled); feature names are QEMU's own.
 std::string cpu_arg(const Domain& d) {
+  std::string model = d.type == "kvm" ? "host" : "qemu";
   if (d.cpu) {
-    if (d.cpu->mode == "host-model" || d.cpu->mode == "host-passthrough") return "host";
-    if (d.cpu->mode == "maximum") return "max";
-    if (!d.cpu->model.empty()) return d.cpu->model;
+    if (d.cpu->mode == "host-model" || d.cpu->mode == "host-passthrough") model = "host";
+    else if (d.cpu->mode == "maximum") model = "max";
+    else if (!d.cpu->model.empty()) model = escape_keyval(d.cpu->model);
+    for (const auto& f : d.cpu->features) {
+      if (f.policy == "force" || f.policy == "require") model += "," + escape_keyval(f.name) + "=on";
+      else if (f.policy == "disable" || f.policy == "forbid") model += "," + escape_keyval(f.name) + "=off";
+    }
   }
-  return d.type == "kvm" ? "host" : "qemu";
+  return model;
 }
 
 // QEMU's JSON options need UTF-8; ask the serializer that will write them (its strict
@@ -201,7 +209,7 @@ Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptio
     machine += d.os.secure_boot == Tristate::kYes ? ",secure-boot=on" : ",secure-boot=off";
   add("-machine", machine);
   add("-accel", d.type == "kvm" ? "kvm" : "tcg");
-  add("-cpu", escape_keyval(cpu_arg(d)));
+  add("-cpu", cpu_arg(d));
   // s390 guests get memory in whole MiB (libvirt aligns up to 1024 KiB).
   uint64_t kib = (d.memory_kib + 1023) / 1024 * 1024;
   add("-m", fmt::format("size={}k", kib));

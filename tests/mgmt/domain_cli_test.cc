@@ -195,6 +195,7 @@ TEST(DomainCli, FromQemuReadsDriveKeyvalAndEscapes) {
             "  </os>\n"
             "  <cpu mode='custom' match='exact' check='none'>\n"
             "    <model fallback='forbid'>gen16a</model>\n"
+            "    <feature policy='require' name='sipl'/>\n"
             "  </cpu>\n"
             "  <devices>\n"
             "    <emulator>qemu-system-s390x</emulator>\n"

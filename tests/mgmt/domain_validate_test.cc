@@ -203,11 +203,25 @@ const Case kCases[] = {
      ": error: unsupported configuration: the Secure IPL facilities (sipl, sclaf, cstore) are "
      "hidden from protected-virtualization (s390-pv) guests\n",
      "invalid (audit mode)"},
-    {"OldCpuModelWarns", "", kCerts, kDisk, "  <cpu mode='custom'>\n    <model>z15</model>\n  </cpu>\n",
+    {"OldCpuModelWarns", "", kCerts, kDisk, "  <cpu mode='custom'>\n    <model>gen15a</model>\n  </cpu>\n",
      {}, {}, 0,
-     ": warning: CPU model 'z15' may lack the Secure IPL facilities (sipl, sclaf, cstore): use "
-     "z16 (gen16a) or newer, qemu, max or host-model\n",
+     ": warning: CPU 'gen15a' lacks the Secure IPL facilities (sipl, sclaf, cstore): the BIOS stops with "
+     "'Unable to boot in secure/audit mode'; use gen16a, gen16b or newer, qemu, max or host-model, without "
+     "disabling them\n",
      "valid (audit mode)"},
+    {"DisabledCpuFeatureWarns", "", kCerts, kDisk,
+     "  <cpu mode='custom'>\n    <model>gen16a</model>\n    <feature policy='disable' name='sclaf'/>\n"
+     "  </cpu>\n",
+     {}, {}, 0,
+     ": warning: CPU 'gen16a,sclaf=off' lacks the Secure IPL facilities (sclaf): the BIOS stops with "
+     "'Unable to boot in secure/audit mode'; use gen16a, gen16b or newer, qemu, max or host-model, without "
+     "disabling them\n",
+     "valid (audit mode)"},
+    {"UnknownCpuModelIsRefused", "", kCerts, kDisk, "  <cpu mode='custom'>\n    <model>z16</model>\n  </cpu>\n",
+     {}, {}, 1,
+     ": error: unsupported configuration: QEMU refuses -cpu z16: unable to find CPU model 'z16' (QEMU's z16 "
+     "models are gen16a and gen16b)\n",
+     "invalid (audit mode)"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Domain, Validate, ::testing::ValuesIn(kCases),

@@ -83,7 +83,8 @@ struct MachineConfig {
   std::string name;
   std::string machine_type;
   std::string accel;      // kvm | tcg
-  std::string cpu_model;  // first component of -cpu
+  std::string cpu_model;  // first component of the last -cpu
+  std::string cpu_option;  // the last -cpu as written (QEMU uses only the last)
   uint64_t memory_kib = 0;
   unsigned vcpus = 1;
   std::string uuid;
@@ -94,11 +95,25 @@ struct MachineConfig {
   std::vector<QemuBlockNode> block_nodes;
   std::vector<QemuDevice> devices;
   std::vector<std::pair<std::string, std::string>> netdevs;  // id, type
+  // Every -machine key=value in command-line order (the implied "type" included), checked
+  // against the machine's properties at the end of the parse.
+  std::vector<std::pair<std::string, std::string>> machine_properties;
+  // A direct kernel boot (-kernel/-initrd, or -machine kernel=/initrd=): "-kernel PATH".
+  std::optional<std::string> direct_kernel;
   std::vector<std::string> ignored;                          // options sipl does not model
 };
 
+// Returns the key=value pairs of one -machine option as QEMU's keyval_parse reads it (implied
+// key "type", ",," for a literal comma, keys made of QAPI names and list indices).
+// kUnsupported with QEMU's message, e.g. "-machine {"type":...}: Invalid parameter '...'"
+// (QEMU's -machine takes no JSON) or "-machine s390-ccw-virtio,x: Expected '=' after parameter
+// 'x'".
+Result<std::vector<std::pair<std::string, std::string>>> parse_machine_option(std::string_view optarg);
+
 // Returns the configuration of `argv` (the emulator and leading VAR=value words are
-// optional); kBadInput naming the argument index for malformed options.
+// optional); kBadInput naming the argument index for malformed options; kUnsupported with
+// QEMU's own message for what QEMU refuses before the guest runs: a -machine it cannot parse,
+// an unknown machine type or property (hv/machine_type.h).
 Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv);
 
 // Returns the domain libvirt would describe for `m` (devices with per-device boot order).
