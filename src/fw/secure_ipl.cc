@@ -69,11 +69,14 @@ Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
   if (!probe) return tl::unexpected(probe.error());
   uint32_t block_size = 512;
   Bytes head(zipl::mbr::kLength);
-  if (probe->size() >= head.size() && probe->read(0, head))
+  if (probe->size() >= head.size() && probe->read(0, head).has_value())
     if (load_u16_be(head, zipl::mbr::kProgramTablePointer + zipl::blockptr::kSize) == zipl::kBlockSize4096)
       block_size = zipl::kBlockSize4096;
   auto disk = block_size == 512 ? std::move(probe) : image::DiskImage::open(dev.image, block_size);
   if (!disk) return tl::unexpected(disk.error());
+  // ipl_scsi(): without "zIPL" in block 0 it returns quietly and zipl_load tries ECKD.
+  if (disk->size() >= head.size() && sipl::to_string(ByteSpan(head).first(4)) != "zIPL")
+    return detail::eckd_fallback(b, *disk, dev.kind);
   auto map = read_boot_map(*disk);
   if (!map) {
     b.note("boot.no_scsi_scheme",
@@ -142,8 +145,8 @@ Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, 
     auto r = run_disk(b, i, dev, &certs);
     if (!r) return tl::unexpected(r.error());
     if (b.halted) break;
-    if (*r == detail::RunResult::kFailed) {
-      b.print("Failed to IPL from this SCSI device!");
+    if (*r != detail::RunResult::kBooted) {
+      if (*r == detail::RunResult::kFailed) b.print("Failed to IPL from this SCSI device!");
       out.components.clear();
       out.iiei = 0;
       continue;

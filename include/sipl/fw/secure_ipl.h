@@ -84,8 +84,9 @@ struct IplOptions {
 };
 
 // Runs the BIOS on `machine` with guest storage `memory` (at least the machine's RAM size).
-// Errors only for input sipl cannot read at all (a boot disk that cannot be opened); every
-// boot outcome, including hostile disks, is a verdict.
+// Errors only for input sipl cannot read at all (a boot disk that cannot be opened) and, as
+// kUnsupported, for boots sipl does not simulate (an ECKD-scheme boot record in Normal mode, an
+// ISO 9660 image on a disk device); every other outcome, including hostile disks, is a verdict.
 Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, const IplOptions& options);
 
 }  // namespace sipl::fw
