@@ -120,8 +120,8 @@ Result<int> validate(const DomainOptions& o) {
     doc["findings"] = findings_json(fs);
     print_json(doc);
   } else {
-    print_findings(stdout, o.xml, fs);
-    fmt::print("{}: {} ({} mode)\n", o.xml, ok ? "valid" : "invalid", mode_name(x->domain()));
+    print_findings(stdout, x->source_name(), fs);
+    fmt::print("{}: {} ({} mode)\n", x->source_name(), ok ? "valid" : "invalid", mode_name(x->domain()));
   }
   return ok ? 0 : 1;
 }
@@ -141,8 +141,8 @@ Result<int> to_qemu(const DomainOptions& o) {
   if (!x) return tl::unexpected(x.error());
   Findings fs = validate_domain(*x, *ctx);
   if (has_errors(fs)) {
-    print_findings(stderr, o.xml, fs);
-    fmt::print(stderr, "sipl: error: {}: invalid domain; no command line written\n", o.xml);
+    print_findings(stderr, x->source_name(), fs);
+    fmt::print(stderr, "sipl: error: {}: invalid domain; no command line written\n", x->source_name());
     return 1;
   }
   ArgvOptions ao;
@@ -166,10 +166,8 @@ Result<int> from_qemu(const DomainOptions& o) {
   std::vector<std::string> argv = o.argv;
   if (!o.args_file.empty()) {
     if (!argv.empty()) return fail(ErrorCode::kUsage, "give either --args-file or -- ARGV, not both");
-    auto text = read_file(o.args_file, 16 * 1024 * 1024);
-    if (!text) return tl::unexpected(text.error());
-    auto words = split_args_file(to_string(*text));
-    if (!words) return fail(ErrorCode::kBadInput, words.error().message, Location(o.args_file));
+    auto words = read_args_file(o.args_file);
+    if (!words) return tl::unexpected(words.error());
     argv = std::move(*words);
   }
   if (argv.empty()) return fail(ErrorCode::kUsage, "give the QEMU command line after -- or --args-file");

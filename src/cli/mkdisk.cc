@@ -155,19 +155,18 @@ Result<int> run(const Options& o) {
   auto spec = build_spec(o, in);
   if (!spec) return tl::unexpected(spec.error());
 
-  // An existing output is updated in place (through a copy); a missing one is created.
-  struct stat st {};
-  const bool exists = ::stat(o.output.c_str(), &st) == 0;
-  if (exists && !S_ISREG(st.st_mode))
-    return fail(ErrorCode::kUnsupported, "only raw image files can be written, not devices or directories",
-                Location(o.output));
+  // An existing image file is updated through a copy renamed into place; a missing one is
+  // created; a block device (only with --force) is written in place.
+  auto target = inspect_disk_target(o.output, o.force);
+  if (!target) return tl::unexpected(target.error());
+  const bool exists = target->exists;
   std::unique_ptr<MappedFile> disk;
-  if (exists && st.st_size > 0) {
-    auto m = MappedFile::open(o.output);
+  if (exists && target->size > 0) {
+    auto m = MappedFile::open(o.output, FileKinds::kRegularOrBlockDevice);
     if (!m) return tl::unexpected(m.error());
     disk = std::make_unique<MappedFile>(std::move(*m));
   }
-  const uint64_t disk_size = exists ? static_cast<uint64_t>(st.st_size) : 0;
+  const uint64_t disk_size = target->size;
 
   uint64_t offset = o.block_size;
   if (!o.offset.empty()) {
@@ -192,6 +191,9 @@ Result<int> run(const Options& o) {
     if (*v < disk_size)
       return fail(ErrorCode::kUsage, fmt::format("--size {} would shrink the image ({} bytes)", o.size, disk_size),
                   Location(o.output));
+    if (target->block_device && *v != disk_size)
+      return fail(ErrorCode::kUsage, fmt::format("--size {}: a block device keeps its size ({} bytes)", o.size, disk_size),
+                  Location(o.output));
     size = *v;
   }
   if (needed > size)
@@ -206,8 +208,10 @@ Result<int> run(const Options& o) {
   MkdiskSummary sum{o.output, size, exists, o.dry_run, spec->secure};
   if (!o.dry_run) {
     disk.reset();  // unmap before the rename replaces the file
-    if (auto w = image::write_image_atomic(o.output, exists ? o.output : "", size, image::bootmap_image_writes(*bm)); !w)
-      return tl::unexpected(w.error());
+    auto w = target->block_device
+                 ? image::write_block_device_image(o.output, image::bootmap_image_writes(*bm))
+                 : image::write_image_atomic(o.output, exists ? o.output : "", size, image::bootmap_image_writes(*bm));
+    if (!w) return tl::unexpected(w.error());
   }
   if (o.json) print_json(mkdisk_json(sum, *bm));
   else std::fputs(mkdisk_text(sum, *bm).c_str(), stdout);
@@ -243,7 +247,8 @@ void setup(CLI::App& parent, Context& ctx) {
       ->type_name("BYTES")
       ->check(one_of({"512", "4096"}))
       ->default_str("512");
-  app->add_flag("--force", o->force, "Overwrite blocks that hold data or belong to a partition");
+  app->add_flag("--force", o->force,
+                "Overwrite blocks that hold data or belong to a partition; allow writing a block device in place");
   app->add_flag("--dry-run", o->dry_run, "Print the layout and write nothing");
   app->add_flag("--json", o->json, "Print the layout as JSON");
   document(app, {
@@ -255,7 +260,8 @@ void setup(CLI::App& parent, Context& ctx) {
            "entries.",
            "An existing image is updated in place (through a copy that replaces it): the layout is refused over "
            "blocks that hold data or over a DOS partition unless `--force` is given. A missing image is created "
-           "just big enough, or `--size` bytes.",
+           "just big enough, or `--size` bytes. A block device (an LVM volume, a LUN) is written in place, and "
+           "only with `--force`.",
            "With `--secure auto` (the default), files that carry an appended signature (see `sipl sign`) get a "
            "SIGNATURE entry; `--secure 1` also fails, with zipl's message, when stage 3 or a kernel is unsigned; "
            "`--secure 0` writes no SIGNATURE entries."},

@@ -120,4 +120,21 @@ Status write_image_atomic(const std::string& path, const std::string& base, uint
   return file->commit(mode);
 }
 
+Status write_block_device_image(const std::string& path, const std::vector<ImageWrite>& writes) {
+  std::vector<Bytes> owned;  // the zero padding, in pieces of at most 1 MiB
+  std::vector<std::pair<uint64_t, ByteSpan>> pieces;
+  for (const auto& w : writes) {
+    if (w.length < w.data.size())
+      return fail(ErrorCode::kInternal, "image write shorter than its data", Location(path));
+    pieces.emplace_back(w.offset, w.data);
+    for (uint64_t done = w.data.size(); done < w.length;) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(1 << 20, w.length - done));
+      owned.emplace_back(n);
+      pieces.emplace_back(w.offset + done, owned.back());
+      done += n;
+    }
+  }
+  return write_block_device(path, pieces);
+}
+
 }  // namespace sipl::image

@@ -14,8 +14,12 @@ struct RunResult {
 
 // Runs argv[0] with the arguments (no shell), stdin from /dev/null; waits at most 120 s.
 RunResult run(const std::vector<std::string>& argv);
+// Runs argv[0] like run(), with `input` on its standard input.
+RunResult run_with_stdin(const std::vector<std::string>& argv, const std::string& input);
 // Runs the sipl binary under test with `args`.
 RunResult run_sipl(const std::vector<std::string>& args);
+// Runs the sipl binary under test with `args` and `input` on its standard input.
+RunResult run_sipl_with_stdin(const std::vector<std::string>& args, const std::string& input);
 // Runs a shell command line through /bin/sh -c (for real tools like openssl, certtool).
 RunResult sh(const std::string& command);
 

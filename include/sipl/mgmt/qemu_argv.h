@@ -116,6 +116,10 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_machine_option(st
 // an unknown machine type or property (hv/machine_type.h).
 Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv);
 
+// Returns the words of the .args file at `path` ("-" reads standard input), refusing files
+// over 16 MiB (kLimit) before splitting them.
+Result<std::vector<std::string>> read_args_file(const std::string& path);
+
 // Returns the domain libvirt would describe for `m` (devices with per-device boot order).
 Result<Domain> domain_from_machine(const MachineConfig& m);
 
