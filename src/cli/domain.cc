@@ -28,6 +28,7 @@ struct DomainOptions {
   std::string rng;
   std::string args_file;
   std::vector<std::string> argv;
+  bool runnable = false;
 };
 
 const char* mode_name(const Domain& d) {
@@ -147,6 +148,7 @@ Result<int> to_qemu(const DomainOptions& o) {
   }
   ArgvOptions ao;
   ao.qemu = ctx->qemu;
+  ao.runnable = o.runnable;
   auto cl = build_qemu_command_line(x->domain(), ao);
   if (!cl) return tl::unexpected(cl.error());
   if (o.json) {
@@ -266,12 +268,19 @@ void setup(CLI::App& app, Context& ctx) {
   auto* t = dom->add_subcommand("to-qemu", "print the QEMU command line libvirt would run");
   t->add_option("XML", o->xml, "domain XML file")->required();
   t->add_flag("--json", o->json, "print the arguments as a JSON array");
+  t->add_flag("--runnable", o->runnable,
+              "print a command line to run by hand: no libvirt descriptors, secrets or paused start; the "
+              "console on the terminal");
   t->add_option("--qemu-version", o->qemu_version, "build for this QEMU version (default 11.2.0)")
       ->type_name("VERSION");
   t->add_option("--qemu", o->qemu_binary, "probe this qemu-system-s390x binary for its version")->type_name("FILE");
   document(t, {
       .description = {"Validates the domain as `validate` does and prints the QEMU command line libvirt would "
-                      "run for it, one argument per line in libvirt's .args form."},
+                      "run for it, one argument per line in libvirt's .args form (with libvirt's test-suite "
+                      "values: USER=test, the monitor on fd 1729, -S, a master-key secret).",
+                      "With `--runnable` it prints a command line that QEMU starts and boots as is: without the "
+                      "environment, -S, the secret, the monitor descriptor, -no-shutdown and -sandbox, and with "
+                      "the guest console on the terminal, so the BIOS and kernel messages show."},
       .exit_status = {{0, "printed"},
                       {1, "the domain is invalid (the findings are printed on standard error)"},
                       {2, "usage error"},
@@ -279,7 +288,9 @@ void setup(CLI::App& app, Context& ctx) {
                       {4, "the --qemu binary could not be probed"}},
       .json = {{"emulator", "the QEMU binary"}, {"env", "the environment variables set"}, {"args", "the arguments"}},
       .examples = {{"sipl domain to-qemu --qemu-version 11.2.0 examples/domains/secure.xml",
-                    "Print the QEMU command line for a domain"}},
+                    "Print the QEMU command line for a domain"},
+                   {"sh -c \"$(sipl domain to-qemu --runnable guest.xml)\"",
+                    "Boot the domain's guest by hand and watch its console"}},
   });
   t->callback([o, &ctx] { run_verb(ctx, [o] { return to_qemu(*o); }); });
 

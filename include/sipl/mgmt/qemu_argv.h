@@ -23,6 +23,12 @@ struct ArgvOptions {
   // canonicalises the alias "s390-ccw-virtio" to "s390-ccw-virtio-MAJOR.MINOR" as libvirt
   // does from the capabilities of a pinned QEMU.
   std::optional<QemuVersion> qemu;
+  // A command line a person can run as is (`--runnable`): no environment, no -S (paused
+  // start), no master-key secret object, no monitor on libvirt's file descriptor 1729, no
+  // -no-shutdown, -sandbox or -msg; the first console on the terminal (stdio) instead of a pty,
+  // and an sclpconsole on stdio when the domain has none, so the BIOS and kernel console show.
+  // Disks stay plain -blockdev/-device.
+  bool runnable = false;
 };
 
 // A command line: environment, emulator binary and arguments (argv[1..]).
@@ -32,8 +38,9 @@ struct QemuCommandLine {
   std::vector<std::string> args;
 };
 
-// Returns libvirt's command line for `d`, or kUnsupported for devices sipl cannot express
-// (e.g. a network interface other than type='user', a disk on a bus other than virtio).
+// Returns libvirt's command line for `d` (or, with opts.runnable, one to run by hand), or
+// kUnsupported for devices sipl cannot express (e.g. a network interface other than
+// type='user', a disk on a bus other than virtio).
 Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptions& opts);
 
 // Returns the command line in libvirt's .args layout: one "-opt value \" per line, shell
