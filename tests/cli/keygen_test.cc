@@ -96,7 +96,7 @@ TEST(KeygenCli, DryRunWritesNothingAndJsonReports) {
                        (dir / "s.pem") +
                        "\",\n  \"type\": \"p384\",\n  \"common_name\": \"sipl secure IPL signing key\",\n"
                        "  \"not_before\": \"1970-01-01T00:00:00Z\",\n  \"not_after\": \"1970-01-02T00:00:00Z\",\n"
-                       "  \"dry_run\": true\n}\n");
+                       "  \"dry_run\": true,\n  \"token\": null\n}\n");
   EXPECT_EQ(sh("ls -A " + dir.path()).out, "");
 }
 

@@ -184,7 +184,9 @@ TEST(ManPages, EveryPageRendersWithoutWarningsAndHasTheSections) {
                                std::count(h.help.options.begin(), h.help.options.end(), "--json");
                       });
     if (json) expected.push_back("JSON OUTPUT");
-    if (c.path.empty() || c.path.front() == "sign" || c.path.front() == "domain") expected.push_back("ENVIRONMENT");
+    if (c.path.empty() || c.path.front() == "sign" || c.path.front() == "keygen" ||
+        c.path.front() == "domain")
+      expected.push_back("ENVIRONMENT");
     expected.insert(expected.end(), {"EXAMPLES", "SEE ALSO"});
     EXPECT_EQ(headings, expected) << page;
   }
@@ -289,7 +291,7 @@ TEST(ManPages, RootPageListsEveryVerbEnvironmentAndRelatedPages) {
         << v;
     EXPECT_THAT(squeeze(commands), HasSubstr("See sipl-" + v + "(1).")) << v;
   }
-  EXPECT_EQ(tags(section("sipl.1", "ENVIRONMENT")), (std::set<std::string>{"KBUILD_SIGN_PIN", "PATH"}));
+  EXPECT_EQ(tags(section("sipl.1", "ENVIRONMENT")), (std::set<std::string>{"KBUILD_SIGN_PIN", "PATH", "PKCS11_MODULE_PATH"}));
   std::string see;
   for (const auto& l : section("sipl.1", "SEE ALSO")) see += l + "\n";
   std::string expected;
@@ -303,7 +305,10 @@ TEST(ManPages, VerbPagesSayTheirJsonAndEnvironment) {
   EXPECT_THAT(squeeze(json), HasSubstr("With --json, sipl boot prints one JSON object on standard output; its first "
                                        "key is schema_version (1). Then:"));
   EXPECT_THAT(squeeze(json), HasSubstr("verdict boots, boots with warnings, halts or no bootable device."));
-  EXPECT_EQ(tags(section("sipl-sign.1", "ENVIRONMENT")), (std::set<std::string>{"KBUILD_SIGN_PIN"}));
+  EXPECT_EQ(tags(section("sipl-sign.1", "ENVIRONMENT")),
+            (std::set<std::string>{"KBUILD_SIGN_PIN", "PKCS11_MODULE_PATH"}));
+  EXPECT_EQ(tags(section("sipl-keygen.1", "ENVIRONMENT")),
+            (std::set<std::string>{"KBUILD_SIGN_PIN", "PKCS11_MODULE_PATH"}));
   // Each domain subcommand with --json has its own JSON OUTPUT subsection; normalize has none.
   EXPECT_FALSE(section("sipl-domain.1", "JSON OUTPUT", "sipl domain caps").empty());
   EXPECT_TRUE(section("sipl-domain.1", "JSON OUTPUT", "sipl domain normalize").empty());

@@ -20,7 +20,7 @@ namespace sipl::test {
 
 namespace {
 
-RunResult run_from(const std::vector<std::string>& argv, const std::string& stdin_path) {
+RunResult run_from(const std::vector<std::string>& argv, const std::string& stdin_path, int timeout_seconds) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe failed");
@@ -44,7 +44,7 @@ RunResult run_from(const std::vector<std::string>& argv, const std::string& stdi
     r.err = "spawn failed";
     return r;
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_fds = 2;
   char buf[65536];
@@ -77,12 +77,14 @@ RunResult run_from(const std::vector<std::string>& argv, const std::string& stdi
 
 }  // namespace
 
-RunResult run(const std::vector<std::string>& argv) { return run_from(argv, "/dev/null"); }
+RunResult run(const std::vector<std::string>& argv, int timeout_seconds) {
+  return run_from(argv, "/dev/null", timeout_seconds);
+}
 
 RunResult run_with_stdin(const std::vector<std::string>& argv, const std::string& input) {
   TempDir dir;
   write_text(dir / "stdin", input);
-  return run_from(argv, dir / "stdin");
+  return run_from(argv, dir / "stdin", 120);
 }
 
 RunResult run_sipl(const std::vector<std::string>& args) {

@@ -12,9 +12,10 @@ struct RunResult {
   std::string err;
 };
 
-// Runs argv[0] with the arguments (no shell), stdin from /dev/null; waits at most 120 s.
-RunResult run(const std::vector<std::string>& argv);
-// Runs argv[0] like run(), with `input` on its standard input.
+// Runs argv[0] with the arguments (no shell), stdin from /dev/null; kills it after
+// `timeout_seconds` (exit code 137).
+RunResult run(const std::vector<std::string>& argv, int timeout_seconds = 120);
+// Runs argv[0] like run() (at most 120 s), with `input` on its standard input.
 RunResult run_with_stdin(const std::vector<std::string>& argv, const std::string& input);
 // Runs the sipl binary under test with `args`.
 RunResult run_sipl(const std::vector<std::string>& args);
