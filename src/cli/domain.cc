@@ -110,7 +110,8 @@ Result<int> validate(const DomainOptions& o) {
       fs.push_back(Finding{Severity::kError, "schema.invalid",
                            fmt::format("RelaxNG validity error ({}): {}", o.rng, e), {}});
   }
-  bool ok = !has_errors(fs);
+  const bool ok = !has_errors(fs);
+  const bool unsupported = only_environment_errors(fs);
   if (o.json) {
     auto doc = json_document();
     doc["file"] = o.xml;
@@ -122,9 +123,10 @@ Result<int> validate(const DomainOptions& o) {
     print_json(doc);
   } else {
     print_findings(stdout, x->source_name(), fs);
-    fmt::print("{}: {} ({} mode)\n", x->source_name(), ok ? "valid" : "invalid", mode_name(x->domain()));
+    fmt::print("{}: {} ({} mode)\n", x->source_name(),
+               ok ? "valid" : unsupported ? "not supported by this QEMU" : "invalid", mode_name(x->domain()));
   }
-  return ok ? 0 : 1;
+  return ok ? 0 : unsupported ? 4 : 1;
 }
 
 Result<int> normalize(const DomainOptions& o) {
@@ -143,6 +145,11 @@ Result<int> to_qemu(const DomainOptions& o) {
   Findings fs = validate_domain(*x, *ctx);
   if (has_errors(fs)) {
     print_findings(stderr, x->source_name(), fs);
+    if (only_environment_errors(fs)) {
+      fmt::print(stderr, "sipl: error: {}: this QEMU cannot run the domain; no command line written\n",
+                 x->source_name());
+      return 4;
+    }
     fmt::print(stderr, "sipl: error: {}: invalid domain; no command line written\n", x->source_name());
     return 1;
   }
@@ -225,7 +232,7 @@ void setup(CLI::App& app, Context& ctx) {
                       {1, "invalid domain"},
                       {2, "usage error"},
                       {3, "bad input"},
-                      {4, "unsupported: a QEMU binary that cannot be probed"}},
+                      {4, "unsupported: the QEMU lacks boot certificates and secure-boot, or a QEMU binary cannot be probed"}},
       .examples = {{"sipl domain normalize seed.xml > domain.xml && \\\n"
                     "    sipl domain to-qemu --qemu-version 11.2.0 domain.xml",
                     "Rewrite a domain in libvirt's final form, then print the QEMU command line for it"}},
@@ -254,7 +261,9 @@ void setup(CLI::App& app, Context& ctx) {
                       {1, "invalid"},
                       {2, "usage error"},
                       {3, "unreadable or malformed XML"},
-                      {4, "the --qemu binary could not be probed"}},
+                      {4, "unsupported environment: the QEMU (--qemu-version, or the --qemu binary) lacks boot "
+                          "certificates and secure-boot while the domain is otherwise valid, or the --qemu binary "
+                          "could not be probed"}},
       .json = {{"file", "the domain XML file"},
                {"valid", "true or false"},
                {"mode", "normal, audit, secure or invalid: the IPL mode the domain gives"},
@@ -285,7 +294,8 @@ void setup(CLI::App& app, Context& ctx) {
                       {1, "the domain is invalid (the findings are printed on standard error)"},
                       {2, "usage error"},
                       {3, "unreadable or malformed XML"},
-                      {4, "the --qemu binary could not be probed"}},
+                      {4, "unsupported environment: the QEMU lacks boot certificates and secure-boot, or the --qemu "
+                          "binary could not be probed"}},
       .json = {{"emulator", "the QEMU binary"}, {"env", "the environment variables set"}, {"args", "the arguments"}},
       .examples = {{"sipl domain to-qemu --qemu-version 11.2.0 examples/domains/secure.xml",
                     "Print the QEMU command line for a domain"},

@@ -296,4 +296,14 @@ bool has_errors(const Findings& f) {
   return false;
 }
 
+bool only_environment_errors(const Findings& f) {
+  bool any = false;
+  for (const auto& x : f) {
+    if (x.severity != Severity::kError) continue;
+    if (x.id.rfind("qemu.", 0) != 0) return false;  // qemu.too_old, qemu.no_boot_certs
+    any = true;
+  }
+  return any;
+}
+
 }  // namespace sipl::mgmt

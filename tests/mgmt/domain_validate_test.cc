@@ -126,10 +126,10 @@ const Case kCases[] = {
      "invalid (normal mode)"},
     {"UnknownFirmware", " firmware='uboot'", "", kDisk, "", {}, {}, 1,
      "4: error: XML error: unknown firmware value uboot\n", "invalid (normal mode)"},
-    {"QemuTooOld", "", kSecure + kCerts, kDisk, "", {}, {"--qemu-version", "11.1.0"}, 1,
+    {"QemuTooOld", "", kSecure + kCerts, kDisk, "", {}, {"--qemu-version", "11.1.0"}, 4,
      ": error: unsupported configuration: boot certificates and secure-boot need QEMU 11.2.0 or "
      "newer; this QEMU is 11.1.0\n",
-     "invalid (secure mode)"},
+     "not supported by this QEMU (secure mode)"},
     {"NetworkBoot", "", kCerts,
      kDisk + "    <interface type='user'>\n      <model type='virtio'/>\n"
              "      <boot order='1'/>\n    </interface>\n",
