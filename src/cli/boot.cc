@@ -92,6 +92,10 @@ void print_json_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std
   doc["mode"] = hv::to_string(r.mode);
   doc["verdict"] = fw::to_string(r.verdict);
   doc["halt_reason"] = r.halt_reason.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.halt_reason);
+  doc["halted_at"] = r.halted_at ? nlohmann::ordered_json{{"index", r.halted_at->index},
+                                                          {"role", r.halted_at->role},
+                                                          {"address", hex(r.halted_at->address)}}
+                                 : nlohmann::ordered_json(nullptr);
   doc["iplb_header_flags"] = m.iplb_header_flags();
   doc["booted_device"] = r.booted_device ? nlohmann::ordered_json(*r.booted_device) : nlohmann::ordered_json(nullptr);
   doc["console"] = r.console;
@@ -179,7 +183,11 @@ void print_text_outcome(const hv::Machine& m, const fw::IplOutcome& r, const std
                        hex(c.address));
     }
   }
-  s += fmt::format("\nVerdict: {}{}\n", fw::to_string(r.verdict), r.halt_reason.empty() ? "" : " (" + r.halt_reason + ")");
+  std::string where;
+  if (r.halted_at)
+    where = fmt::format(" at component {} ({}, {})", r.halted_at->index, r.halted_at->role, hex(r.halted_at->address));
+  s += fmt::format("\nVerdict: {}{}{}\n", fw::to_string(r.verdict),
+                   r.halt_reason.empty() ? "" : " (" + r.halt_reason + ")", where);
   if (g) {
     // Exactly what Linux prints (the PSW pseudo-entry too), then what it could not load.
     s += fmt::format("\nGuest OS view (Linux):\n  /sys/firmware/ipl/secure: {}\n", g->secure ? 1 : 0);
@@ -275,6 +283,9 @@ void setup(CLI::App& app, Context& ctx) {
       .json = {{"mode", "normal, audit, secure or invalid"},
                {"verdict", "boots, boots with warnings, halts or no bootable device"},
                {"halt_reason", "the BIOS's message when it halts, or null"},
+               {"halted_at", "the component the halt is about: index (0-based, as inspect numbers the component "
+                             "table), role (stage 3, kernel, initrd, parmline, ..., or load PSW) and address; null "
+                             "when the halt is about no one component"},
                {"iplb_header_flags", "the IPLB header flags QEMU sets for the mode"},
                {"booted_device", "the device that booted, or null"},
                {"console", "the BIOS console lines"},

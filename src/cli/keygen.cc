@@ -45,7 +45,7 @@ Result<int> run_keygen(const KeygenOptions& o) {
   if (!o.force) {
     for (const auto& p : {o.key, o.cert})
       if (!p.empty() && exists(p))
-        return fail(ErrorCode::kUsage, "already exists; refusing to overwrite it without --force", Location{p});
+        return fail(ErrorCode::kBadInput, "already exists; refusing to overwrite it without --force", Location{p});
   }
   crypto::SelfSignedOptions cert_opts{o.cn, *at, o.days};
   std::string token_label;
@@ -134,8 +134,8 @@ void setup(CLI::App& parent, Context& ctx) {
            "Existing files are not overwritten without `--force`; a certificate name that does not end in .pem "
            "draws a warning: QEMU's boot-certs loads only files whose name ends in .pem."},
       .exit_status = {{0, "the key and certificate were written (or, with --dry-run, would be)"},
-                      {2, "usage error, or a file exists and --force was not given"},
-                      {3, "a file could not be written"}},
+                      {2, "usage error"},
+                      {3, "a file to write exists and --force was not given, or a file could not be written"}},
       .json = {{"key", "the private key file, or the PKCS#11 URI without its PIN"},
                {"cert", "the certificate file"},
                {"type", "the key type (rsa2048, rsa4096, p256, p384 or p521)"},

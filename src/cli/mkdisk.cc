@@ -1,6 +1,7 @@
 // sipl mkdisk: write a zipl-compatible SCSI-scheme boot disk (raw image) on any host.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "cli/mkdisk_print.h"
 #include "cli/verbs.h"
 #include "sipl/base/file.h"
+#include "sipl/fw/boot_record.h"
 #include "sipl/image/bootmap_writer.h"
 #include "sipl/image/raw_image.h"
 
@@ -130,8 +132,11 @@ Result<image::BootmapSpec> build_spec(const Options& o, Inputs& in) {
   return spec;
 }
 
-// Refuses to put the layout over data or over a DOS partition of an existing image.
-Status check_target(const Options& o, ByteSpan disk, const image::Bootmap& bm) {
+// Refuses to put the layout over data or over a DOS partition of an existing image. Blocks of
+// the zipl layout already on the disk (`own`, an earlier mkdisk or zipl run) are not data: the
+// new layout replaces it, as zipl does after a kernel update.
+Status check_target(const Options& o, ByteSpan disk, const image::Bootmap& bm,
+                    const std::vector<fw::BlockRange>& own) {
   const uint64_t bs = bm.block_size, first = bm.first_block * bs, end = bm.end_block * bs;
   if (o.force) return {};
   for (const auto& p : image::dos_partitions(disk))
@@ -141,7 +146,20 @@ Status check_target(const Options& o, ByteSpan disk, const image::Bootmap& bm) {
                               "choose another --offset or pass --force to overwrite it",
                               first, end - 1, p.number, p.offset, p.offset + p.length - 1),
                   Location(o.output));
-  if (auto used = image::first_used_block(disk, bm.block_size, bm.first_block, bm.end_block))
+  std::optional<uint64_t> used;
+  for (uint64_t b = bm.first_block; b < bm.end_block && !used;) {
+    auto in = std::find_if(own.begin(), own.end(), [&](const fw::BlockRange& r) { return r.first <= b && b < r.end; });
+    if (in != own.end()) {
+      b = in->end;
+      continue;
+    }
+    uint64_t stop = bm.end_block;
+    for (const auto& r : own)
+      if (r.first > b) stop = std::min(stop, r.first);
+    used = image::first_used_block(disk, bm.block_size, b, stop);
+    b = stop;
+  }
+  if (used)
     return fail(ErrorCode::kUsage,
                 fmt::format("holds data, and the layout needs blocks {}..{}; choose another --offset "
                             "or pass --force to overwrite it",
@@ -161,10 +179,19 @@ Result<int> run(const Options& o) {
   if (!target) return tl::unexpected(target.error());
   const bool exists = target->exists;
   std::unique_ptr<MappedFile> disk;
+  std::vector<fw::BlockRange> own;  // the zipl layout already there, replaced by the new one
   if (exists && target->size > 0) {
     auto m = MappedFile::open(o.output, FileKinds::kRegularOrBlockDevice);
     if (!m) return tl::unexpected(m.error());
     disk = std::make_unique<MappedFile>(std::move(*m));
+    if (auto old = image::DiskImage::open(o.output, o.block_size)) own = fw::zipl_layout_blocks(*old);
+    // A layout inside a file system (zipl's bootmap file, the kernel in /boot) is not replaced
+    // or cleared: only one outside every partition, as mkdisk writes it.
+    bool in_partition = false;
+    for (const auto& p : image::dos_partitions(disk->bytes()))
+      for (const auto& r : own)
+        in_partition = in_partition || (r.first * o.block_size < p.offset + p.length && p.offset < r.end * o.block_size);
+    if (in_partition) own.clear();
   }
   const uint64_t disk_size = target->size;
 
@@ -202,15 +229,20 @@ Result<int> run(const Options& o) {
                             bm->end_block - 1, size, exists ? "pass a larger --size to grow it" : "pass a larger --size"),
                 Location(o.output));
   if (disk)
-    if (auto c = check_target(o, disk->bytes(), *bm); !c) return tl::unexpected(c.error());
+    if (auto c = check_target(o, disk->bytes(), *bm, own); !c) return tl::unexpected(c.error());
 
   for (const auto& w : bm->warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
   MkdiskSummary sum{o.output, size, exists, o.dry_run, spec->secure};
   if (!o.dry_run) {
     disk.reset();  // unmap before the rename replaces the file
-    auto w = target->block_device
-                 ? image::write_block_device_image(o.output, image::bootmap_image_writes(*bm))
-                 : image::write_image_atomic(o.output, exists ? o.output : "", size, image::bootmap_image_writes(*bm));
+    // The old layout's blocks are cleared first, so none of it outlives the new one.
+    std::vector<image::ImageWrite> writes;
+    for (const auto& r : own)
+      if (r.end * o.block_size <= size)
+        writes.push_back({r.first * o.block_size, {}, (r.end - r.first) * o.block_size});
+    for (auto& w : image::bootmap_image_writes(*bm)) writes.push_back(w);
+    auto w = target->block_device ? image::write_block_device_image(o.output, writes)
+                                  : image::write_image_atomic(o.output, exists ? o.output : "", size, writes);
     if (!w) return tl::unexpected(w.error());
   }
   if (o.json) print_json(mkdisk_json(sum, *bm));
@@ -259,19 +291,22 @@ void setup(CLI::App& parent, Context& ctx) {
            "IPL). The default entry comes from `--kernel`, `--initrd` and `--parmline`; `--entry` adds boot menu "
            "entries.",
            "An existing image is updated in place (through a copy that replaces it): the layout is refused over "
-           "blocks that hold data or over a DOS partition unless `--force` is given. A missing image is created "
-           "just big enough, or `--size` bytes. A block device (an LVM volume, a LUN) is written in place, and "
-           "only with `--force`.",
+           "blocks that hold data or over a DOS partition unless `--force` is given; the blocks of a zipl layout "
+           "already there (an earlier mkdisk, before a kernel update) are replaced without it. A missing image is "
+           "created just big enough, or `--size` bytes. A block device (an LVM volume, a LUN) is written in place, "
+           "and only with `--force`.",
            "With `--secure auto` (the default), files that carry an appended signature (see `sipl sign`) get a "
            "SIGNATURE entry; `--secure 1` also fails, with zipl's message, when stage 3 or a kernel is unsigned; "
-           "`--secure 0` writes no SIGNATURE entries."},
+           "`--secure 0` writes no SIGNATURE entries. Every signed component (stage 3, kernel, initrd) is checked "
+           "for the SCLAB the BIOS requires in Secure mode; each problem is a warning naming the "
+           "`sipl sign --resign --sclab` call that fixes it."},
       .notes = {"Kernel, initrd and stage 3 are copied into the image (zipl --add-files style); their appended "
                 "signatures (sign-file) become SIGNATURE entries and are cut off the loaded components."},
       .exit_status = {{0, "the image was written (or, with --dry-run, would be)"},
-                      {2, "usage error: conflicting options, a layout over data or a partition, a size too small, "
-                          "or --secure 1 with an unsigned stage 3 or kernel"},
-                      {3, "an input file cannot be read or the image cannot be written"},
-                      {4, "the output is not a regular file (a device or a directory)"}},
+                      {2, "usage error: conflicting options, a layout over data or a partition, a size too small"},
+                      {3, "an input file cannot be read or is wrong (--secure 1 with an unsigned stage 3 or kernel), "
+                          "or the image cannot be written"},
+                      {4, "the output is a directory or special file, or a block device without --force"}},
       .json = {{"disk", "the image file"},
                {"dry_run", "true when nothing was written"},
                {"updated_existing", "true when an existing image was updated"},

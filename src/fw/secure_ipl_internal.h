@@ -25,6 +25,7 @@ struct Bios {
   BiosMode mode = BiosMode::kNormal;
   bool halted = false;
   std::optional<uint32_t> max_single_vcb_len;  // from the VCSSB (DIAG 0x320 subcode 1)
+  std::optional<HaltedComponent> checking;     // the component the checks are about, for a halt
 
   // Prints a console line (nothing once the CPU is in disabled wait).
   void print(std::string line) {
@@ -35,6 +36,7 @@ struct Bios {
     if (halted) return;
     print("ERROR: " + msg);
     out.halt_reason = msg;
+    out.halted_at = checking;
     halted = true;
   }
   // zipl_secure_error(): a warning in Audit mode, an abort in Secure mode (wording unverified,

@@ -122,6 +122,9 @@ TEST(BootCorpus, DiskBSecureStopsAtTheFirstComponentWithoutSclab) {
   EXPECT_EQ(j["halt_reason"], "Magic does not match. SCLAB does not exist");
   EXPECT_EQ(console_of(j), corpus_bios_lines("b-secure-right"));
   EXPECT_EQ(console_of(j).back(), "ERROR: Magic does not match. SCLAB does not exist");
+  // Entry [3] of the component table, stage 3 at 0xa000, in the independent walk
+  // (disk-b-secure.layout.txt).
+  EXPECT_EQ(j["halted_at"], nlohmann::json({{"index", 3}, {"role", "stage 3"}, {"address", "0x000000000000a000"}}));
 }
 
 TEST(BootCorpus, DiskAUnsignedInSecureMode) {
@@ -278,7 +281,11 @@ TEST(BootCorpusText, HumanOutputNamesTheHaltAndWritesNoIirbWithoutABoot) {
   ASSERT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("Mode: secure — "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  | ERROR: Magic does not match. SCLAB does not exist\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\nVerdict: halts (Magic does not match. SCLAB does not exist)\n"), std::string::npos) << r.out;
+  // The halt names the component: entry [3], stage 3 at 0xa000 (disk-b-secure.layout.txt).
+  EXPECT_NE(r.out.find("\nVerdict: halts (Magic does not match. SCLAB does not exist) at component 3 (stage 3, "
+                       "0x000000000000a000)\n"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.err.find("sipl: note: no IIRB was written (Normal mode or no boot); " + (dir / "iirb.bin") + " not written\n"),
             std::string::npos)
       << r.err;

@@ -78,7 +78,7 @@ TEST(KeygenCli, RefusesToOverwriteWithoutForce) {
   test::TempDir dir;
   test::write_text(dir / "s.key", "precious");
   auto r = run_sipl({"keygen", "--key", dir / "s.key", "--cert", dir / "s.pem"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);  // issue 12: bad input, as the spec's exit codes say
   EXPECT_EQ(r.err, "sipl: error: " + (dir / "s.key") + ": already exists; refusing to overwrite it without --force\n");
   EXPECT_EQ(test::read_text(dir / "s.key"), "precious");
   EXPECT_EQ(sh("test -e " + (dir / "s.pem")).exit_code, 1);

@@ -52,12 +52,18 @@ TEST_F(Mkdisk, SignedFilesGetSignatureEntriesWithSignFilesDer) {
   sign("initrd.img");
   auto r = mkdisk({"--initrd", dir / "initrd.img", "--parmline", "root=/dev/vda1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The signed initrd is verified too, so it needs a SCLAB as much as the kernel does (the real
+  // console b-audit-right.log shows the BIOS's SCLAB warning for disk-b's signed initrd).
   EXPECT_EQ(r.err, "sipl: warning: " + (dir / "vmlinuz") +
                        " is signed but has no SCLAB (Magic does not match. SCLAB does not exist): QEMU's "
                        "secure-boot=on will stop at it, audit mode only warns; re-sign it with one: sipl sign "
                        "--resign --sclab plain ...\n"
                        "sipl: warning: Size of signed file " + (dir / "initrd.img") +
-                       " is not a multiple of the disk block size\n");
+                       " is not a multiple of the disk block size\n"
+                       "sipl: warning: " + (dir / "initrd.img") +
+                       " is signed but has no SCLAB (Magic does not match. SCLAB does not exist): QEMU's "
+                       "secure-boot=on will stop at it, audit mode only warns; re-sign it with one: sipl sign "
+                       "--resign --sclab plain ...\n");
   auto walk = test::walk_zipl_disk(test::slurp(dir / "disk.img"), 512);
   ASSERT_EQ(walk.error, "");
   const auto& c = walk.programs.at(0).components;
@@ -97,12 +103,12 @@ TEST_F(Mkdisk, SecureZeroWritesNoSignaturesButStillStripsTrailers) {
 
 TEST_F(Mkdisk, SecureOneFailsForUnsignedStage3AndKernelWithZiplsMessage) {
   auto r = mkdisk({"--secure", "1"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);  // bad input (spec README), not a usage error
   EXPECT_EQ(r.err, "sipl: error: Could not install Secure Boot IPL records: Missing signature in internal loader file " +
                        (dir / "stage3.bin") + "\n");
   sign("stage3.bin");
   r = mkdisk({"--secure", "1", "--initrd", dir / "initrd.img"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "sipl: error: Could not install Secure Boot IPL records: Missing signature in image file " +
                        (dir / "vmlinuz") + "\n");
   // An unsigned initrd is accepted, as zipl does.

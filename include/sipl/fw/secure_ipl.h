@@ -25,6 +25,13 @@ enum class Verdict { kBoots, kBootsWithWarnings, kHalts, kNoBootableDevice };
 // Returns "boots", "boots with warnings", "halts" or "no bootable device".
 const char* to_string(Verdict v);
 
+// The component table entry the BIOS was checking when Secure mode halted.
+struct HaltedComponent {
+  unsigned index = 0;    // position in the program's component table (0-based, as `sipl inspect`)
+  uint64_t address = 0;  // load address; the PSW for the checks after the last component
+  std::string role;      // "stage 3", "kernel", "initrd", "parmline", ..., or "load PSW"
+};
+
 // One entry of the IIRB component list (the last one is the PSW pseudo-entry).
 struct ComponentReport {
   uint64_t address = 0;  // load address; the PSW for the pseudo-entry
@@ -66,6 +73,7 @@ struct IplOutcome {
   hv::IplMode mode = hv::IplMode::kNormal;
   Verdict verdict = Verdict::kNoBootableDevice;
   std::string halt_reason;                 // the panic / abort message when halted
+  std::optional<HaltedComponent> halted_at;  // the component the halt is about, if any
   std::vector<std::string> console;        // the BIOS console, line by line
   std::optional<size_t> booted_device;     // index into Machine::boot_order()
   unsigned program = 0;                    // program table entry booted
