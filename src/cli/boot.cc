@@ -239,7 +239,7 @@ void setup(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("boot", "Predict a guest's (secure) IPL: BIOS console, IPL report and verdict");
   sub->add_flag("--json", o->json, "Print one JSON document (schema_version 1)");
   sub->add_flag("--strict", o->strict, "Exit 1 when Audit mode printed warnings");
-  sub->add_option("--at", o->at, "Host clock for certificate validity (RFC 3339 or @unix; default now)")
+  sub->add_option("--at", o->at, "Host clock for certificate validity (a date, RFC 3339 or @unix; default now)")
       ->type_name("TIME");
   sub->add_option("--cpu", o->cpu,
                   "CPU model and features (-cpu): gen16a/gen16b/gen17a/gen17b, qemu and max have the secure IPL "

@@ -141,7 +141,7 @@ void setup(CLI::App& app, Context& ctx) {
   sub->add_option("PATH", o->paths, "Certificate files (.pem) and directories, as given to boot-certs.N.path")
       ->required();
   sub->add_flag("--json", o->json, "Print one JSON document (schema_version 1)");
-  sub->add_option("--at", o->at, "Check validity at TIME (RFC 3339 or @unix; default now)")->type_name("TIME");
+  sub->add_option("--at", o->at, "Check validity at TIME (a date, RFC 3339 or @unix; default now)")->type_name("TIME");
   sub->add_flag("--strict", o->strict, "Exit 1 when a certificate is not valid at --at time");
   document(sub, {
       .description =

@@ -109,7 +109,7 @@ void setup(CLI::App& parent, Context& ctx) {
       ->type_name("DAYS")
       ->check(CLI::Range(1u, 36500u));
   app->add_option("--cn", o->cn, "Subject common name")->type_name("NAME");
-  app->add_option("--at", o->at, "Start of validity (RFC 3339 or @seconds; default now)")->type_name("TIME");
+  app->add_option("--at", o->at, "Start of validity (a date, RFC 3339 or @seconds; default now)")->type_name("TIME");
   auto* key = app->add_option("--key", o->key, "Output private key (PEM PKCS#8, mode 0600)")->type_name("FILE");
   app->add_option("--pkcs11", o->pkcs11,
                   "Make the key pair on a PKCS#11 token instead: URI with object=LABEL (and id=), PIN and module as "

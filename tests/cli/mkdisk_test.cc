@@ -206,10 +206,10 @@ TEST_F(Mkdisk, MenuEntriesAndUsageErrors) {
   // CLI11 refuses a --secure other than zipl's three spellings, naming them.
   r = mkdisk({"--secure", "yes"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--secure: yes not in {auto,1,0}\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err, "sipl: error: --secure: yes not in {auto,1,0}\nsipl: note: see sipl mkdisk --help\n");
   r = mkdisk({"--block-size", "1024"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--block-size: 1024 not in {512,4096}\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err, "sipl: error: --block-size: 1024 not in {512,4096}\nsipl: note: see sipl mkdisk --help\n");
   r = test::run_sipl({"mkdisk", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("Examples:\n  # Write a secure boot disk from a signed stage 3 and kernel\n"
