@@ -1,6 +1,4 @@
 // sipl mkdisk: write a zipl-compatible SCSI-scheme boot disk (raw image) on any host.
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -11,14 +9,10 @@
 #include "cli/doc.h"
 #include "cli/mkdisk_print.h"
 #include "cli/verbs.h"
-#include "sipl/base/file.h"
-#include "sipl/image/bootmap_writer.h"
-#include "sipl/image/raw_image.h"
+#include "sipl/image/boot_disk_writer.h"
 
 namespace sipl::cli {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 struct Options {
   std::string output, stage3, kernel, initrd, secure = "auto", size, offset;
@@ -80,137 +74,39 @@ Result<EntryText> parse_entry(const std::string& text) {
   return e;
 }
 
-// Keeps every input file mapped while the bootmap (which points into them) is alive.
-struct Inputs {
-  std::vector<std::unique_ptr<MappedFile>> files;
-  Result<image::BootFile> map(const std::string& path) {
-    auto m = MappedFile::open(path);
-    if (!m) return tl::unexpected(m.error());
-    files.push_back(std::make_unique<MappedFile>(std::move(*m)));
-    return image::BootFile{path, files.back()->bytes()};
-  }
-};
-
-Result<image::BootmapSpec> build_spec(const Options& o, Inputs& in) {
-  image::BootmapSpec spec;
+Result<int> run(const Options& o) {
+  image::DiskRequest req;
+  req.output = o.output;
+  req.stage3 = o.stage3;
   auto mode = image::parse_secure_mode(o.secure);
   if (!mode) return tl::unexpected(mode.error());
-  spec.secure = *mode;
-  if (o.block_size != 512 && o.block_size != 4096)
-    return fail(ErrorCode::kUsage, fmt::format("--block-size must be 512 or 4096, not {}", o.block_size));
-  spec.block_size = o.block_size;
-  auto stage3 = in.map(o.stage3);
-  if (!stage3) return tl::unexpected(stage3.error());
-  spec.stage3 = *stage3;
-
-  std::vector<EntryText> texts;
-  if (!o.kernel.empty()) texts.push_back({"default", o.kernel, o.initrd, o.parmline});
+  req.secure = *mode;
+  req.block_size = o.block_size;
+  if (!o.kernel.empty()) req.entries.push_back({"default", o.kernel, o.initrd, o.parmline});
   else if (!o.initrd.empty() || o.parmline)
     return fail(ErrorCode::kUsage, "--initrd and --parmline belong to --kernel; use --entry for named entries");
   for (const auto& t : o.entries) {
     auto e = parse_entry(t);
     if (!e) return tl::unexpected(e.error());
-    texts.push_back(std::move(*e));
+    req.entries.push_back({e->name, e->kernel, e->initrd, e->parmline});
   }
-  if (texts.empty()) return fail(ErrorCode::kUsage, "give --kernel FILE or at least one --entry");
-  for (auto& t : texts) {
-    image::BootEntrySpec e;
-    e.name = t.name;
-    auto k = in.map(t.kernel);
-    if (!k) return tl::unexpected(k.error());
-    e.kernel = *k;
-    if (!t.initrd.empty()) {
-      auto r = in.map(t.initrd);
-      if (!r) return tl::unexpected(r.error());
-      e.initrd = *r;
-    }
-    e.parmline = t.parmline;
-    spec.entries.push_back(std::move(e));
-  }
-  return spec;
-}
-
-// Refuses to put the layout over data or over a DOS partition of an existing image.
-Status check_target(const Options& o, ByteSpan disk, const image::Bootmap& bm) {
-  const uint64_t bs = bm.block_size, first = bm.first_block * bs, end = bm.end_block * bs;
-  if (o.force) return {};
-  for (const auto& p : image::dos_partitions(disk))
-    if (first < p.offset + p.length && p.offset < end)
-      return fail(ErrorCode::kUsage,
-                  fmt::format("the layout (bytes {}..{}) overlaps DOS partition {} (bytes {}..{}); "
-                              "choose another --offset or pass --force to overwrite it",
-                              first, end - 1, p.number, p.offset, p.offset + p.length - 1),
-                  Location(o.output));
-  if (auto used = image::first_used_block(disk, bm.block_size, bm.first_block, bm.end_block))
-    return fail(ErrorCode::kUsage,
-                fmt::format("holds data, and the layout needs blocks {}..{}; choose another --offset "
-                            "or pass --force to overwrite it",
-                            bm.first_block, bm.end_block - 1),
-                Location::at_block(o.output, *used));
-  return {};
-}
-
-Result<int> run(const Options& o) {
-  Inputs in;
-  auto spec = build_spec(o, in);
-  if (!spec) return tl::unexpected(spec.error());
-
-  // An existing output is updated in place (through a copy); a missing one is created.
-  struct stat st {};
-  const bool exists = ::stat(o.output.c_str(), &st) == 0;
-  if (exists && !S_ISREG(st.st_mode))
-    return fail(ErrorCode::kUnsupported, "only raw image files can be written, not devices or directories",
-                Location(o.output));
-  std::unique_ptr<MappedFile> disk;
-  if (exists && st.st_size > 0) {
-    auto m = MappedFile::open(o.output);
-    if (!m) return tl::unexpected(m.error());
-    disk = std::make_unique<MappedFile>(std::move(*m));
-  }
-  const uint64_t disk_size = exists ? static_cast<uint64_t>(st.st_size) : 0;
-
-  uint64_t offset = o.block_size;
   if (!o.offset.empty()) {
     auto v = parse_size(o.offset, "--offset");
     if (!v) return tl::unexpected(v.error());
-    if (*v == 0 || *v % o.block_size != 0)
-      return fail(ErrorCode::kUsage, fmt::format("--offset {} must be a non-zero multiple of the block size {}",
-                                                 o.offset, o.block_size));
-    offset = *v;
+    req.offset = *v;
   }
-  spec->first_block = offset / o.block_size;
-  auto bm = image::build_bootmap(*spec);
-  if (!bm) return tl::unexpected(bm.error());
-  const uint64_t needed = bm->end_block * bm->block_size;
-
-  uint64_t size = exists ? disk_size : round_up(needed, kMiB);
   if (!o.size.empty()) {
     auto v = parse_size(o.size, "--size");
     if (!v) return tl::unexpected(v.error());
-    if (*v % o.block_size != 0)
-      return fail(ErrorCode::kUsage, fmt::format("--size {} must be a multiple of the block size {}", o.size, o.block_size));
-    if (*v < disk_size)
-      return fail(ErrorCode::kUsage, fmt::format("--size {} would shrink the image ({} bytes)", o.size, disk_size),
-                  Location(o.output));
-    size = *v;
+    req.size = *v;
   }
-  if (needed > size)
-    return fail(ErrorCode::kUsage,
-                fmt::format("the layout needs {} bytes (up to block {}) but the image has {}; {}", needed,
-                            bm->end_block - 1, size, exists ? "pass a larger --size to grow it" : "pass a larger --size"),
-                Location(o.output));
-  if (disk)
-    if (auto c = check_target(o, disk->bytes(), *bm); !c) return tl::unexpected(c.error());
-
-  for (const auto& w : bm->warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
-  MkdiskSummary sum{o.output, size, exists, o.dry_run, spec->secure};
-  if (!o.dry_run) {
-    disk.reset();  // unmap before the rename replaces the file
-    if (auto w = image::write_image_atomic(o.output, exists ? o.output : "", size, image::bootmap_image_writes(*bm)); !w)
-      return tl::unexpected(w.error());
-  }
-  if (o.json) print_json(mkdisk_json(sum, *bm));
-  else std::fputs(mkdisk_text(sum, *bm).c_str(), stdout);
+  req.force = o.force;
+  req.dry_run = o.dry_run;
+  auto r = image::write_boot_disk(req);
+  if (!r) return tl::unexpected(r.error());
+  for (const auto& w : r->bootmap.warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
+  if (o.json) print_json(mkdisk_json(*r));
+  else std::fputs(mkdisk_text(*r).c_str(), stdout);
   return 0;
 }
 
@@ -271,14 +167,15 @@ void setup(CLI::App& parent, Context& ctx) {
                {"updated_existing", "true when an existing image was updated"},
                {"size", "image size in bytes"},
                {"block_size", "512 or 4096"},
-               {"secure", "auto, 1 or 0"},
+               {"secure", "auto, 1 or 0 (as --secure takes them)"},
                {"first_block", "first block of the layout"},
                {"end_block", "the block after the layout"},
                {"program_table_block", "where the boot record points"},
                {"entries[]", "one per boot entry: name, program_table_positions, component_table_block, "
-                             "components[] (type, component, psw or load_address, signature_length, data_length, "
-                             "loaded_length, extents, segment_tables, source) and stage3_parameters"},
-               {"warnings", "strings"}},
+                             "components[] (type: load, signature or exec; component: zipl's name, e.g. "
+                             "kernel_image; psw, address, signature_length, data_length, loaded_length, extents[] "
+                             "(block, count), segment_tables, source) and stage3_parameters"},
+               {"findings[]", "zipl's warnings: severity, id, message, location, params"}},
       .examples = {{"sipl mkdisk -o disk.img --stage3 /lib/s390-tools/stage3.bin --kernel vmlinuz \\\n"
                     "    --initrd initrd.img --parmline 'console=ttysclp0 root=/dev/vda1' --secure 1",
                     "Write a secure boot disk from a signed stage 3 and kernel"},

@@ -11,8 +11,9 @@
 namespace sipl::guest {
 
 // Returns {"secure", "has_secure", "iplb", "report", "platform_keyring", "components",
-// "findings"}; addresses as "0x..." strings, lengths as numbers. `components` and
-// `platform_keyring` are what Linux keeps: empty when it ignores the report.
+// "findings"} as docs/JSON.md spells them (`sipl boot --json` prints it as "guest"):
+// addresses as "0x" + 16 hex digits, lengths as numbers. `components` and `platform_keyring`
+// are what Linux keeps: empty when it ignores the report.
 nlohmann::ordered_json to_json(const GuestView& view);
 // Returns the view as lines a person reads: the sysfs files, the dmesg lines Linux prints for
 // the component list, the .platform certificates, then the findings.
