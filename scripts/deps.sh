@@ -17,6 +17,8 @@ pkgs=(
   libxml2-dev libvirt0
   # the tests render the generated man pages (man --warnings -l) and run the zsh completion
   man-db groff-base zsh
+  # the tests validate every --json document against its JSON Schema (data/schemas/json)
+  python3 python3-jsonschema
   # PKCS#11 (sipl sign --key pkcs11:...): p11-kit's pkcs11.h to build; OpenSSL's pkcs11 engine
   # (Debian 12 packages no pkcs11 provider) and p11-kit-proxy to run; SoftHSM2 and pkcs11-tool
   # (opensc) as the token and a peer in the tests.

@@ -1,6 +1,5 @@
 // sipl certs: the certificate store exactly as the guest will see it through DIAG 0x320.
 #include <cstdio>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -8,7 +7,7 @@
 #include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/hv/certificate_store.h"
-#include "sipl/hv/ipl_mode.h"
+#include "sipl/hv/store_report.h"
 
 namespace sipl::cli {
 namespace {
@@ -20,65 +19,31 @@ struct CertsOptions {
   std::string at;
 };
 
-// Directories that contributed more than one certificate, with their 1-based index range.
-std::vector<std::pair<std::string, std::pair<size_t, size_t>>> directory_runs(const hv::CertificateStore& s) {
-  std::vector<std::pair<std::string, std::pair<size_t, size_t>>> runs;
-  const auto& es = s.entries();
-  for (size_t i = 0; i < es.size();) {
-    size_t j = i;
-    while (j + 1 < es.size() && !es[i].source_dir.empty() && es[j + 1].source_dir == es[i].source_dir) ++j;
-    if (j > i) runs.push_back({es[i].source_dir, {i + 1, j + 1}});
-    i = j + 1;
-  }
-  return runs;
-}
-
-std::string dir_order_note(const std::string& dir, std::pair<size_t, size_t> range) {
-  return fmt::format(
-      "certificates {}-{} come from directory '{}' in its read order (as QEMU reads it, unsorted); "
-      "the order can differ on another file system or after files are copied",
-      range.first, range.second, dir);
-}
-
 Result<int> run_certs(const CertsOptions& o) {
   auto loaded = load_store(o.at, o.paths);
   if (!loaded) return tl::unexpected(loaded.error());
   const UnixTime at = loaded->at;
   const hv::CertificateStore& store = loaded->store;
   const Findings& warnings = loaded->warnings;
-
-  const uint64_t total_vcb = hv::kVcbHeaderSize + store.count() * hv::kVceHeaderSize + store.total_bytes();
-  const uint64_t max_single =
-      store.empty() ? 0 : hv::kVcbHeaderSize + hv::kVceHeaderSize + store.largest_cert_size();
-  auto runs = directory_runs(store);
-  std::vector<std::string> invalid_notes;
-  for (size_t i = 0; i < store.count(); ++i) {
-    const auto& c = store.entries()[i].cert;
-    if (!c.valid_at(at))
-      invalid_notes.push_back(fmt::format(
-          "certificate {} ({}) is not valid at {}: the guest receives it marked invalid and it verifies nothing", i + 1,
-          store.entries()[i].path, format_time(at)));
-  }
-  const hv::IplMode off = hv::ipl_mode(false, store.count());
-  const hv::IplMode on = hv::ipl_mode(true, store.count());
+  const hv::StoreReport rep = hv::report_store(store, at);
 
   if (o.json) {
     auto doc = json_document();
     doc["at"] = format_time(at);
-    auto& arr = doc["certificates"] = nlohmann::ordered_json::array();
+    auto& arr = doc["certificates"] = Json::array();
     for (size_t i = 0; i < store.count(); ++i) {
       const auto& e = store.entries()[i];
       const auto& c = e.cert;
-      nlohmann::ordered_json j;
-      j["index"] = i + 1;
+      Json j;
+      j["store_index"] = i + 1;
       j["path"] = e.path;
-      j["source_dir"] = e.source_dir.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.source_dir);
+      j["source_dir"] = nonempty_or_null(e.source_dir);
       j["name"] = e.name;
       j["name_ebcdic_hex"] = to_hex(e.name_ebcdic);
       j["subject"] = c.subject();
       j["issuer"] = c.issuer();
       j["serial"] = c.serial_hex();
-      j["key_type"] = static_cast<int>(c.key_type());
+      j["vce_key_type"] = static_cast<int>(c.key_type());
       j["key_algorithm"] = c.key_description();
       j["key_id"] = to_hex(c.key_id_sha256());
       j["fingerprint_sha256"] = to_hex(c.fingerprint_sha256());
@@ -87,21 +52,20 @@ Result<int> run_certs(const CertsOptions& o) {
       j["data_size"] = e.data_size();
       j["not_before"] = format_time(c.not_before());
       j["not_after"] = format_time(c.not_after());
-      j["valid_at"] = c.valid_at(at);
+      j["valid_at"] = bool(rep.valid_at[i]);
       arr.push_back(std::move(j));
     }
     doc["totals"] = {{"count", store.count()},
                      {"max_count", hv::kMaxCertificates},
                      {"largest_cert_size", store.largest_cert_size()},
                      {"total_bytes", store.total_bytes()},
-                     {"max_single_vcb_len", max_single},
-                     {"total_vcb_len", total_vcb}};
-    doc["mode"] = {{"secure_boot_off", hv::to_string(off)}, {"secure_boot_on", hv::to_string(on)}};
-    auto& notes = doc["notes"] = nlohmann::ordered_json::array();
-    for (auto& [dir, range] : runs) notes.push_back(dir_order_note(dir, range));
-    for (auto& n : invalid_notes) notes.push_back(n);
-    auto& w = doc["warnings"] = nlohmann::ordered_json::array();
-    for (const auto& f : warnings) w.push_back(f.message);
+                     {"max_single_vcb_len", rep.max_single_vcb_len},
+                     {"total_vcb_len", rep.total_vcb_len}};
+    doc["mode"] = {{"secure_boot_off", hv::to_string(rep.mode_secure_boot_off)},
+                   {"secure_boot_on", hv::to_string(rep.mode_secure_boot_on)}};
+    auto& fs = doc["findings"] = Json::array();
+    append_findings(fs, warnings);
+    append_findings(fs, rep.notes);
     print_json(doc);
   } else {
     std::string out;
@@ -121,18 +85,18 @@ Result<int> run_certs(const CertsOptions& o) {
       out += fmt::format("    DER size:    {} bytes (VCE data {} bytes)\n", c.der().size(), e.data_size());
       out += fmt::format("    not before:  {}\n", format_time(c.not_before()));
       out += fmt::format("    not after:   {}\n", format_time(c.not_after()));
-      out += fmt::format("    valid at:    {}\n", c.valid_at(at) ? "yes" : "NO (the guest gets an invalid entry)");
+      out += fmt::format("    valid at:    {}\n", rep.valid_at[i] ? "yes" : "NO (the guest gets an invalid entry)");
     }
     out += fmt::format("\nDIAG 0x320 totals: {} certificates, largest data size {}, total VCB length {}, "
                        "largest single-certificate VCB {}\n",
-                       store.count(), store.largest_cert_size(), total_vcb, max_single);
-    out += fmt::format("Mode with secure-boot=off: {}\n", hv::describe(off));
-    out += fmt::format("Mode with secure-boot=on:  {}\n", hv::describe(on));
+                       store.count(), store.largest_cert_size(), rep.total_vcb_len, rep.max_single_vcb_len);
+    out += fmt::format("Mode with secure-boot=off: {}\n", hv::describe(rep.mode_secure_boot_off));
+    out += fmt::format("Mode with secure-boot=on:  {}\n", hv::describe(rep.mode_secure_boot_on));
     std::fwrite(out.data(), 1, out.size(), stdout);
-    for (auto& [dir, range] : runs) fmt::print(stderr, "sipl: note: {}\n", dir_order_note(dir, range));
-    for (auto& n : invalid_notes) fmt::print(stderr, "sipl: warning: {}\n", n);
+    for (const auto& n : rep.notes)
+      fmt::print(stderr, "sipl: {}: {}\n", n.severity == Severity::kInfo ? "note" : "warning", n.message);
   }
-  return o.strict && !invalid_notes.empty() ? 1 : 0;
+  return o.strict && rep.has_invalid() ? 1 : 0;
 }
 
 void setup(CLI::App& app, Context& ctx) {
@@ -140,7 +104,7 @@ void setup(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("certs", "Show the certificate store the guest will see (QEMU boot-certs)");
   sub->add_option("PATH", o->paths, "Certificate files (.pem) and directories, as given to boot-certs.N.path")
       ->required();
-  sub->add_flag("--json", o->json, "Print one JSON document (schema_version 1)");
+  sub->add_flag("--json", o->json, "Print one JSON document (schema_version 2)");
   sub->add_option("--at", o->at, "Check validity at TIME (a date, RFC 3339 or @unix; default now)")->type_name("TIME");
   sub->add_flag("--strict", o->strict, "Exit 1 when a certificate is not valid at --at time");
   document(sub, {
@@ -158,16 +122,17 @@ void setup(CLI::App& app, Context& ctx) {
                       {2, "usage error"},
                       {3, "QEMU would refuse the paths (its message is printed)"}},
       .json = {{"at", "the time validity was checked at (RFC 3339)"},
-               {"certificates[]", "one object per store entry in store order: index (1-based), path, source_dir "
-                                  "(null for a file given directly), name, name_ebcdic_hex, subject, issuer, serial, "
-                                  "key_type (the VCE key type), key_algorithm, key_id, fingerprint_sha256, der_size, "
-                                  "pem_size, data_size, not_before, not_after, valid_at"},
+               {"certificates[]", "one object per store entry in store order: store_index (1-based), path, "
+                                  "source_dir (null for a file given directly), name, name_ebcdic_hex, subject, issuer, "
+                                  "serial, vce_key_type (the VCE key type), key_algorithm, key_id, fingerprint_sha256, "
+                                  "der_size, pem_size, data_size, not_before, not_after, valid_at"},
                {"totals", "count, max_count, largest_cert_size, total_bytes, max_single_vcb_len, total_vcb_len: "
                           "the figures DIAG 0x320 reports"},
                {"mode", "secure_boot_off and secure_boot_on: the IPL mode (normal, audit, secure or invalid) either "
                         "setting gives with this store"},
-               {"notes", "strings: directory read order, certificates not valid at --at"},
-               {"warnings", "strings: the warnings QEMU would print while building the store"}},
+               {"findings[]", "the warnings QEMU would print while building the store, then notes on directory "
+                              "read order and warnings for certificates not valid at --at: severity, id, message, "
+                              "location, params"}},
       .examples = {{"sipl certs /etc/pki/s390/boot-certs ~/keys/signer.pem",
                     "Show the store QEMU builds from a directory and a file, in that order"},
                    {"sipl certs --json --at 2027-01-01T00:00:00Z examples/certs",

@@ -8,18 +8,6 @@
 
 namespace sipl::cli {
 
-nlohmann::ordered_json json_document() {
-  nlohmann::ordered_json j;
-  j["schema_version"] = kJsonSchemaVersion;
-  return j;
-}
-
-void print_json(const nlohmann::ordered_json& doc) {
-  std::string s = doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  std::fwrite(s.data(), 1, s.size(), stdout);
-  std::fputc('\n', stdout);
-}
-
 Result<UnixTime> resolve_at(const std::string& at_option) {
   if (at_option.empty()) return now();
   return parse_time(at_option);

@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "cli/json.h"
 #include "sipl/base/bytes.h"
 #include "sipl/base/finding.h"
 #include "sipl/base/result.h"
@@ -15,12 +14,6 @@
 
 namespace sipl::cli {
 
-inline constexpr int kJsonSchemaVersion = 1;
-
-// Returns a JSON object that already carries "schema_version".
-nlohmann::ordered_json json_document();
-// Prints `doc` on stdout, indented, followed by a newline.
-void print_json(const nlohmann::ordered_json& doc);
 // Returns the time of `--at` (empty option: now).
 Result<UnixTime> resolve_at(const std::string& at_option);
 

@@ -17,8 +17,7 @@
 #include "cli/diag320_json.h"
 #include "cli/doc.h"
 #include "cli/verbs.h"
-#include "sipl/hv/diag320.h"
-#include "sipl/hv/diag320_layout.h"
+#include "sipl/hv/diag_call.h"
 
 namespace sipl::cli {
 
@@ -44,10 +43,6 @@ CLI::App* diag_command(CLI::App& root) {
 
 namespace {
 
-namespace L = hv::diag320;
-
-// Where the BIOS-like set-up puts the parameter block: page aligned, not at 0.
-constexpr uint64_t kBlockAddress = 0x1000;
 
 struct Diag320Options {
   uint64_t subcode = 0;
@@ -62,61 +57,6 @@ struct Diag320Options {
   std::vector<std::string> paths;
 };
 
-// Returns the in_len the BIOS would choose: enough for every VCE of the requested range.
-uint32_t default_in_len(const hv::CertificateStore& store, uint16_t first, uint16_t last) {
-  uint64_t need = L::vcb::kHeaderSize;
-  const size_t start = first == 0 ? 0 : first - 1u;
-  if (last != 0 && start < store.count() && size_t{last} - 1 < store.count())
-    for (size_t i = start; i < last; ++i) need += hv::full_vce_length(store.entries()[i]);
-  return static_cast<uint32_t>(round_up(need, L::vcb::kInLenGranule));
-}
-
-// The guest's block before the DIAG, and how much guest memory backs it.
-struct GuestSetup {
-  Bytes block;          // initial contents at kBlockAddress
-  uint64_t backing = 0; // bytes of guest memory from kBlockAddress on
-};
-
-GuestSetup set_up_block(const Diag320Options& o, const hv::CertificateStore& store,
-                        uint16_t first, uint16_t last) {
-  GuestSetup g;
-  switch (o.subcode) {
-    case L::kSubcodeQueryIsm:
-      g.block.assign(L::kIsmSize, std::byte{0});
-      break;
-    case L::kSubcodeQueryVcsi:
-      g.block.assign(L::vcssb::kSize, std::byte{0});
-      store_u32_be(g.block, L::vcssb::kLength, L::vcssb::kValidLength);
-      break;
-    case L::kSubcodeStoreVc: {
-      const uint32_t in_len = o.in_len.value_or(default_in_len(store, first, last));
-      g.block.assign(L::vcb::kHeaderSize, std::byte{0});
-      store_u32_be(g.block, L::vcb::kInLen, in_len);
-      store_u16_be(g.block, L::vcb::kFirstVcIndex, first);
-      store_u16_be(g.block, L::vcb::kLastVcIndex, last);
-      // No store fills more than kMaxVcbOutLen, so a larger in_len needs no more memory.
-      g.backing = round_up(std::max<uint64_t>(std::min<uint64_t>(in_len, L::kMaxVcbOutLen),
-                                              L::vcb::kInLenGranule),
-                           L::vcb::kInLenGranule);
-      break;
-    }
-    default:
-      break;  // unsupported subcodes read no block
-  }
-  g.backing = std::max<uint64_t>(g.backing, round_up(std::max<size_t>(g.block.size(), 1), 4096));
-  return g;
-}
-
-// Returns the bytes the guest reads back: the whole ISM/VCSSB, or the VCB up to out_len.
-Bytes read_back(const Diag320Options& o, const hv::FlatGuestMemory& mem, const GuestSetup& g,
-                const hv::Diag320Result& r) {
-  ByteSpan all = mem.bytes().subspan(kBlockAddress);
-  if (o.subcode != L::kSubcodeStoreVc) return Bytes(all.begin(), all.begin() + g.block.size());
-  uint64_t len = L::vcb::kHeaderSize;
-  if (r.ok()) len = std::clamp<uint64_t>(load_u32_be(all, L::vcb::kOutLen), len, all.size());
-  return Bytes(all.begin(), all.begin() + static_cast<ptrdiff_t>(len));
-}
-
 std::string rc_line(const hv::Diag320Result& r) {
   if (r.exception) return fmt::format("program exception: {}", hv::to_string(*r.exception));
   return fmt::format("rc 0x{:04x}", r.rc);
@@ -130,51 +70,34 @@ Result<int> run_diag320(const Diag320Options& o) {
                 "it, -o FILE to keep it, or redirect standard output");
   auto loaded = load_store(o.at, o.paths);
   if (!loaded) return tl::unexpected(loaded.error());
-  const UnixTime at = loaded->at;
-  const hv::CertificateStore& store = loaded->store;
-  const Findings& warnings = loaded->warnings;
+  auto r = hv::call_diag320(loaded->store, {o.subcode, o.first, o.last, o.in_len, loaded->at});
+  if (!r) return tl::unexpected(r.error());
+  for (const auto& f : r->result.findings) fmt::print(stderr, "sipl: warning: {}\n", f.message);
 
-  const uint16_t first = o.first.value_or(store.empty() ? 0 : 1);
-  const uint16_t last = o.last.value_or(static_cast<uint16_t>(store.count()));
-  const GuestSetup g = set_up_block(o, store, first, last);
-  hv::FlatGuestMemory mem(kBlockAddress + g.backing);
-  if (!mem.write(kBlockAddress, g.block))
-    return fail(ErrorCode::kInternal, "guest block does not fit the guest memory set up for it");
-
-  hv::Diag320Request req;
-  req.r1 = 0;  // the BIOS uses GR0/GR1
-  req.address = kBlockAddress;
-  req.subcode = o.subcode;
-  req.at = at;
-  const hv::Diag320Result r = hv::execute_diag320(store, mem, req);
-  for (const auto& f : r.findings) fmt::print(stderr, "sipl: warning: {}\n", f.message);
-
-  const bool has_block = !r.exception && !g.block.empty();
-  const Bytes block = has_block ? read_back(o, mem, g, r) : Bytes{};
+  const bool has_block = !r->block.empty();
   if (has_block && !o.output.empty() && !o.dry_run) {
-    if (auto w = write_output(o.output, block); !w) return tl::unexpected(w.error());
+    if (auto w = write_output(o.output, r->block); !w) return tl::unexpected(w.error());
   }
-  const int exit_code = r.ok() ? 0 : 1;
+  const int exit_code = r->result.ok() ? 0 : 1;
   if (o.json) {
-    auto doc = diag320_json(o.subcode, at, r, block, store, warnings);
-    if (!doc) return tl::unexpected(doc.error());
-    if (!o.output.empty()) (*doc)["output"] = o.dry_run ? nullptr : nlohmann::ordered_json(o.output);
-    print_json(*doc);
+    auto doc = diag320_json(*r, loaded->at, loaded->store, loaded->warnings);
+    if (!o.output.empty() && !o.dry_run) doc["output"] = o.output;
+    print_json(doc);
     return exit_code;
   }
   if (o.hex) {
-    fmt::print("{}\n", rc_line(r));
-    std::string dump = hexdump(block);
+    fmt::print("{}\n", rc_line(r->result));
+    std::string dump = hexdump(r->block);
     std::fwrite(dump.data(), 1, dump.size(), stdout);
     return exit_code;
   }
   if (o.output.empty()) {
     // Raw bytes own stdout; the return code goes to stderr.
     if (has_block)
-      if (auto w = write_output("-", block); !w) return tl::unexpected(w.error());
-    fmt::print(stderr, "{}\n", rc_line(r));
+      if (auto w = write_output("-", r->block); !w) return tl::unexpected(w.error());
+    fmt::print(stderr, "{}\n", rc_line(r->result));
   } else {
-    fmt::print("{}\n", rc_line(r));
+    fmt::print("{}\n", rc_line(r->result));
   }
   return exit_code;
 }
@@ -213,18 +136,19 @@ void setup_diag320(CLI::App& root, Context& ctx) {
                       {1, "any other rc, or a program exception"},
                       {2, "usage error"},
                       {3, "QEMU would refuse the boot-certs paths"}},
-      .json = {{"subcode", "the subcode, as a number"},
+      .json = {{"subcode", "the subcode (R3), e.g. \"0x02\""},
                {"at", "the host time of the DIAG (RFC 3339)"},
-               {"exception", "the program exception the DIAG raises, or null"},
-               {"rc", "the return code as a number (null after an exception)"},
-               {"rc_hex", "the same as \"0x0001\""},
+               {"program_exception", "the program exception the DIAG raises (privileged_operation, specification, "
+                                     "addressing), or null"},
+               {"rc", "the return code, e.g. \"0x0001\" (null after an exception)"},
                {"block_size", "bytes of the block read back"},
-               {"ism", "subcode 0: word0 and installed_subcodes"},
-               {"vcssb", "subcode 1: length, version, total_vc_ct, max_vc_ct, max_single_vcb_len, total_vcb_len"},
+               {"ism", "subcode 0: word0 and installed_subcodes, else null"},
+               {"vcssb", "subcode 1: length, version, total_vc_ct, max_vc_ct, max_single_vcb_len, total_vcb_len "
+                         "(null but length for an empty store), else null"},
                {"vcb", "subcode 2: in_len, first_vc_index, last_vc_index, out_len, stored_ct, remain_ct and "
-                       "entries[], the decoded VCEs (cert_idx 1-based)"},
-               {"warnings", "strings: QEMU's warnings"},
-               {"output", "with -o: the file written (null with --dry-run)"}},
+                       "entries[], the decoded VCEs (store_index 1-based, as the VCE's cert_idx), else null"},
+               {"output", "with -o: the file written (null with --dry-run or without -o)"},
+               {"findings[]", "QEMU's warnings: severity, id, message, location, params"}},
       .examples = {{"sipl diag 320 --subcode 2 --first 1 --last 2 --at 2026-01-01T00:00:00Z \\\n"
                     "    -o vcb.bin /etc/pki/s390/boot-certs",
                     "Write the VCB holding the first two certificates to vcb.bin"},

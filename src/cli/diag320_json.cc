@@ -3,98 +3,83 @@
 #include <fmt/format.h>
 
 #include "cli/common.h"
-#include "sipl/hv/diag320_decode.h"
 #include "sipl/hv/diag320_layout.h"
 
 namespace sipl::cli {
 namespace {
 
 namespace L = hv::diag320;
-using json = nlohmann::ordered_json;
+using json = Json;
 
-json ism_json(ByteSpan block) {
-  json j;
-  const uint32_t word0 = load_u32_be(block, 0);
-  j["word0"] = fmt::format("0x{:08x}", word0);
-  json subcodes = json::array();
-  for (unsigned bit = 0; bit < 32; ++bit)
-    if (word0 & (0x80000000u >> bit)) subcodes.push_back(bit);
-  j["installed_subcodes"] = subcodes;
-  return j;
+json ism_json(const std::optional<hv::IsmFields>& f) {
+  if (!f) return nullptr;
+  return {{"word0", hex_field(f->word0, 32)}, {"installed_subcodes", f->installed_subcodes()}};
 }
 
-json vcssb_json(const hv::VcssbFields& f) {
-  json j;
-  j["length"] = f.length;
-  if (f.length == L::vcssb::kEmptyStoreLength) return j;  // nothing else was stored
-  j["version"] = f.version;
-  j["total_vc_ct"] = f.total_vc_ct;
-  j["max_vc_ct"] = f.max_vc_ct;
-  j["max_single_vcb_len"] = f.max_single_vcb_len;
-  j["total_vcb_len"] = f.total_vcb_len;
-  return j;
+json vcssb_json(const std::optional<hv::VcssbFields>& f) {
+  if (!f) return nullptr;
+  // An empty store's VCSSB is only its length: QEMU stores nothing else.
+  const bool full = f->length != L::vcssb::kEmptyStoreLength;
+  auto field = [&](uint64_t v) { return full ? json(v) : json(nullptr); };
+  return {{"length", f->length},
+          {"version", field(f->version)},
+          {"total_vc_ct", field(f->total_vc_ct)},
+          {"max_vc_ct", field(f->max_vc_ct)},
+          {"max_single_vcb_len", field(f->max_single_vcb_len)},
+          {"total_vcb_len", field(f->total_vcb_len)}};
 }
 
 json vce_json(const hv::VceFields& e, const hv::CertificateStore& store) {
-  json j;
-  j["offset"] = e.offset;
-  j["len"] = e.len;
-  j["valid"] = e.valid;
-  j["key_type"] = e.key_type;
-  j["cert_idx"] = e.cert_idx;
-  j["name"] = e.name;
-  if (e.cert_idx >= 1 && e.cert_idx <= store.count())
-    j["path"] = store.entries()[e.cert_idx - 1u].path;
-  if (e.len < L::vce::kHeaderSize) return j;
-  j["format"] = e.format;
-  j["keyid_len"] = e.keyid_len;
-  j["hash_type"] = e.hash_type;
-  j["hash_len"] = e.hash_len;
-  j["cert_len"] = e.cert_len;
-  j["hash_offset"] = e.hash_offset;
-  j["cert_offset"] = e.cert_offset;
-  j["key_id"] = to_hex(e.key_id);
-  j["hash"] = to_hex(e.hash);
-  return j;
+  // A 72-byte (invalid) VCE ends after its name: the data fields are null.
+  const bool full = e.len >= L::vce::kHeaderSize;
+  auto field = [&](uint64_t v) { return full ? json(v) : json(nullptr); };
+  const bool in_store = e.cert_idx >= 1 && e.cert_idx <= store.count();
+  return {{"offset", e.offset},
+          {"length", e.len},
+          {"flags", hex_field(e.flags, 8)},
+          {"valid", e.valid},
+          {"vce_key_type", e.key_type},
+          {"store_index", e.cert_idx},
+          {"path", in_store ? json(store.entries()[e.cert_idx - 1u].path) : json(nullptr)},
+          {"name", e.name},
+          {"format", field(e.format)},
+          {"key_id_length", field(e.keyid_len)},
+          {"hash_type", field(e.hash_type)},
+          {"hash_length", field(e.hash_len)},
+          {"cert_length", field(e.cert_len)},
+          {"hash_offset", field(e.hash_offset)},
+          {"cert_offset", field(e.cert_offset)},
+          {"key_id", full ? json(to_hex(e.key_id)) : json(nullptr)},
+          {"hash", full ? json(to_hex(e.hash)) : json(nullptr)}};
 }
 
 }  // namespace
 
-Result<json> diag320_json(uint64_t subcode, UnixTime at, const hv::Diag320Result& result,
-                          ByteSpan block, const hv::CertificateStore& store,
-                          const Findings& store_warnings) {
+json diag320_json(const hv::Diag320Outcome& o, UnixTime at, const hv::CertificateStore& store,
+                  const Findings& store_warnings) {
+  const auto& result = o.result;
   json doc = json_document();
-  doc["subcode"] = subcode;
+  doc["subcode"] = hex_field(o.subcode, 8);
   doc["at"] = format_time(at);
-  doc["exception"] = result.exception ? json(hv::to_string(*result.exception)) : json(nullptr);
-  doc["rc"] = result.exception ? json(nullptr) : json(result.rc);
-  doc["rc_hex"] = result.exception ? json(nullptr) : json(fmt::format("0x{:04x}", result.rc));
-  doc["block_size"] = block.size();
-  if (result.ok() && subcode == L::kSubcodeQueryIsm) {
-    doc["ism"] = ism_json(block);
-  } else if (result.ok() && subcode == L::kSubcodeQueryVcsi) {
-    auto f = hv::decode_vcssb(block);
-    if (!f) return fail(ErrorCode::kInternal, "VCSSB read back does not decode: " + f.error().to_string());
-    doc["vcssb"] = vcssb_json(*f);
-  } else if (result.ok() && subcode == L::kSubcodeStoreVc) {
-    auto f = hv::decode_vcb(block);
-    if (!f) return fail(ErrorCode::kInternal, "VCB read back does not decode: " + f.error().to_string());
-    json vcb;
-    vcb["in_len"] = f->in_len;
-    vcb["first_vc_index"] = f->first_vc_index;
-    vcb["last_vc_index"] = f->last_vc_index;
-    vcb["out_len"] = f->out_len;
-    vcb["stored_ct"] = f->stored_ct;
-    vcb["remain_ct"] = f->remain_ct;
+  doc["program_exception"] = result.exception ? json(program_exception_name(*result.exception)) : json(nullptr);
+  doc["rc"] = result.exception ? json(nullptr) : json(hex_field(result.rc, 16));
+  doc["block_size"] = o.block.size();
+  doc["ism"] = ism_json(o.ism);
+  doc["vcssb"] = vcssb_json(o.vcssb);
+  if (o.vcb) {
+    const auto& f = *o.vcb;
     json entries = json::array();
-    for (const auto& e : f->entries) entries.push_back(vce_json(e, store));
-    vcb["entries"] = entries;
-    doc["vcb"] = vcb;
+    for (const auto& e : f.entries) entries.push_back(vce_json(e, store));
+    doc["vcb"] = {{"in_len", f.in_len},       {"first_vc_index", f.first_vc_index}, {"last_vc_index", f.last_vc_index},
+                  {"out_len", f.out_len},     {"stored_ct", f.stored_ct},           {"remain_ct", f.remain_ct},
+                  {"entries", entries}};
+  } else {
+    doc["vcb"] = nullptr;
   }
-  json warnings = json::array();
-  for (const auto& w : store_warnings) warnings.push_back(w.message);
-  for (const auto& w : result.findings) warnings.push_back(w.message);
-  doc["warnings"] = warnings;
+  doc["output"] = nullptr;
+  auto& fs = doc["findings"] = json::array();
+  append_findings(fs, store_warnings);
+  append_findings(fs, result.findings);
   return doc;
 }
 

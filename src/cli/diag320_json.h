@@ -1,25 +1,22 @@
 // The JSON document of `sipl diag 320 --json`: return code or exception, and the block the guest
-// read back decoded field by field (schema_version 1).
+// read back decoded field by field (schema_version 2).
 #pragma once
 
 #include <cstdint>
 
-#include <nlohmann/json.hpp>
+#include "cli/json.h"
 
 #include "sipl/base/bytes.h"
 #include "sipl/base/finding.h"
-#include "sipl/base/result.h"
 #include "sipl/base/time.h"
 #include "sipl/hv/certificate_store.h"
-#include "sipl/hv/diag320.h"
+#include "sipl/hv/diag_call.h"
 
 namespace sipl::cli {
 
-// Returns the document for one DIAG 0x320 run; kInternal if `block` does not decode (the
-// handler produced an inconsistent block).
-Result<nlohmann::ordered_json> diag320_json(uint64_t subcode, UnixTime at,
-                                            const hv::Diag320Result& result, ByteSpan block,
-                                            const hv::CertificateStore& store,
-                                            const Findings& store_warnings);
+// Returns the document for one DIAG 0x320 call against `store`, built at `at` with
+// `store_warnings`.
+Json diag320_json(const hv::Diag320Outcome& outcome, UnixTime at,
+                                    const hv::CertificateStore& store, const Findings& store_warnings);
 
 }  // namespace sipl::cli

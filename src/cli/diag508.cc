@@ -11,19 +11,13 @@
 #include "cli/diag.h"
 #include "cli/doc.h"
 #include "cli/verbs.h"
-#include "sipl/base/bytes.h"
-#include "sipl/base/file.h"
-#include "sipl/hv/diag508.h"
-#include "sipl/hv/diag508_layout.h"
+#include "sipl/hv/diag_call.h"
 
 namespace sipl::cli {
 namespace {
 
 namespace L = hv::diag508;
-using json = nlohmann::ordered_json;
-
-constexpr uint64_t kSvbAddress = 0x1000;
-constexpr uint64_t kComponentAddress = 0x10000;
+using json = Json;
 
 struct Diag508Options {
   std::string component, signature, at;
@@ -35,67 +29,48 @@ struct Diag508Options {
 Result<int> run_diag508(const Diag508Options& o) {
   auto loaded = load_store(o.at, o.paths);
   if (!loaded) return tl::unexpected(loaded.error());
-  const UnixTime at = loaded->at;
   const hv::CertificateStore& store = loaded->store;
-
-  auto comp = MappedFile::open(o.component);
-  if (!comp) return tl::unexpected(comp.error());
-  auto sig = read_file(o.signature, 1 << 20);
-  if (!sig) return tl::unexpected(sig.error());
-  const uint64_t comp_len = comp->bytes().size(), sig_len = sig->size();
-  // Over-long inputs are not loaded: QEMU's length checks answer before reading them.
-  const bool load_comp = comp_len <= L::kMaxComponentLength;
-  const bool load_sig = sig_len <= L::kMaxSignatureLength;
-  const uint64_t sig_addr = round_up(kComponentAddress + (load_comp ? comp_len : 0), 4096);
-  hv::FlatGuestMemory mem(sig_addr + (load_sig ? round_up(sig_len, 4096) : 0) + 4096);
-  if (load_comp) mem.write(kComponentAddress, comp->bytes());
-  if (load_sig) mem.write(sig_addr, *sig);
-  Bytes svb(L::svb::kSize);
-  store_u32_be(svb, L::svb::kLength, L::svb::kSize);
-  store_u64_be(svb, L::svb::kCompLen, comp_len);
-  store_u64_be(svb, L::svb::kCompAddr, kComponentAddress);
-  store_u64_be(svb, L::svb::kSigLen, sig_len);
-  store_u64_be(svb, L::svb::kSigAddr, sig_addr);
-  mem.write(kSvbAddress, svb);
-
-  hv::Diag508Request req;
-  req.r1 = 0;  // the BIOS uses GR0/GR1
-  req.address = kSvbAddress;
-  req.subcode = o.subcode;
-  req.at = at;
-  const hv::Diag508Result r = hv::execute_diag508(store, mem, req);
-  for (const auto& f : r.findings) fmt::print(stderr, "sipl: warning: {}\n", f.message);
-  mem.read(kSvbAddress, svb);
+  auto out = hv::call_diag508(store, {o.subcode, o.component, o.signature, loaded->at});
+  if (!out) return tl::unexpected(out.error());
+  const hv::Diag508Result& r = out->result;
+  for (const auto& f : r.findings) fmt::print(stderr, "sipl: {}: {}\n", to_string(f.severity), f.message);
   const int exit_code = r.exception ? 1 : (o.subcode == L::kSubcodeQuery || r.ok()) ? 0 : 1;
 
   if (o.json) {
     json j = json_document();
-    j["subcode"] = fmt::format("0x{:04x}", o.subcode);
-    j["at"] = format_time(at);
-    j["program_exception"] = r.exception ? json(hv::to_string(*r.exception)) : json(nullptr);
-    j["rc"] = r.exception ? json(nullptr) : json(fmt::format("0x{:04x}", r.rc));
-    const bool ok = r.ok() && o.subcode == L::kSubcodeSignatureVerification;
-    j["cert_store_index"] = ok ? json(load_u64_be(svb, L::svb::kCertStoreIndex) >> 56) : json(nullptr);
-    j["cert_len"] = ok ? json(load_u64_be(svb, L::svb::kCertLen)) : json(nullptr);
-    j["svb"] = to_hex(svb);
+    j["subcode"] = hex_field(o.subcode, 16);
+    j["at"] = format_time(loaded->at);
+    j["program_exception"] = r.exception ? json(program_exception_name(*r.exception)) : json(nullptr);
+    j["rc"] = r.exception ? json(nullptr) : json(hex_field(r.rc, 16));
+    const auto idx = out->verifying_index();
+    j["store_index"] = idx ? json(*idx + 1) : json(nullptr);
+    j["cert_len"] = idx ? json(out->svb.cert_len) : json(nullptr);
+    const auto& svb = out->svb;
+    j["svb"] = {{"length", svb.length},
+                {"cert_store_index", svb.cert_store_index},
+                {"cert_len", svb.cert_len},
+                {"comp_len", svb.comp_len},
+                {"comp_addr", address(svb.comp_addr)},
+                {"sig_len", svb.sig_len},
+                {"sig_addr", address(svb.sig_addr)}};
+    j["svb_hex"] = to_hex(out->svb_bytes);
     auto& cands = j["candidates"] = json::array();
     if (r.verdict)
       for (size_t i = 0; i < r.verdict->candidates.size(); ++i)
-        cands.push_back({{"store_index", i},
+        cands.push_back({{"store_index", i + 1},
                          {"path", store.entries()[i].path},
-                         {"status", crypto::to_id(r.verdict->candidates[i].status)},
+                         {"status", candidate_status_name(r.verdict->candidates[i].status)},
                          {"message", r.verdict->candidates[i].finding.message}});
     auto& fs = j["findings"] = json::array();
-    for (const auto& f : r.findings) fs.push_back({{"id", f.id}, {"severity", to_string(f.severity)}, {"message", f.message}});
-    if (r.verdict)
-      for (const auto& f : r.verdict->findings)
-        fs.push_back({{"id", f.id}, {"severity", to_string(f.severity)}, {"message", f.message}});
+    append_findings(fs, loaded->warnings);
+    append_findings(fs, r.findings);
+    if (r.verdict) append_findings(fs, r.verdict->findings);
     print_json(j);
     return exit_code;
   }
   if (r.exception) fmt::print("program exception: {}\n", hv::to_string(*r.exception));
   else fmt::print("rc 0x{:04x}\n", r.rc);
-  std::string dump = hexdump(svb);
+  std::string dump = hexdump(out->svb_bytes);
   std::fwrite(dump.data(), 1, dump.size(), stdout);
   if (r.verdict)
     for (size_t i = 0; i < r.verdict->candidates.size(); ++i)
@@ -124,20 +99,23 @@ void setup_diag508(CLI::App& root, Context& ctx) {
            "signature against the store (as `sipl verify` explains in more words), subcode 0 queries the "
            "installed subcodes. It prints the return code, the SVB the guest reads back and each certificate's "
            "outcome."},
-      .notes = {"cert_store_index in the SVB (byte 16) is 0-based; `sipl certs` numbers from 1."},
+      .notes = {"cert_store_index in the SVB (byte 16) is 0-based; `sipl certs` and store_index number from 1."},
       .exit_status = {{0, "rc 0x0001, or the query"},
                       {1, "any other rc, or a program exception"},
                       {2, "usage error"},
                       {3, "bad input: an unreadable component, signature or store path"}},
-      .json = {{"subcode", "the subcode, e.g. \"0x8000\""},
+      .json = {{"subcode", "the subcode (R3), e.g. \"0x8000\""},
                {"at", "the host time of the DIAG (RFC 3339)"},
                {"program_exception", "the program exception the DIAG raises, or null"},
                {"rc", "the return code, e.g. \"0x0001\" (null after an exception)"},
-               {"cert_store_index", "0-based store index of the verifying certificate, or null"},
+               {"store_index", "1-based store index of the verifying certificate (the SVB's cert_store_index + 1), "
+                               "or null"},
                {"cert_len", "its length, or null"},
-               {"svb", "the SVB read back, as hex"},
-               {"candidates[]", "one per certificate tried: store_index (0-based), path, status, message"},
-               {"findings[]", "id, severity and message of each finding"}},
+               {"svb", "the SVB read back, decoded: length, cert_store_index (0-based, as the block carries it), "
+                       "cert_len, comp_len, comp_addr, sig_len, sig_addr"},
+               {"svb_hex", "the same 64 bytes as hex"},
+               {"candidates[]", "one per certificate tried: store_index (1-based), path, status, message"},
+               {"findings[]", "severity, id, message, location and params of each finding"}},
       .examples = {{"sipl diag 508 --component vmlinuz --signature vmlinuz.p7s /etc/pki/s390/boot-certs",
                     "Verify a component and its detached signature as DIAG 0x508 does"}},
   });

@@ -4,16 +4,12 @@
 
 #include <cstdio>
 
-#include "sipl/base/file.h"
-
 #include "cli/common.h"
 #include "cli/doc.h"
 #include "cli/verbs.h"
 #include "sipl/mgmt/domain_caps.h"
-#include "sipl/mgmt/domain_schema.h"
-#include "sipl/mgmt/domain_validate.h"
+#include "sipl/mgmt/domain_file.h"
 #include "sipl/mgmt/domain_xml.h"
-#include "sipl/mgmt/qemu_argv.h"
 
 namespace sipl::cli {
 namespace {
@@ -31,42 +27,10 @@ struct DomainOptions {
   bool runnable = false;
 };
 
-const char* mode_name(const Domain& d) {
-  bool certs = !d.os.boot_certs.empty();
-  bool secure = d.os.secure_boot == Tristate::kYes;
-  if (secure) return certs ? "secure" : "invalid";
-  return certs ? "audit" : "normal";
-}
-
-const char* form_name(BootCertsForm f) {
-  switch (f) {
-    case BootCertsForm::kNone: return "none";
-    case BootCertsForm::kLibvirt: return "libvirt";
-    case BootCertsForm::kSeed: return "seed";
-    case BootCertsForm::kMixed: return "mixed";
-  }
-  return "none";
-}
-
 std::string finding_line(const Finding& f) {
   for (const auto& [k, v] : f.params)
     if (k == "line") return v;
   return {};
-}
-
-nlohmann::ordered_json findings_json(const Findings& fs) {
-  auto arr = nlohmann::ordered_json::array();
-  for (const auto& f : fs) {
-    nlohmann::ordered_json j;
-    j["severity"] = to_string(f.severity);
-    j["id"] = f.id;
-    j["message"] = f.message;
-    nlohmann::ordered_json params = nlohmann::ordered_json::object();
-    for (const auto& [k, v] : f.params) params[k] = v;
-    j["params"] = params;
-    arr.push_back(j);
-  }
-  return arr;
 }
 
 // "FILE:LINE: error: message" (compiler style), stdout for validate, stderr elsewhere.
@@ -78,55 +42,26 @@ void print_findings(std::FILE* to, const std::string& file, const Findings& fs) 
   }
 }
 
-// The QEMU to validate and build for: --qemu-version, or a probe of --qemu BINARY.
-Result<ValidationContext> qemu_context(const DomainOptions& o) {
-  ValidationContext ctx;
-  if (!o.qemu_version.empty() && !o.qemu_binary.empty())
-    return fail(ErrorCode::kUsage, "give either --qemu-version or --qemu, not both");
-  if (!o.qemu_version.empty()) {
-    auto v = parse_qemu_version(o.qemu_version);
-    if (!v) return tl::unexpected(v.error());
-    ctx.qemu = *v;
-  }
-  if (!o.qemu_binary.empty()) {
-    auto caps = probe_qemu(o.qemu_binary);
-    if (!caps) return tl::unexpected(caps.error());
-    ctx.qemu = caps->version;
-    ctx.probe_boot_certs = caps->boot_certs && caps->secure_boot;
-  }
-  return ctx;
-}
-
 Result<int> validate(const DomainOptions& o) {
-  auto ctx = qemu_context(o);
+  auto ctx = qemu_target(o.qemu_version, o.qemu_binary);
   if (!ctx) return tl::unexpected(ctx.error());
-  auto x = DomainXml::load(o.xml);
-  if (!x) return tl::unexpected(x.error());
-  Findings fs = validate_domain(*x, *ctx);
-  if (!o.rng.empty()) {
-    auto errs = schema_errors(*x, o.rng);
-    if (!errs) return tl::unexpected(errs.error());
-    for (const auto& e : *errs)
-      fs.push_back(Finding{Severity::kError, "schema.invalid",
-                           fmt::format("RelaxNG validity error ({}): {}", o.rng, e), {}});
-  }
-  const bool ok = !has_errors(fs);
-  const bool unsupported = only_environment_errors(fs);
+  auto v = validate_domain_file(o.xml, *ctx, o.rng);
+  if (!v) return tl::unexpected(v.error());
   if (o.json) {
     auto doc = json_document();
-    doc["file"] = o.xml;
-    doc["valid"] = ok;
-    doc["mode"] = mode_name(x->domain());
-    doc["boot_certs_form"] = form_name(x->domain().os.boot_certs_form);
-    doc["boot_certs"] = x->domain().os.boot_certs;
-    doc["findings"] = findings_json(fs);
+    doc["file"] = v->file;
+    doc["valid"] = v->valid;
+    doc["mode"] = hv::to_string(v->mode);
+    doc["boot_certs_form"] = to_string(v->boot_certs_form);
+    doc["boot_certs"] = v->boot_certs;
+    append_findings(doc["findings"] = Json::array(), v->findings, v->file);
     print_json(doc);
   } else {
-    print_findings(stdout, x->source_name(), fs);
-    fmt::print("{}: {} ({} mode)\n", x->source_name(),
-               ok ? "valid" : unsupported ? "not supported by this QEMU" : "invalid", mode_name(x->domain()));
+    print_findings(stdout, v->file, v->findings);
+    fmt::print("{}: {} ({} mode)\n", v->file,
+               v->valid ? "valid" : v->unsupported ? "not supported by this QEMU" : "invalid", hv::to_string(v->mode));
   }
-  return ok ? 0 : unsupported ? 4 : 1;
+  return v->valid ? 0 : v->unsupported ? 4 : 1;
 }
 
 Result<int> normalize(const DomainOptions& o) {
@@ -138,60 +73,46 @@ Result<int> normalize(const DomainOptions& o) {
 }
 
 Result<int> to_qemu(const DomainOptions& o) {
-  auto ctx = qemu_context(o);
+  auto ctx = qemu_target(o.qemu_version, o.qemu_binary);
   if (!ctx) return tl::unexpected(ctx.error());
-  auto x = DomainXml::load(o.xml);
-  if (!x) return tl::unexpected(x.error());
-  Findings fs = validate_domain(*x, *ctx);
-  if (has_errors(fs)) {
-    print_findings(stderr, x->source_name(), fs);
-    if (only_environment_errors(fs)) {
-      fmt::print(stderr, "sipl: error: {}: this QEMU cannot run the domain; no command line written\n",
-                 x->source_name());
-      return 4;
-    }
-    fmt::print(stderr, "sipl: error: {}: invalid domain; no command line written\n", x->source_name());
-    return 1;
-  }
-  ArgvOptions ao;
-  ao.qemu = ctx->qemu;
-  ao.runnable = o.runnable;
-  auto cl = build_qemu_command_line(x->domain(), ao);
-  if (!cl) return tl::unexpected(cl.error());
+  auto r = domain_to_qemu(o.xml, *ctx, o.runnable);
+  if (!r) return tl::unexpected(r.error());
   if (o.json) {
     auto doc = json_document();
-    doc["emulator"] = cl->emulator;
-    doc["env"] = cl->env;
-    doc["args"] = cl->args;
+    doc["valid"] = r->command_line.has_value();
+    doc["emulator"] = r->command_line ? Json(r->command_line->emulator) : Json(nullptr);
+    doc["env"] = r->command_line ? Json(r->command_line->env) : Json::array();
+    doc["args"] = r->command_line ? Json(r->command_line->args) : Json::array();
+    append_findings(doc["findings"] = Json::array(), r->findings, r->file);
     print_json(doc);
-  } else {
-    std::string s = format_args_file(*cl);
+  }
+  if (!r->command_line) {
+    print_findings(stderr, r->file, r->findings);
+    if (r->unsupported) {
+      fmt::print(stderr, "sipl: error: {}: this QEMU cannot run the domain; no command line written\n", r->file);
+      return 4;
+    }
+    fmt::print(stderr, "sipl: error: {}: invalid domain; no command line written\n", r->file);
+    return 1;
+  }
+  const QemuCommandLine& cl = *r->command_line;
+  if (!o.json) {
+    std::string s = format_args_file(cl);
     std::fwrite(s.data(), 1, s.size(), stdout);
   }
   return 0;
 }
 
 Result<int> from_qemu(const DomainOptions& o) {
-  std::vector<std::string> argv = o.argv;
-  if (!o.args_file.empty()) {
-    if (!argv.empty()) return fail(ErrorCode::kUsage, "give either --args-file or -- ARGV, not both");
-    auto words = read_args_file(o.args_file);
-    if (!words) return tl::unexpected(words.error());
-    argv = std::move(*words);
-  }
-  if (argv.empty()) return fail(ErrorCode::kUsage, "give the QEMU command line after -- or --args-file");
-  auto m = parse_qemu_argv(argv);
-  if (!m) return tl::unexpected(m.error());
-  auto d = domain_from_machine(*m);
-  if (!d) return tl::unexpected(d.error());
-  std::string xml = write_domain_xml(*d);
+  auto r = domain_from_qemu(o.argv, o.args_file);
+  if (!r) return tl::unexpected(r.error());
   if (o.json) {
     auto doc = json_document();
-    doc["xml"] = xml;
-    doc["ignored_options"] = m->ignored;
+    doc["xml"] = r->xml;
+    doc["ignored_options"] = r->ignored;
     print_json(doc);
   } else {
-    std::fwrite(xml.data(), 1, xml.size(), stdout);
+    std::fwrite(r->xml.data(), 1, r->xml.size(), stdout);
   }
   return 0;
 }
@@ -269,7 +190,8 @@ void setup(CLI::App& app, Context& ctx) {
                {"mode", "normal, audit, secure or invalid: the IPL mode the domain gives"},
                {"boot_certs_form", "none, libvirt, seed or mixed: how the certificates are written"},
                {"boot_certs", "the certificate paths, in order"},
-               {"findings[]", "severity, id, message and params of each finding"}},
+               {"findings[]", "severity, id, message, location (path and line in the XML) and params of each "
+                              "finding"}},
       .examples = {{"sipl domain validate examples/domains/secure.xml", "Validate a secure-IPL domain"}},
   });
   v->callback([o, &ctx] { run_verb(ctx, [o] { return validate(*o); }); });
@@ -296,7 +218,11 @@ void setup(CLI::App& app, Context& ctx) {
                       {3, "unreadable or malformed XML"},
                       {4, "unsupported environment: the QEMU lacks boot certificates and secure-boot, or the --qemu "
                           "binary could not be probed"}},
-      .json = {{"emulator", "the QEMU binary"}, {"env", "the environment variables set"}, {"args", "the arguments"}},
+      .json = {{"valid", "true, or false when the domain is invalid (then emulator is null and args empty)"},
+               {"emulator", "the QEMU binary, or null"},
+               {"env", "the environment variables set"},
+               {"args", "the arguments"},
+               {"findings[]", "the validation's findings: severity, id, message, location, params"}},
       .examples = {{"sipl domain to-qemu --qemu-version 11.2.0 examples/domains/secure.xml",
                     "Print the QEMU command line for a domain"},
                    {"sh -c \"$(sipl domain to-qemu --runnable guest.xml)\"",

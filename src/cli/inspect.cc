@@ -1,4 +1,5 @@
 // sipl inspect: the boot chain of a zipl SCSI-scheme disk as the s390-ccw BIOS walks it.
+#include <cctype>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -8,14 +9,13 @@
 #include "cli/common.h"
 #include "cli/doc.h"
 #include "cli/verbs.h"
-#include "sipl/crypto/pkcs7_info.h"
-#include "sipl/fw/boot_record.h"
-#include "sipl/image/sclab.h"
+#include "sipl/fw/disk_inspection.h"
 #include "sipl/image/zipl_layout.h"
-#include "sipl/image/disk_image.h"
 
 namespace sipl::cli {
 namespace {
+
+using json = Json;
 
 struct InspectOptions {
   std::string disk;
@@ -24,42 +24,36 @@ struct InspectOptions {
   unsigned block_size = 0;  // 0 = from the boot record's program table pointer
 };
 
-// Returns the block size to use: the option, or the size field of the program table pointer
-// (zipl writes the device block size there), or 512.
-Result<uint32_t> choose_block_size(const InspectOptions& o) {
-  if (o.block_size != 0) return o.block_size;
-  auto probe = image::DiskImage::open(o.disk, 512);
-  if (!probe) return tl::unexpected(probe.error());
-  Bytes head(zipl::mbr::kLength);
-  if (probe->size() < head.size() || !probe->read(0, head)) return 512u;
-  const uint16_t size = load_u16_be(head, zipl::mbr::kProgramTablePointer + zipl::blockptr::kSize);
-  return size == zipl::kBlockSize4096 ? zipl::kBlockSize4096 : zipl::kBlockSize512;
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
-nlohmann::ordered_json signer_json(const fw::ComponentSignature& sig, std::string* text) {
-  nlohmann::ordered_json j;
-  j["format"] = sig.format;
-  j["length"] = sig.length;
-  auto info = crypto::describe_pkcs7(sig.bytes, "signature");
-  nlohmann::ordered_json signers = nlohmann::ordered_json::array();
-  if (info) {
-    for (const auto& s : info->signers) {
-      signers.push_back({{"issuer", s.issuer},
-                         {"serial", s.serial_hex},
-                         {"subject_key_id", s.subject_key_id_hex},
-                         {"digest", s.digest}});
+json signature_json(const fw::InspectedComponent& c, std::string* text) {
+  json j;
+  j["format"] = c.entry.signature->format;
+  j["length"] = c.entry.signature->length;
+  json signers = json::array();
+  if (c.signers) {
+    for (const auto& s : c.signers->signers) {
+      const bool key_id = !s.subject_key_id_hex.empty();
+      signers.push_back({{"signer_id", key_id ? "subject_key_identifier" : "issuer_and_serial"},
+                         {"issuer", nonempty_or_null(s.issuer)},
+                         {"serial", nonempty_or_null(s.serial_hex)},
+                         {"subject_key_id", nonempty_or_null(s.subject_key_id_hex)},
+                         {"digest", nonempty_or_null(lower(s.digest))}});
       if (!text->empty()) *text += "; ";
-      if (!s.subject_key_id_hex.empty())
+      if (key_id)
         *text += fmt::format("key id {}", s.subject_key_id_hex);
       else
         *text += fmt::format("issuer {}, serial {}", s.issuer, s.serial_hex);
       if (!s.digest.empty()) *text += fmt::format(" ({})", s.digest);
     }
   } else {
-    j["error"] = info.error().message;
-    *text = fmt::format("unreadable: {}", info.error().message);
+    *text = fmt::format("unreadable: {}", c.signers_error);
   }
   j["signers"] = signers;
+  j["error"] = c.signers ? json(nullptr) : json(c.signers_error);
   return j;
 }
 
@@ -72,59 +66,53 @@ std::string extents_text(const std::vector<fw::BlockPointer>& extents) {
   return s.empty() ? "none" : s;
 }
 
-Result<nlohmann::ordered_json> program_json(const fw::Program& p, std::string& text) {
-  nlohmann::ordered_json j;
+const char* header_type_name(uint8_t t) {
+  return t == zipl::component_header::kTypeIpl    ? "ipl"
+         : t == zipl::component_header::kTypeDump ? "dump"
+                                                  : "unknown";
+}
+
+json program_json(const fw::InspectedProgram& p, std::string& text) {
+  json j;
   j["index"] = p.index;
   j["component_table_block"] = p.component_table;
-  j["header_type"] = p.header_type == zipl::component_header::kTypeIpl    ? "ipl"
-                     : p.header_type == zipl::component_header::kTypeDump ? "dump"
-                                                                          : "unknown";
+  j["header_type"] = header_type_name(p.header_type);
   j["loaded_bytes"] = p.loaded_bytes;
   text += fmt::format("program {}: component table at block {} ({}), {} bytes loaded\n", p.index, p.component_table,
-                      j["header_type"].get<std::string>(), p.loaded_bytes);
-  nlohmann::ordered_json comps = nlohmann::ordered_json::array();
-  std::optional<nlohmann::ordered_json> pending;  // signature applying to the next LOAD
-  unsigned pending_entry = 0;
-  for (const auto& c : p.components) {
-    nlohmann::ordered_json cj;
+                      header_type_name(p.header_type), p.loaded_bytes);
+  json comps = json::array();
+  for (const fw::InspectedComponent& ic : p.components) {
+    const fw::Component& c = ic.entry;
+    json cj;
     cj["index"] = c.index;
     cj["type"] = fw::component_type_name(c.type);
+    const bool exec = c.type == fw::ComponentType::kExec;
+    // EXEC: where the PSW starts the program (its 31-bit address part); LOAD: the load address.
+    cj["address"] = exec ? json(address(c.address & 0x7fffffffULL))
+                         : c.type == fw::ComponentType::kLoad ? json(address(c.address)) : json(nullptr);
+    cj["psw"] = exec ? json(address(c.address)) : json(nullptr);
+    cj["length"] = exec ? 0 : c.length;
+    cj["segment_table_blocks"] = c.segment_table_blocks;
+    json ext = json::array();
+    for (const auto& e : c.extents) ext.push_back({{"block", e.blockno}, {"count", e.blocks()}});
+    cj["extents"] = ext;
     std::string line = fmt::format("  [{}] {:<9}", c.index, fw::component_type_name(c.type));
-    if (c.type == fw::ComponentType::kExec) {
-      cj["address"] = c.address & 0x7fffffffULL;
-      cj["psw"] = fmt::format("{:016x}", c.address);
-      cj["length"] = 0;
-      cj["signature"] = nullptr;
+    std::string who;
+    cj["signature"] = c.type == fw::ComponentType::kSignature ? signature_json(ic, &who) : json(nullptr);
+    cj["signed_by"] = ic.signed_by ? json(*ic.signed_by) : json(nullptr);
+    cj["sclab"] = ic.sclab ? json(*ic.sclab) : json(nullptr);
+    if (exec) {
       line += fmt::format(" psw {:016x}", c.address);
     } else {
-      cj["address"] = c.type == fw::ComponentType::kLoad ? nlohmann::ordered_json(c.address) : nullptr;
-      cj["length"] = c.length;
-      cj["segment_table_blocks"] = c.segment_table_blocks;
-      nlohmann::ordered_json ext = nlohmann::ordered_json::array();
-      for (const auto& e : c.extents) ext.push_back({{"block", e.blockno}, {"blocks", e.blocks()}});
-      cj["extents"] = ext;
       if (c.type == fw::ComponentType::kSignature) {
-        std::string who;
-        cj["signature"] = signer_json(*c.signature, &who);
         line += fmt::format(" format {}, sig_len {}, {} bytes loaded; signer: {}", c.signature->format,
                             c.signature->length, c.length, who);
-        pending = cj["signature"];
-        pending_entry = c.index;
       } else {
         line += fmt::format(" address 0x{:08x}, {} bytes", c.address, c.length);
-        if (pending) {
-          (*pending)["entry"] = pending_entry;
-          cj["signature"] = *pending;
-          line += fmt::format(", signed (entry {})", pending_entry);
-        } else {
-          cj["signature"] = nullptr;
+        if (ic.signed_by) {
+          line += fmt::format(", signed (entry {})", *ic.signed_by);
+          line += *ic.sclab ? ", SCLAB found" : ", no SCLAB";
         }
-        auto end = c.bytes.tail(image::kSclabMaxReach);
-        if (!end) return tl::unexpected(end.error());
-        const bool sclab = image::find_sclab(*end, c.bytes.size()).sclab.has_value();
-        cj["sclab"] = sclab;
-        if (pending) line += sclab ? ", SCLAB found" : ", no SCLAB";
-        pending.reset();
       }
       line += fmt::format("\n      extents: {}", extents_text(c.extents));
     }
@@ -136,39 +124,29 @@ Result<nlohmann::ordered_json> program_json(const fw::Program& p, std::string& t
 }
 
 Result<int> run_inspect(const InspectOptions& o) {
-  auto bs = choose_block_size(o);
-  if (!bs) return tl::unexpected(bs.error());
-  auto disk = image::DiskImage::open(o.disk, *bs);
-  if (!disk) return tl::unexpected(disk.error());
-  auto map = fw::read_boot_map(*disk);
-  if (!map) return tl::unexpected(map.error());
-  for (const auto& w : map->warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
+  auto r = fw::inspect_disk({o.disk, o.block_size, o.loadparm});
+  if (!r) return tl::unexpected(r.error());
+  const auto& map = r->boot_map;
+  for (const auto& w : map.warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
   auto doc = json_document();
   doc["disk"] = o.disk;
-  doc["format"] = image::format_name(disk->format());
-  doc["size"] = disk->size();
-  doc["block_size"] = disk->block_size();
-  doc["boot_record"] = {{"version", map->version},
-                        {"program_table_block", map->program_table_pointer.blockno},
-                        {"warnings", map->warnings}};
-  std::string text = fmt::format("disk {}: {}, {} bytes, block size {}\n", o.disk, image::format_name(disk->format()),
-                                 disk->size(), disk->block_size());
-  text += fmt::format("boot record: zIPL version {}, program table at block {}\n", map->version,
-                      map->program_table_pointer.blockno);
-  std::vector<unsigned> which = map->used_entries();
+  doc["format"] = image::format_name(r->format);
+  doc["size"] = r->size;
+  doc["block_size"] = r->block_size;
+  doc["boot_record"] = {{"version", map.version}, {"program_table_block", map.program_table_pointer.blockno}};
+  doc["used_entries"] = r->used_entries;
+  std::string text = fmt::format("disk {}: {}, {} bytes, block size {}\n", o.disk, image::format_name(r->format),
+                                 r->size, r->block_size);
+  text += fmt::format("boot record: zIPL version {}, program table at block {}\n", map.version,
+                      map.program_table_pointer.blockno);
   std::string used;
-  for (unsigned i : which) used += fmt::format("{}{}", used.empty() ? "" : ", ", i);
+  for (unsigned i : r->used_entries) used += fmt::format("{}{}", used.empty() ? "" : ", ", i);
   text += fmt::format("program table: entries {}\n", used);
-  if (o.loadparm) which = {*o.loadparm};
-  nlohmann::ordered_json programs = nlohmann::ordered_json::array();
-  for (unsigned i : which) {
-    auto prog = fw::load_program(*disk, *map, i);
-    if (!prog) return tl::unexpected(prog.error());
-    auto pj = program_json(*prog, text);
-    if (!pj) return tl::unexpected(pj.error());
-    programs.push_back(std::move(*pj));
-  }
+  json programs = json::array();
+  for (const auto& p : r->programs) programs.push_back(program_json(p, text));
   doc["programs"] = std::move(programs);
+  auto& fs = doc["findings"] = json::array();
+  for (const auto& w : map.warnings) fs.push_back(finding_json({Severity::kWarning, "boot_record.warning", w, {}}));
   if (o.json)
     print_json(doc);
   else
@@ -180,7 +158,7 @@ void setup(CLI::App& parent, Context& ctx) {
   auto opts = std::make_shared<InspectOptions>();
   auto* cmd = parent.add_subcommand("inspect", "Show the zipl boot chain of a disk as the s390-ccw BIOS reads it");
   cmd->add_option("DISK", opts->disk, "Raw or qcow2 disk image")->required();
-  cmd->add_flag("--json", opts->json, "Print one JSON document (schema_version 1)");
+  cmd->add_flag("--json", opts->json, "Print one JSON document (schema_version 2)");
   cmd->add_option("--loadparm", opts->loadparm, "Only the program table entry N (0 = default)")
       ->type_name("N")
       ->check(CLI::Range(0u, static_cast<unsigned>(zipl::program_table::kEntryCount - 1)));
@@ -203,10 +181,15 @@ void setup(CLI::App& parent, Context& ctx) {
                {"format", "raw or qcow2"},
                {"size", "virtual disk size in bytes"},
                {"block_size", "512 or 4096"},
-               {"boot_record", "version, program_table_block and warnings[] of the boot record"},
+               {"boot_record", "version and program_table_block of the boot record"},
+               {"used_entries", "the program table entries in use (0 = the default)"},
                {"programs[]", "one per program table entry read: index, component_table_block, header_type (ipl, "
-                              "dump or unknown), loaded_bytes and components[] (index, type, address, length, "
-                              "psw, extents, signature with its signers, sclab)"}},
+                              "dump or unknown), loaded_bytes and components[]: index, type (load, signature or "
+                              "exec), address, psw, length, segment_table_blocks, extents[] (block, count), "
+                              "signature (SIGNATURE entries: format, length, signers[], error), signed_by (LOAD "
+                              "entries: the index of the SIGNATURE entry covering it), sclab"},
+               {"findings[]", "the BIOS's warnings about the boot record: severity, id, message, location, "
+                              "params"}},
       .examples = {{"sipl inspect guest.qcow2", "Show the boot chain of a guest's disk"},
                    {"sipl inspect --json --loadparm 0 guest.qcow2",
                     "Only the default entry, as JSON"}},

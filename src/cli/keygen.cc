@@ -1,8 +1,5 @@
 // `sipl keygen`: a code-signing key (PEM PKCS#8, mode 0600) and a self-signed certificate
 // (PEM) that both QEMU's boot-certs and the kernel's sign-file accept.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <memory>
 
@@ -12,11 +9,7 @@
 #include "cli/doc.h"
 #include "cli/pin_prompt.h"
 #include "cli/verbs.h"
-#include "sipl/base/file.h"
-#include "sipl/crypto/pkcs11.h"
-#include "sipl/crypto/pkcs11_uri.h"
-#include "sipl/crypto/private_key.h"
-#include "sipl/crypto/self_signed.h"
+#include "sipl/crypto/signing_key_files.h"
 
 namespace sipl::cli {
 namespace {
@@ -27,74 +20,45 @@ struct KeygenOptions {
   bool force = false, dry_run = false, json = false;
 };
 
-bool exists(const std::string& path) {
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
 Result<int> run_keygen(const KeygenOptions& o) {
   auto type = crypto::parse_key_type(o.type);
   if (!type) return fail(ErrorCode::kUsage, fmt::format("unknown key type '{}' (rsa2048, rsa4096, p256, p384, p521)", o.type));
-  if (o.key.empty() == o.pkcs11.empty()) return fail(ErrorCode::kUsage, "give either --key FILE or --pkcs11 URI");
-  if (o.key == o.cert) return fail(ErrorCode::kUsage, "--key and --cert must be different files");
-  if (!o.cert.ends_with(".pem"))
-    fmt::print(stderr, "sipl: warning: {}: QEMU's boot-certs only loads certificate files whose name ends in .pem\n",
-               o.cert);
   auto at = resolve_at(o.at);
   if (!at) return tl::unexpected(at.error());
-  if (!o.force) {
-    for (const auto& p : {o.key, o.cert})
-      if (!p.empty() && exists(p))
-        return fail(ErrorCode::kBadInput, "already exists; refusing to overwrite it without --force", Location{p});
-  }
-  crypto::SelfSignedOptions cert_opts{o.cn, *at, o.days};
-  std::string token_label;
-
-  if (!o.pkcs11.empty()) {
-    // The key pair is made on the token (and the certificate stored there too); only the
-    // certificate is written here.
-    if (auto uri = crypto::Pkcs11Uri::parse(o.pkcs11); !uri) return tl::unexpected(uri.error());
-    if (!o.dry_run) {
-      auto made = crypto::generate_token_key(o.pkcs11, *type, cert_opts, token_access());
-      if (!made) return tl::unexpected(made.error());
-      token_label = made->token_label;
-      if (auto s = write_file_atomic(o.cert, as_bytes(made->certificate_pem), 0644); !s)
-        return tl::unexpected(s.error());
-    }
-  } else if (!o.dry_run) {
-    auto key = crypto::PrivateKey::generate(*type);
-    if (!key) return tl::unexpected(key.error());
-    auto cert_pem = crypto::make_self_signed_certificate(*key, cert_opts);
-    if (!cert_pem) return tl::unexpected(cert_pem.error());
-    auto key_pem = key->to_pkcs8_pem();
-    if (!key_pem) return tl::unexpected(key_pem.error());
-    if (auto s = write_file_atomic(o.key, as_bytes(*key_pem), 0600); !s) return tl::unexpected(s.error());
-    if (auto s = write_file_atomic(o.cert, as_bytes(*cert_pem), 0644); !s) {
-      ::unlink(o.key.c_str());  // a key without its certificate is of no use; leave nothing half-made
-      return tl::unexpected(s.error());
-    }
-  }
-
-  const UnixTime not_after = *at + static_cast<int64_t>(o.days) * 86400;
+  crypto::KeyFilesRequest req;
+  req.type = *type;
+  req.common_name = o.cn;
+  req.not_before = *at;
+  req.days = o.days;
+  req.key = o.key;
+  req.pkcs11 = o.pkcs11;
+  if (!o.pkcs11.empty()) req.access = token_access();
+  req.cert = o.cert;
+  req.force = o.force;
+  req.dry_run = o.dry_run;
+  auto r = crypto::write_signing_key_files(req);
+  if (!r) return tl::unexpected(r.error());
+  for (const auto& w : r->warnings) fmt::print(stderr, "sipl: warning: {}\n", w.message);
   if (o.json) {
     auto j = json_document();
-    j["key"] = o.key.empty() ? crypto::without_pin(o.pkcs11) : o.key;
-    j["cert"] = o.cert;
-    j["type"] = std::string(crypto::key_type_name(*type));
-    j["common_name"] = o.cn;
-    j["not_before"] = format_time(*at);
-    j["not_after"] = format_time(not_after);
-    j["dry_run"] = o.dry_run;
+    j["key"] = r->key;
+    j["cert"] = r->cert;
+    j["key_type"] = std::string(crypto::key_type_name(r->type));
+    j["common_name"] = r->common_name;
+    j["not_before"] = format_time(r->not_before);
+    j["not_after"] = format_time(r->not_after);
+    j["dry_run"] = r->dry_run;
     // The label of the token the key was made on (null: the key is the --key file).
-    j["token"] = token_label.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(token_label);
+    j["token"] = r->token.empty() ? Json(nullptr) : Json(r->token);
+    append_findings(j["findings"] = Json::array(), r->warnings);
     print_json(j);
   } else {
-    std::string where = o.key;
-    if (o.key.empty())
-      where = fmt::format("on PKCS#11 token{} {}", token_label.empty() ? "" : " '" + token_label + "'",
-                          crypto::without_pin(o.pkcs11));
-    fmt::print("{} {} key {} and certificate {} (CN={}, valid {} to {})\n", o.dry_run ? "Would write" : "Wrote",
-               crypto::key_type_name(*type), where, o.cert, o.cn, format_time(*at), format_time(not_after));
+    const std::string where = o.pkcs11.empty() ? r->key
+                                               : fmt::format("on PKCS#11 token{} {}",
+                                                             r->token.empty() ? "" : " '" + r->token + "'", r->key);
+    fmt::print("{} {} key {} and certificate {} (CN={}, valid {} to {})\n", r->dry_run ? "Would write" : "Wrote",
+               crypto::key_type_name(r->type), where, r->cert, r->common_name, format_time(r->not_before),
+               format_time(r->not_after));
   }
   return 0;
 }
@@ -138,12 +102,14 @@ void setup(CLI::App& parent, Context& ctx) {
                       {3, "a file to write exists and --force was not given, or a file could not be written"}},
       .json = {{"key", "the private key file, or the PKCS#11 URI without its PIN"},
                {"cert", "the certificate file"},
-               {"type", "the key type (rsa2048, rsa4096, p256, p384 or p521)"},
+               {"key_type", "the key type (rsa2048, rsa4096, p256, p384 or p521)"},
                {"common_name", "the subject CN"},
                {"not_before", "start of validity (RFC 3339)"},
                {"not_after", "end of validity (RFC 3339)"},
+               {"dry_run", "true when nothing was written"},
                {"token", "the label of the PKCS#11 token the key was made on (--pkcs11), or null"},
-               {"dry_run", "true when nothing was written"}},
+               {"findings[]", "warnings (a certificate name QEMU would not load): severity, id, message, location, "
+                              "params"}},
       .examples = {{"sipl keygen --type rsa4096 --cn 'Guest boot signing' --key signing.key --cert signing.pem",
                     "Make an RSA 4096 signing key and its certificate"},
                    {"sipl sign --key signing.key --cert signing.pem /boot/vmlinuz",

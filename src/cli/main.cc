@@ -1,11 +1,13 @@
 // sipl: s390x Secure IPL from any Linux host. Verbs live in one file each (verbs.h).
 #include <algorithm>
 #include <cstdio>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "cli/doc.h"
+#include "cli/json.h"
 #include "cli/verbs.h"
 #include "sipl/crypto/version.h"
 #include "sipl/image/version.h"
@@ -32,6 +34,7 @@ void run_verb(Context& ctx, const std::function<Result<int>()>& body) {
   }
   fmt::print(stderr, "sipl: error: {}\n", r.error().to_string());
   if (!r.error().hint.empty()) fmt::print(stderr, "sipl: note: {}\n", r.error().hint);
+  if (ctx.json) print_json(error_document(r.error()));
   ctx.exit_code = exit_code_for(r.error().code);
 }
 
@@ -74,14 +77,20 @@ int main(int argc, char** argv) {
                       {3, "bad input: a file cannot be read or is malformed, or QEMU would refuse it"},
                       {4, "unsupported environment: e.g. a qemu-system-s390x that cannot be run"}},
       .json = {{"schema_version",
-                "the layout version of the document, 1 for the layouts these pages describe; always the first "
-                "key. Absent values are null"}},
+                "the layout version of the document, 2 for the layouts these pages describe; always the first "
+                "key. Absent values are null; addresses and return codes are \"0x\" hex strings; the certificate "
+                "store_index is 1-based everywhere (docs/JSON.md; a JSON Schema per verb is installed in "
+                "share/sipl/schemas/json)"},
+               {"error", "with --json, a failure is {\"schema_version\": 2, \"error\": {code, exit_code, message, "
+                         "hint, location}} on standard output, besides the message on standard error"}},
       .examples = {{"sipl certs /etc/pki/s390/boot-certs", "Show the certificate store a guest would see"},
                    {"sipl boot --disk guest.qcow2 --boot-certs /etc/pki/s390/boot-certs --secure-boot on",
                     "Predict whether a guest boots in Secure mode"}},
       .see_also = {"qemu-system-s390x(1)", "virsh(1)", "openssl(1)"},
   });
   Context ctx;
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i)
+    if (std::string_view(argv[i]) == "--json") ctx.json = true;
   auto& t = table();
   std::stable_sort(t.begin(), t.end(), [](auto& a, auto& b) { return a.first < b.first; });
   for (auto& [order, setup] : t) setup(app, ctx);
@@ -92,6 +101,7 @@ int main(int argc, char** argv) {
       if (!s->get_group().empty()) verbs += (verbs.empty() ? "" : ", ") + s->get_name();
     fmt::print(stderr, "sipl: error: unknown verb '{}'\nsipl: note: the verbs are {}; see sipl --help\n", argv[1],
                verbs);
+    if (ctx.json) print_json(error_document(sipl::Error(sipl::ErrorCode::kUsage, fmt::format("unknown verb '{}'", argv[1]))));
     return 2;
   }
   try {
@@ -104,11 +114,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // One prefix for every message, option parsing included; the note names the verb's help.
+    // Under --json the error is a document on stdout too.
     std::string verb;
     for (int i = 1; i < argc && verb.empty(); ++i)
       if (argv[i][0] != '-' && !app.get_subcommands([&](CLI::App* s) { return s->check_name(argv[i]); }).empty())
         verb = std::string(" ") + argv[i];
     fmt::print(stderr, "sipl: error: {}\nsipl: note: see sipl{} --help\n", e.what(), verb);
+    if (ctx.json) print_json(error_document(sipl::Error(sipl::ErrorCode::kUsage, e.what())));
     return 2;
   }
   return ctx.exit_code;

@@ -1,7 +1,4 @@
 // sipl mkdisk: write a zipl-compatible SCSI-scheme boot disk (raw image) on any host.
-#include <sys/stat.h>
-
-#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -12,15 +9,11 @@
 #include "cli/doc.h"
 #include "cli/mkdisk_print.h"
 #include "cli/verbs.h"
-#include "sipl/base/file.h"
 #include "sipl/fw/boot_record.h"
-#include "sipl/image/bootmap_writer.h"
-#include "sipl/image/raw_image.h"
+#include "sipl/image/boot_disk_writer.h"
 
 namespace sipl::cli {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 struct Options {
   std::string output, stage3, kernel, initrd, secure = "auto", size, offset;
@@ -82,171 +75,41 @@ Result<EntryText> parse_entry(const std::string& text) {
   return e;
 }
 
-// Keeps every input file mapped while the bootmap (which points into them) is alive.
-struct Inputs {
-  std::vector<std::unique_ptr<MappedFile>> files;
-  Result<image::BootFile> map(const std::string& path) {
-    auto m = MappedFile::open(path);
-    if (!m) return tl::unexpected(m.error());
-    files.push_back(std::make_unique<MappedFile>(std::move(*m)));
-    return image::BootFile{path, files.back()->bytes()};
-  }
-};
-
-Result<image::BootmapSpec> build_spec(const Options& o, Inputs& in) {
-  image::BootmapSpec spec;
+Result<int> run(const Options& o) {
+  image::DiskRequest req;
+  req.output = o.output;
+  req.stage3 = o.stage3;
   auto mode = image::parse_secure_mode(o.secure);
   if (!mode) return tl::unexpected(mode.error());
-  spec.secure = *mode;
-  if (o.block_size != 512 && o.block_size != 4096)
-    return fail(ErrorCode::kUsage, fmt::format("--block-size must be 512 or 4096, not {}", o.block_size));
-  spec.block_size = o.block_size;
-  auto stage3 = in.map(o.stage3);
-  if (!stage3) return tl::unexpected(stage3.error());
-  spec.stage3 = *stage3;
-
-  std::vector<EntryText> texts;
-  if (!o.kernel.empty()) texts.push_back({"default", o.kernel, o.initrd, o.parmline});
+  req.secure = *mode;
+  req.block_size = o.block_size;
+  if (!o.kernel.empty()) req.entries.push_back({"default", o.kernel, o.initrd, o.parmline});
   else if (!o.initrd.empty() || o.parmline)
     return fail(ErrorCode::kUsage, "--initrd and --parmline belong to --kernel; use --entry for named entries");
   for (const auto& t : o.entries) {
     auto e = parse_entry(t);
     if (!e) return tl::unexpected(e.error());
-    texts.push_back(std::move(*e));
+    req.entries.push_back({e->name, e->kernel, e->initrd, e->parmline});
   }
-  if (texts.empty()) return fail(ErrorCode::kUsage, "give --kernel FILE or at least one --entry");
-  for (auto& t : texts) {
-    image::BootEntrySpec e;
-    e.name = t.name;
-    auto k = in.map(t.kernel);
-    if (!k) return tl::unexpected(k.error());
-    e.kernel = *k;
-    if (!t.initrd.empty()) {
-      auto r = in.map(t.initrd);
-      if (!r) return tl::unexpected(r.error());
-      e.initrd = *r;
-    }
-    e.parmline = t.parmline;
-    spec.entries.push_back(std::move(e));
-  }
-  return spec;
-}
-
-// Refuses to put the layout over data or over a DOS partition of an existing image. Blocks of
-// the zipl layout already on the disk (`own`, an earlier mkdisk or zipl run) are not data: the
-// new layout replaces it, as zipl does after a kernel update.
-Status check_target(const Options& o, ByteSpan disk, const image::Bootmap& bm,
-                    const std::vector<fw::BlockRange>& own) {
-  const uint64_t bs = bm.block_size, first = bm.first_block * bs, end = bm.end_block * bs;
-  if (o.force) return {};
-  for (const auto& p : image::dos_partitions(disk))
-    if (first < p.offset + p.length && p.offset < end)
-      return fail(ErrorCode::kUsage,
-                  fmt::format("the layout (bytes {}..{}) overlaps DOS partition {} (bytes {}..{}); "
-                              "choose another --offset or pass --force to overwrite it",
-                              first, end - 1, p.number, p.offset, p.offset + p.length - 1),
-                  Location(o.output));
-  std::optional<uint64_t> used;
-  for (uint64_t b = bm.first_block; b < bm.end_block && !used;) {
-    auto in = std::find_if(own.begin(), own.end(), [&](const fw::BlockRange& r) { return r.first <= b && b < r.end; });
-    if (in != own.end()) {
-      b = in->end;
-      continue;
-    }
-    uint64_t stop = bm.end_block;
-    for (const auto& r : own)
-      if (r.first > b) stop = std::min(stop, r.first);
-    used = image::first_used_block(disk, bm.block_size, b, stop);
-    b = stop;
-  }
-  if (used)
-    return fail(ErrorCode::kUsage,
-                fmt::format("holds data, and the layout needs blocks {}..{}; choose another --offset "
-                            "or pass --force to overwrite it",
-                            bm.first_block, bm.end_block - 1),
-                Location::at_block(o.output, *used));
-  return {};
-}
-
-Result<int> run(const Options& o) {
-  Inputs in;
-  auto spec = build_spec(o, in);
-  if (!spec) return tl::unexpected(spec.error());
-
-  // An existing image file is updated through a copy renamed into place; a missing one is
-  // created; a block device (only with --force) is written in place.
-  auto target = inspect_disk_target(o.output, o.force);
-  if (!target) return tl::unexpected(target.error());
-  const bool exists = target->exists;
-  std::unique_ptr<MappedFile> disk;
-  std::vector<fw::BlockRange> own;  // the zipl layout already there, replaced by the new one
-  if (exists && target->size > 0) {
-    auto m = MappedFile::open(o.output, FileKinds::kRegularOrBlockDevice);
-    if (!m) return tl::unexpected(m.error());
-    disk = std::make_unique<MappedFile>(std::move(*m));
-    if (auto old = image::DiskImage::open(o.output, o.block_size)) own = fw::zipl_layout_blocks(*old);
-    // A layout inside a file system (zipl's bootmap file, the kernel in /boot) is not replaced
-    // or cleared: only one outside every partition, as mkdisk writes it.
-    bool in_partition = false;
-    for (const auto& p : image::dos_partitions(disk->bytes()))
-      for (const auto& r : own)
-        in_partition = in_partition || (r.first * o.block_size < p.offset + p.length && p.offset < r.end * o.block_size);
-    if (in_partition) own.clear();
-  }
-  const uint64_t disk_size = target->size;
-
-  uint64_t offset = o.block_size;
   if (!o.offset.empty()) {
     auto v = parse_size(o.offset, "--offset");
     if (!v) return tl::unexpected(v.error());
-    if (*v == 0 || *v % o.block_size != 0)
-      return fail(ErrorCode::kUsage, fmt::format("--offset {} must be a non-zero multiple of the block size {}",
-                                                 o.offset, o.block_size));
-    offset = *v;
+    req.offset = *v;
   }
-  spec->first_block = offset / o.block_size;
-  auto bm = image::build_bootmap(*spec);
-  if (!bm) return tl::unexpected(bm.error());
-  const uint64_t needed = bm->end_block * bm->block_size;
-
-  uint64_t size = exists ? disk_size : round_up(needed, kMiB);
   if (!o.size.empty()) {
     auto v = parse_size(o.size, "--size");
     if (!v) return tl::unexpected(v.error());
-    if (*v % o.block_size != 0)
-      return fail(ErrorCode::kUsage, fmt::format("--size {} must be a multiple of the block size {}", o.size, o.block_size));
-    if (*v < disk_size)
-      return fail(ErrorCode::kUsage, fmt::format("--size {} would shrink the image ({} bytes)", o.size, disk_size),
-                  Location(o.output));
-    if (target->block_device && *v != disk_size)
-      return fail(ErrorCode::kUsage, fmt::format("--size {}: a block device keeps its size ({} bytes)", o.size, disk_size),
-                  Location(o.output));
-    size = *v;
+    req.size = *v;
   }
-  if (needed > size)
-    return fail(ErrorCode::kUsage,
-                fmt::format("the layout needs {} bytes (up to block {}) but the image has {}; {}", needed,
-                            bm->end_block - 1, size, exists ? "pass a larger --size to grow it" : "pass a larger --size"),
-                Location(o.output));
-  if (disk)
-    if (auto c = check_target(o, disk->bytes(), *bm, own); !c) return tl::unexpected(c.error());
-
-  for (const auto& w : bm->warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
-  MkdiskSummary sum{o.output, size, exists, o.dry_run, spec->secure};
-  if (!o.dry_run) {
-    disk.reset();  // unmap before the rename replaces the file
-    // The old layout's blocks are cleared first, so none of it outlives the new one.
-    std::vector<image::ImageWrite> writes;
-    for (const auto& r : own)
-      if (r.end * o.block_size <= size)
-        writes.push_back({r.first * o.block_size, {}, (r.end - r.first) * o.block_size});
-    for (auto& w : image::bootmap_image_writes(*bm)) writes.push_back(w);
-    auto w = target->block_device ? image::write_block_device_image(o.output, writes)
-                                  : image::write_image_atomic(o.output, exists ? o.output : "", size, writes);
-    if (!w) return tl::unexpected(w.error());
-  }
-  if (o.json) print_json(mkdisk_json(sum, *bm));
-  else std::fputs(mkdisk_text(sum, *bm).c_str(), stdout);
+  req.force = o.force;
+  req.dry_run = o.dry_run;
+  // An earlier mkdisk's (or zipl's) layout on the disk is replaced, not refused as data.
+  req.existing_layout = [](const image::DiskImage& d) { return fw::zipl_layout_blocks(d); };
+  auto r = image::write_boot_disk(req);
+  if (!r) return tl::unexpected(r.error());
+  for (const auto& w : r->bootmap.warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
+  if (o.json) print_json(mkdisk_json(*r));
+  else std::fputs(mkdisk_text(*r).c_str(), stdout);
   return 0;
 }
 
@@ -312,14 +175,15 @@ void setup(CLI::App& parent, Context& ctx) {
                {"updated_existing", "true when an existing image was updated"},
                {"size", "image size in bytes"},
                {"block_size", "512 or 4096"},
-               {"secure", "auto, 1 or 0"},
+               {"secure", "auto, 1 or 0 (as --secure takes them)"},
                {"first_block", "first block of the layout"},
                {"end_block", "the block after the layout"},
                {"program_table_block", "where the boot record points"},
                {"entries[]", "one per boot entry: name, program_table_positions, component_table_block, "
-                             "components[] (type, component, psw or load_address, signature_length, data_length, "
-                             "loaded_length, extents, segment_tables, source) and stage3_parameters"},
-               {"warnings", "strings"}},
+                             "components[] (type: load, signature or exec; component: zipl's name, e.g. "
+                             "kernel_image; psw, address, signature_length, data_length, loaded_length, extents[] "
+                             "(block, count), segment_tables, source) and stage3_parameters"},
+               {"findings[]", "zipl's warnings: severity, id, message, location, params"}},
       .examples = {{"sipl mkdisk -o disk.img --stage3 /lib/s390-tools/stage3.bin --kernel vmlinuz \\\n"
                     "    --initrd initrd.img --parmline 'console=ttysclp0 root=/dev/vda1' --secure 1",
                     "Write a secure boot disk from a signed stage 3 and kernel"},

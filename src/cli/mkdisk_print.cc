@@ -10,9 +10,10 @@ namespace {
 
 namespace ce = zipl::component_entry;
 
+// The zipl component table entry type, spelled as `sipl inspect` spells it.
 std::string type_name(uint8_t type) {
   switch (type) {
-    case ce::kTypeExec: return "execute";
+    case ce::kTypeExec: return "exec";
     case ce::kTypeLoad: return "load";
     case ce::kTypeSignature: return "signature";
   }
@@ -20,6 +21,14 @@ std::string type_name(uint8_t type) {
 }
 
 std::string hex(uint64_t v) { return fmt::format("0x{:x}", v); }
+
+// Returns zipl's name of a component as an enum value ("kernel image" -> "kernel_image").
+std::string kind_name(image::ComponentKind k) {
+  std::string s(image::component_kind_name(k));
+  for (char& c : s)
+    if (c == ' ') c = '_';
+  return s;
+}
 
 std::string extents_text(const image::PlannedComponent& c) {
   std::string s;
@@ -29,7 +38,8 @@ std::string extents_text(const image::PlannedComponent& c) {
 
 }  // namespace
 
-std::string mkdisk_text(const MkdiskSummary& s, const image::Bootmap& bm) {
+std::string mkdisk_text(const image::DiskWriteResult& s) {
+  const image::Bootmap& bm = s.bootmap;
   std::string out = fmt::format("{}{}: {} bytes, {}-byte blocks, layout in blocks {}..{}, --secure {}\n",
                                 s.dry_run ? "dry run, nothing written: " : "", s.disk, s.size, bm.block_size,
                                 bm.first_block, bm.end_block - 1, image::secure_mode_name(s.secure));
@@ -61,57 +71,56 @@ std::string mkdisk_text(const MkdiskSummary& s, const image::Bootmap& bm) {
   return out;
 }
 
-nlohmann::ordered_json mkdisk_json(const MkdiskSummary& s, const image::Bootmap& bm) {
+Json mkdisk_json(const image::DiskWriteResult& s) {
+  const image::Bootmap& bm = s.bootmap;
   auto doc = json_document();
   doc["disk"] = s.disk;
   doc["dry_run"] = s.dry_run;
-  doc["updated_existing"] = s.existed;
+  doc["updated_existing"] = s.updated_existing;
   doc["size"] = s.size;
   doc["block_size"] = bm.block_size;
   doc["secure"] = std::string(image::secure_mode_name(s.secure));
   doc["first_block"] = bm.first_block;
   doc["end_block"] = bm.end_block;
   doc["program_table_block"] = bm.program_table_block;
-  auto entries = nlohmann::ordered_json::array();
+  auto entries = Json::array();
   for (size_t i = 0; i < bm.entries.size(); ++i) {
     const auto& e = bm.entries[i];
-    nlohmann::ordered_json je;
+    Json je;
     je["name"] = e.name;
     je["program_table_positions"] =
-        bm.entries.size() == 1 ? nlohmann::ordered_json::array({0})
-                               : (i == 0 ? nlohmann::ordered_json::array({0, 1}) : nlohmann::ordered_json::array({i + 1}));
+        bm.entries.size() == 1 ? Json::array({0}) : (i == 0 ? Json::array({0, 1}) : Json::array({i + 1}));
     je["component_table_block"] = e.component_table_block;
-    auto comps = nlohmann::ordered_json::array();
+    auto comps = Json::array();
     for (const auto& c : e.components) {
-      nlohmann::ordered_json jc;
+      const bool exec = c.type == ce::kTypeExec;
+      Json jc;
       jc["type"] = type_name(c.type);
-      jc["component"] = std::string(image::component_kind_name(c.kind));
-      if (c.type == ce::kTypeExec) {
-        jc["psw"] = fmt::format("0x{:016x}", c.compdat);
-      } else {
-        if (c.type == ce::kTypeLoad) jc["load_address"] = hex(c.compdat);
-        if (c.type == ce::kTypeSignature) jc["signature_length"] = c.signature_length;
-        jc["data_length"] = c.data.size();
-        jc["loaded_length"] = c.loaded_length(bm.block_size);
-        auto ex = nlohmann::ordered_json::array();
-        for (const auto& x : c.extents) ex.push_back({{"block", x.block}, {"count", x.count}});
-        jc["extents"] = ex;
-        jc["segment_tables"] = c.segment_tables;
-        if (!c.source.empty()) jc["source"] = c.source;
-      }
+      jc["component"] = kind_name(c.kind);
+      jc["psw"] = exec ? Json(address(c.compdat)) : Json(nullptr);
+      jc["address"] = c.type == ce::kTypeLoad ? Json(address(c.compdat)) : Json(nullptr);
+      jc["signature_length"] = c.type == ce::kTypeSignature ? Json(c.signature_length) : Json(nullptr);
+      jc["data_length"] = c.data.size();
+      jc["loaded_length"] = exec ? 0 : c.loaded_length(bm.block_size);
+      auto ex = Json::array();
+      for (const auto& x : c.extents) ex.push_back({{"block", x.block}, {"count", x.count}});
+      jc["extents"] = ex;
+      jc["segment_tables"] = c.segment_tables;
+      jc["source"] = nonempty_or_null(c.source);
       comps.push_back(jc);
     }
     je["components"] = comps;
     const auto& p = e.parms;
-    je["stage3_parameters"] = {{"parm_addr", hex(p.parm_addr)},   {"initrd_addr", hex(p.initrd_addr)},
-                               {"initrd_len", p.initrd_len},      {"load_psw", fmt::format("0x{:016x}", p.load_psw)},
-                               {"extra_parm", p.extra_parm},      {"flags", fmt::format("0x{:016x}", p.flags)},
-                               {"image_len", p.image_len},        {"image_addr", hex(p.image_addr)},
-                               {"envblk_addr", hex(p.envblk_addr)}, {"envblk_len", p.envblk_len}};
+    je["stage3_parameters"] = {{"parm_addr", address(p.parm_addr)},     {"initrd_addr", address(p.initrd_addr)},
+                               {"initrd_len", p.initrd_len},            {"load_psw", address(p.load_psw)},
+                               {"extra_parm", p.extra_parm},            {"flags", hex_field(p.flags, 64)},
+                               {"image_len", p.image_len},              {"image_addr", address(p.image_addr)},
+                               {"envblk_addr", address(p.envblk_addr)}, {"envblk_len", p.envblk_len}};
     entries.push_back(je);
   }
   doc["entries"] = entries;
-  doc["warnings"] = bm.warnings;
+  auto& fs = doc["findings"] = Json::array();
+  for (const auto& w : bm.warnings) fs.push_back(finding_json({Severity::kWarning, "zipl.warning", w, {}}));
   return doc;
 }
 

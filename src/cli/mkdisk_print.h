@@ -3,23 +3,15 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "cli/json.h"
 
-#include "sipl/image/bootmap_writer.h"
+#include "sipl/image/boot_disk_writer.h"
 
 namespace sipl::cli {
 
-struct MkdiskSummary {
-  std::string disk;
-  uint64_t size = 0;
-  bool existed = false;
-  bool dry_run = false;
-  image::SecureMode secure = image::SecureMode::kAuto;
-};
-
 // Returns the human-readable layout (blocks, addresses, lengths), one component per line.
-std::string mkdisk_text(const MkdiskSummary& s, const image::Bootmap& bm);
-// Returns the JSON document (schema_version 1) describing the layout.
-nlohmann::ordered_json mkdisk_json(const MkdiskSummary& s, const image::Bootmap& bm);
+std::string mkdisk_text(const image::DiskWriteResult& r);
+// Returns the JSON document describing the layout.
+Json mkdisk_json(const image::DiskWriteResult& r);
 
 }  // namespace sipl::cli

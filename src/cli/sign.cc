@@ -1,6 +1,4 @@
 // `sipl sign`: append a sign-file-compatible signature (optionally after a SCLAB).
-#include <sys/stat.h>
-
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -12,12 +10,7 @@
 #include "cli/doc.h"
 #include "cli/pin_prompt.h"
 #include "cli/verbs.h"
-#include "sipl/base/file.h"
-#include "sipl/crypto/pkcs11.h"
-#include "sipl/crypto/pkcs11_uri.h"
-#include "sipl/image/appended_signature.h"
-#include "sipl/image/sclab.h"
-#include "sipl/image/sign.h"
+#include "sipl/image/sign_file.h"
 
 namespace sipl::cli {
 namespace {
@@ -39,139 +32,80 @@ Result<uint64_t> parse_hex_u64(const std::string& opt, const std::string& text) 
   return v;
 }
 
-Result<std::optional<image::SclabRequest>> sclab_request(const SignOptions& o) {
-  if (o.sclab.empty()) {
-    if (!o.psw.empty() || !o.load_addr.empty() || o.nuc || o.single)
-      return fail(ErrorCode::kUsage, "--psw, --load-addr, --nuc and --single-component need --sclab");
-    return std::optional<image::SclabRequest>{};
-  }
-  image::SclabRequest r;
-  if (!o.load_addr.empty()) {
-    auto a = parse_hex_u64("--load-addr", o.load_addr);
-    if (!a) return tl::unexpected(a.error());
-    r.load_addr = *a;
-    r.flags |= image::kSclabFlagOla;
-  }
-  if (o.sclab == "plain") {
-    if (!o.psw.empty() || o.nuc || o.single)
-      return fail(ErrorCode::kUsage, "--psw, --nuc and --single-component belong to --sclab global");
-    return std::optional<image::SclabRequest>{r};
-  }
-  if (o.psw.empty()) return fail(ErrorCode::kUsage, "--sclab global needs --psw (the load PSW of the IPL)");
-  auto psw = parse_hex_u64("--psw", o.psw);
-  if (!psw) return tl::unexpected(psw.error());
-  r.load_psw = *psw;
-  // The BIOS requires OLA in the global SCLAB; without --load-addr the component is taken to
-  // load where the PSW starts it (true of zipl's stage 3 and of the kernel image).
-  r.flags |= image::kSclabFlagOpsw | image::kSclabFlagOla;
-  if (o.load_addr.empty()) r.load_addr = r.load_psw & 0x7FFFFFFF;
-  if (o.nuc) r.flags |= image::kSclabFlagNuc;
-  if (o.single) r.flags |= image::kSclabFlagSc;
-  return std::optional<image::SclabRequest>{r};
-}
-
 Result<int> run_sign(const SignOptions& o) {
   auto digest = crypto::parse_digest(o.digest);
   if (!digest) return fail(ErrorCode::kUsage, fmt::format("unknown digest '{}' (sha256, sha384 or sha512)", o.digest));
-  auto sclab = sclab_request(o);
-  if (!sclab) return tl::unexpected(sclab.error());
-  if (!o.detached.empty() && !o.save_signature.empty())
-    return fail(ErrorCode::kUsage,
-                "--detached and --save-signature exclude each other (--detached writes only the signature; "
-                "--save-signature appends it and also writes it)");
-  if (!o.detached.empty() && *sclab && o.output.empty())
-    return fail(ErrorCode::kUsage,
-                "--sclab with --detached needs -o OUT to write the component the signature covers");
-
-  const crypto::TokenAccess access = token_access();
-  auto key = crypto::load_signing_key(o.key, access);
-  if (!key) return tl::unexpected(key.error());
-  auto cert = crypto::load_signer_certificate(o.cert, access);
-  if (!cert) return tl::unexpected(cert.error());
-  auto file = MappedFile::open(o.file);
-  if (!file) return tl::unexpected(file.error());
-
   auto at = resolve_at(o.at);
   if (!at) return tl::unexpected(at.error());
-  image::SignRequest req;
+  image::SignFileRequest req;
   req.at = *at;
+  req.file = o.file;
+  req.key = o.key;
+  req.access = token_access();
+  req.cert = o.cert;
   req.cms = {*digest, o.key_id};
   req.resign = o.resign;
-  req.sclab = *sclab;
-  auto signed_ = image::sign_component(file->bytes(), o.file, *key, *cert, req);
-  if (!signed_) {
-    Error e = signed_.error();
-    if (e.code == ErrorCode::kBadInput && e.where.path.empty())  // key/cert mismatch
-      e.message = fmt::format("{} and {}: {}", crypto::without_pin(o.key), crypto::without_pin(o.cert), e.message);
-    return tl::unexpected(e);
+  req.sclab.kind = o.sclab == "global" ? image::SclabKind::kGlobal
+                   : o.sclab == "plain" ? image::SclabKind::kPlain
+                                        : image::SclabKind::kNone;
+  if (!o.load_addr.empty()) {
+    auto a = parse_hex_u64("--load-addr", o.load_addr);
+    if (!a) return tl::unexpected(a.error());
+    req.sclab.load_addr = *a;
   }
-  for (const auto& w : signed_->warnings) fmt::print(stderr, "sipl: warning: {}: {}\n", o.file, w.message);
-
-  const bool append = o.detached.empty();
-  const std::string target = o.output.empty() ? o.file : o.output;
-  const Bytes trailer = image::signature_trailer(static_cast<uint32_t>(signed_->signature.size()));
-  const auto file_pieces = signed_->signed_file(trailer);
-  const auto component_pieces = signed_->component();
-  const std::span<const ByteSpan> pieces = append ? std::span<const ByteSpan>(file_pieces)
-                                                  : std::span<const ByteSpan>(component_pieces);
-  uint64_t output_size = 0;
-  for (ByteSpan p : pieces) output_size += p.size();
-  const bool write_component = append || !o.output.empty();
-  if (!o.dry_run) {
-    // sign-file -d / -p: the DER signature on its own, written before the signed file.
-    const std::string& sig_path = o.detached.empty() ? o.save_signature : o.detached;
-    if (!sig_path.empty()) {
-      if (auto s = write_file_atomic(sig_path, signed_->signature); !s) return tl::unexpected(s.error());
-    }
-    if (write_component) {
-      unsigned mode = 0644;
-      struct stat st {};
-      if (o.output.empty() && ::stat(o.file.c_str(), &st) == 0) mode = st.st_mode & 07777;  // keep in place
-      if (auto s = write_file_atomic(target, pieces, mode); !s) return tl::unexpected(s.error());
-    }
+  if (!o.psw.empty()) {
+    auto psw = parse_hex_u64("--psw", o.psw);
+    if (!psw) return tl::unexpected(psw.error());
+    req.sclab.psw = *psw;
   }
+  req.sclab.nuc = o.nuc;
+  req.sclab.single_component = o.single;
+  req.output = o.output;
+  req.detached = o.detached;
+  req.save_signature = o.save_signature;
+  req.dry_run = o.dry_run;
+  auto r = image::sign_file(req);
+  if (!r) return tl::unexpected(r.error());
+  for (const auto& w : r->warnings) fmt::print(stderr, "sipl: warning: {}: {}\n", o.file, w.message);
 
   if (o.json) {
     auto j = json_document();
-    j["file"] = o.file;
-    j["output"] = write_component ? nlohmann::ordered_json(target) : nlohmann::ordered_json(nullptr);
-    j["detached"] = o.detached.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.detached);
-    j["saved_signature"] =
-        o.save_signature.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.save_signature);
-    j["dry_run"] = o.dry_run;
-    j["digest"] = std::string(crypto::digest_name(*digest));
-    j["signer_id"] = o.key_id ? "subject_key_identifier" : "issuer_and_serial";
-    j["key"] = key->description();
-    j["input_size"] = signed_->input_size;
-    j["removed_signatures"] = signed_->removed_signatures;
-    j["signed_size"] = signed_->component_size();
-    j["signature_size"] = signed_->signature.size();
-    j["output_size"] = write_component ? nlohmann::ordered_json(output_size) : nlohmann::ordered_json(nullptr);
-    if (signed_->sclab_added) {
-      auto s = image::find_sclab(signed_->sclab_tail).sclab;
-      j["sclab"] = {{"offset", signed_->payload.size() + s->offset},
-                    {"flags", fmt::format("0x{:04x}", s->flags)},
-                    {"load_psw", fmt::format("0x{:016x}", s->load_psw)},
-                    {"load_addr", fmt::format("0x{:016x}", s->load_addr)}};
+    j["file"] = r->file;
+    j["output"] = string_or_null(r->output);
+    j["detached"] = string_or_null(r->detached);
+    j["saved_signature"] = string_or_null(r->saved_signature);
+    j["dry_run"] = r->dry_run;
+    j["digest"] = std::string(crypto::digest_name(r->cms.digest));
+    j["signer_id"] = r->cms.use_key_id ? "subject_key_identifier" : "issuer_and_serial";
+    j["key_algorithm"] = r->key_description;
+    j["input_size"] = r->input_size;
+    j["removed_signatures"] = r->removed_signatures;
+    j["signed_size"] = r->signed_size;
+    j["signature_size"] = r->signature_size;
+    j["output_size"] = r->output_size ? Json(*r->output_size) : Json(nullptr);
+    if (r->sclab) {
+      j["sclab"] = {{"offset", r->sclab->offset},
+                    {"flags", hex_field(r->sclab->flags, 16)},
+                    {"load_psw", address(r->sclab->load_psw)},
+                    {"load_addr", address(r->sclab->load_addr)}};
     } else {
       j["sclab"] = nullptr;
     }
-    auto& w = j["warnings"] = nlohmann::ordered_json::array();
-    for (const auto& f : signed_->warnings) w.push_back({{"id", f.id}, {"severity", "warning"}, {"message", f.message}});
+    append_findings(j["findings"] = Json::array(), r->warnings);
     print_json(j);
   } else {
     const char* verb = o.dry_run ? "Would sign" : "Signed";
-    fmt::print("{} {} ({} bytes{}{}) with {} / {}{}: {}-byte signature {}\n", verb, o.file, signed_->component_size(),
-               signed_->sclab_added ? ", SCLAB added" : "",
-               signed_->removed_signatures ? fmt::format(", {} old signature(s) removed", signed_->removed_signatures)
-                                           : std::string(),
-               key->description(), crypto::digest_name(*digest), o.key_id ? " (key id)" : "",
-               signed_->signature.size(),
-               append ? fmt::format("appended, {} written{}", target,
-                                    o.save_signature.empty() ? std::string()
-                                                             : fmt::format(", signature saved to {}", o.save_signature))
-                      : fmt::format("written to {}{}", o.detached,
-                                    write_component ? fmt::format(", component to {}", target) : std::string()));
+    fmt::print("{} {} ({} bytes{}{}) with {} / {}{}: {}-byte signature {}\n", verb, o.file, r->signed_size,
+               r->sclab ? ", SCLAB added" : "",
+               r->removed_signatures ? fmt::format(", {} old signature(s) removed", r->removed_signatures)
+                                     : std::string(),
+               r->key_description, crypto::digest_name(r->cms.digest), o.key_id ? " (key id)" : "",
+               r->signature_size,
+               !r->detached ? fmt::format("appended, {} written{}", *r->output,
+                                          r->saved_signature ? fmt::format(", signature saved to {}", *r->saved_signature)
+                                                             : std::string())
+                            : fmt::format("written to {}{}", *r->detached,
+                                          r->output ? fmt::format(", component to {}", *r->output) : std::string()));
   }
   return 0;
 }
@@ -240,14 +174,16 @@ void setup(CLI::App& parent, Context& ctx) {
                {"dry_run", "true when nothing was written"},
                {"digest", "sha256, sha384 or sha512"},
                {"signer_id", "issuer_and_serial, or subject_key_identifier with --key-id"},
-               {"key", "the key algorithm and size, e.g. \"RSA 4096\""},
+               {"key_algorithm", "the key algorithm and size, e.g. \"RSA 4096\""},
                {"input_size", "bytes of FILE"},
                {"removed_signatures", "appended signatures removed first (--resign)"},
                {"signed_size", "bytes the signature covers"},
                {"signature_size", "bytes of the DER signature"},
                {"output_size", "bytes written to the output (null when none)"},
-               {"sclab", "null, or offset, flags, load_psw and load_addr of the SCLAB added"},
-               {"warnings[]", "id, severity and message of each warning"}},
+               {"sclab", "null, or offset (in the signed component), flags, load_psw and load_addr of the SCLAB "
+                         "added"},
+               {"findings[]", "warnings (e.g. a component that will not verify at boot): severity, id, message, "
+                              "location, params"}},
       .examples = {{"sipl sign --key signing.key --cert signing.pem /boot/vmlinuz",
                     "Sign a kernel in place, as sign-file would"},
                    {"sipl sign --key k.key --cert k.pem --sclab global --psw 0x000800008000A000 \\\n"

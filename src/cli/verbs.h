@@ -13,6 +13,8 @@ namespace sipl::cli {
 
 struct Context {
   int exit_code = 0;
+  // --json was given (before any "--"): errors are then also a JSON document on stdout.
+  bool json = false;
 };
 
 using VerbSetup = void (*)(CLI::App& parent, Context& ctx);
@@ -20,7 +22,8 @@ using VerbSetup = void (*)(CLI::App& parent, Context& ctx);
 // Adds a verb; `order` sorts them in --help. Returns true (for static registration).
 bool register_verb(int order, VerbSetup setup);
 
-// Runs `body`, mapping a returned Error to "sipl: error: ..." on stderr and its exit code.
+// Runs `body`, mapping a returned Error to "sipl: error: ..." on stderr and its exit code,
+// and, with --json, to the error document (docs/JSON.md) on stdout.
 void run_verb(Context& ctx, const std::function<Result<int>()>& body);
 
 }  // namespace sipl::cli

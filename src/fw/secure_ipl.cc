@@ -8,8 +8,8 @@
 
 #include "fw/secure_ipl_internal.h"
 #include "sipl/base/bytes.h"
+#include "sipl/image/boot_disk.h"
 #include "sipl/image/zipl_layout.h"
-#include "sipl/image/disk_image.h"
 
 namespace sipl::fw {
 
@@ -65,17 +65,12 @@ unsigned program_index(Bios& b, const std::string& loadparm) {
 Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
                                    std::vector<detail::FetchedCertificate>* certs) {
   b.print(dev.kind == hv::BootDeviceKind::kVirtioScsiCcw ? "Using virtio-scsi." : "Using virtio-blk.");
-  auto probe = image::DiskImage::open(dev.image, 512);
-  if (!probe) return tl::unexpected(probe.error());
-  uint32_t block_size = 512;
-  Bytes head(zipl::mbr::kLength);
-  if (probe->size() >= head.size() && probe->read(0, head).has_value())
-    if (load_u16_be(head, zipl::mbr::kProgramTablePointer + zipl::blockptr::kSize) == zipl::kBlockSize4096)
-      block_size = zipl::kBlockSize4096;
-  auto disk = block_size == 512 ? std::move(probe) : image::DiskImage::open(dev.image, block_size);
+  auto disk = image::open_boot_disk(dev.image);
   if (!disk) return tl::unexpected(disk.error());
+  Bytes head(zipl::mbr::kLength);
   // ipl_scsi(): without "zIPL" in block 0 it returns quietly and zipl_load tries ECKD.
-  if (disk->size() >= head.size() && sipl::to_string(ByteSpan(head).first(4)) != "zIPL")
+  if (disk->size() >= head.size() && disk->read(0, head).has_value() &&
+      sipl::to_string(ByteSpan(head).first(4)) != "zIPL")
     return detail::eckd_fallback(b, *disk, dev.kind);
   auto map = read_boot_map(*disk);
   if (!map) {

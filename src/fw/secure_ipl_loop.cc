@@ -1,5 +1,7 @@
 // zipl_run_secure (qemu-secure-ipl.md §6.5): the Audit/Secure component loop, the SCLAB
 // checks of each signed component and the global checks once the EXEC entry is reached.
+#include <array>
+
 #include <fmt/format.h>
 
 #include "fw/secure_ipl_internal.h"
@@ -7,6 +9,7 @@
 #include "sipl/image/zipl_layout.h"
 #include "sipl/hv/diag508.h"
 #include "sipl/hv/diag508_layout.h"
+#include "sipl/hv/diag508_svb.h"
 
 namespace sipl::fw::detail {
 namespace {
@@ -112,18 +115,16 @@ bool check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
 // DIAG 0x508 signature verification of the loaded component; the 0-based store index of the
 // certificate that verified, or nullopt.
 std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const Component& sig) {
-  namespace svb = hv::diag508::svb;
   const auto L = b.out.layout;
   // The BIOS reads the signature entry's blocks into its buffer; DIAG 0x508 reads the first
   // sig_len of them, which the walk already cut out (nothing reads the padding after them).
   if (sig.signature) b.memory.write(L.signature, sig.signature->bytes);
-  Bytes block(svb::kSize);
-  store_u32_be(block, svb::kLength, svb::kSize);
-  store_u64_be(block, svb::kCompLen, c.length);
-  store_u64_be(block, svb::kCompAddr, c.address);
-  store_u64_be(block, svb::kSigLen, sig.signature ? sig.signature->length : 0);
-  store_u64_be(block, svb::kSigAddr, L.signature);
-  b.memory.write(L.svb, block);
+  hv::diag508::Svb svb;
+  svb.comp_len = c.length;
+  svb.comp_addr = c.address;
+  svb.sig_len = sig.signature ? sig.signature->length : 0;
+  svb.sig_addr = L.signature;
+  b.memory.write(L.svb, svb.encode());
   hv::Diag508Request req;
   req.address = L.svb;
   req.subcode = hv::diag508::kSubcodeSignatureVerification;
@@ -137,8 +138,9 @@ std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const 
                                                          : fmt::format("rc {:#06x}", r.rc)));
     return std::nullopt;
   }
+  std::array<std::byte, hv::diag508::svb::kSize> block{};
   if (!b.memory.read(L.svb, block)) return std::nullopt;
-  return static_cast<uint8_t>(block[svb::kCertStoreIndex]);
+  return hv::diag508::Svb::decode(block)->cert_store_index;
 }
 
 // Returns what a LOAD entry of a zipl-written program is, by its address: zipl's fixed

@@ -7,6 +7,7 @@
 #include "sipl/base/ebcdic.h"
 #include "sipl/fw/iirb_layout.h"
 #include "sipl/hv/diag320.h"
+#include "sipl/hv/diag320_decode.h"
 #include "sipl/hv/diag320_layout.h"
 #include "sipl/hv/diag508.h"
 #include "sipl/hv/diag508_layout.h"
@@ -44,7 +45,10 @@ bool secure_startup(Bios& b) {
     if (cstore) {
       auto r = hv::execute_diag320(b.machine.store(), b.memory, q);
       Bytes ism(d320::kIsmStoredSize);
-      cstore = r.ok() && b.memory.read(L.vcssb, ism) && (load_u32_be(ism, 0) & 0x60000000u);
+      // The BIOS tests bits 1 and 2 together (mask 0x60000000): either will do.
+      cstore = r.ok() && b.memory.read(L.vcssb, ism) &&
+               (hv::decode_ism(ism)->installed(d320::kSubcodeQueryVcsi) ||
+                hv::decode_ism(ism)->installed(d320::kSubcodeStoreVc));
     }
     if (!cstore) {
       b.print("Certificate Store Facility is not supported by the hypervisor!");
@@ -60,8 +64,7 @@ bool secure_startup(Bios& b) {
     return false;
   }
   // zipl_secure_get_vcssb(): subcode 1 once, then main()'s two panics.
-  Bytes vcssb(d320::vcssb::kSize);
-  store_u32_be(vcssb, d320::vcssb::kLength, d320::vcssb::kValidLength);
+  Bytes vcssb = hv::vcssb_request();
   b.memory.write(L.vcssb, vcssb);
   hv::Diag320Request q;
   q.cpu.cstore = fac.cstore;
@@ -73,23 +76,20 @@ bool secure_startup(Bios& b) {
     b.panic("Failed to query certificate storage information!");
     return false;
   }
-  if (load_u32_be(vcssb, d320::vcssb::kLength) == d320::vcssb::kEmptyStoreLength) {
+  const auto fields = hv::decode_vcssb(vcssb);  // 128 bytes: cannot fail
+  if (fields->length == d320::vcssb::kEmptyStoreLength) {
     b.panic("Need at least one certificate for secure boot!");
     return false;
   }
-  b.max_single_vcb_len = load_u32_be(vcssb, d320::vcssb::kMaxSingleVcbLength);
+  b.max_single_vcb_len = fields->max_single_vcb_len;
   return true;
 }
 
 uint64_t request_certificate(Bios& b, uint64_t dest, uint16_t index) {
   const uint64_t in_len = round_up(b.max_single_vcb_len.value_or(0), d320::vcb::kInLenGranule);
   const auto L = b.out.layout;
-  Bytes vcb(d320::vcb::kHeaderSize);
-  store_u32_be(vcb, d320::vcb::kInLen, static_cast<uint32_t>(in_len));
-  store_u16_be(vcb, d320::vcb::kFirstVcIndex, index);
-  store_u16_be(vcb, d320::vcb::kLastVcIndex, index);
   b.memory.write(L.vcb, Bytes(in_len));
-  b.memory.write(L.vcb, vcb);
+  b.memory.write(L.vcb, hv::VcbRequest{static_cast<uint32_t>(in_len), index, index}.encode());
   hv::Diag320Request q;
   q.cpu.cstore = b.machine.facilities().cstore;
   q.address = L.vcb;

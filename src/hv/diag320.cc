@@ -51,11 +51,8 @@ Diag320Result query_vcsi(const CertificateStore& store, GuestMemory& memory, uin
     store_u8(block, L::vcssb::kVersion, 0);
     store_u16_be(block, L::vcssb::kTotalVcCount, static_cast<uint16_t>(store.count()));
     store_u16_be(block, L::vcssb::kMaxVcCount, static_cast<uint16_t>(kMaxCertificates));
-    store_u32_be(block, L::vcssb::kMaxSingleVcbLength,
-                 static_cast<uint32_t>(kVcbHeaderSize + kVceHeaderSize + store.largest_cert_size()));
-    store_u32_be(block, L::vcssb::kTotalVcbLength,
-                 static_cast<uint32_t>(kVcbHeaderSize + store.count() * kVceHeaderSize +
-                                       store.total_bytes()));
+    store_u32_be(block, L::vcssb::kMaxSingleVcbLength, static_cast<uint32_t>(store.max_single_vcb_len()));
+    store_u32_be(block, L::vcssb::kTotalVcbLength, static_cast<uint32_t>(store.total_vcb_len()));
   }
   if (!memory.write(addr, ByteSpan(block).first(write_len)))
     return exception(ProgramException::kAddressing);

@@ -117,4 +117,31 @@ Result<VcbFields> decode_vcb(ByteSpan block) {
   return f;
 }
 
+std::vector<unsigned> IsmFields::installed_subcodes() const {
+  std::vector<unsigned> out;
+  for (unsigned bit = 0; bit < 32; ++bit)
+    if (installed(bit)) out.push_back(bit);
+  return out;
+}
+
+Result<IsmFields> decode_ism(ByteSpan block) {
+  if (block.size() < L::kIsmStoredSize)
+    return fail(ErrorCode::kBadInput, fmt::format("an ISM word is {} bytes, not {}", L::kIsmStoredSize, block.size()));
+  return IsmFields{load_u32_be(block, 0)};
+}
+
+Bytes vcssb_request() {
+  Bytes b(L::vcssb::kSize);
+  store_u32_be(b, L::vcssb::kLength, L::vcssb::kValidLength);
+  return b;
+}
+
+Bytes VcbRequest::encode() const {
+  Bytes b(L::vcb::kHeaderSize);
+  store_u32_be(b, L::vcb::kInLen, in_len);
+  store_u16_be(b, L::vcb::kFirstVcIndex, first_vc_index);
+  store_u16_be(b, L::vcb::kLastVcIndex, last_vc_index);
+  return b;
+}
+
 }  // namespace sipl::hv

@@ -14,24 +14,11 @@ namespace {
 // handle_diag508_sig_verif: the return code of a verification request whose SVB is accessible.
 uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t addr, UnixTime at, Diag508Result& out) {
   using namespace diag508;
-  if (store.empty()) return kRcNoCertificates;  // before the block is even read
-
   std::array<std::byte, svb::kSize> block{};
-  memory.read(addr, block);  // accessibility was checked by the caller
-  if (load_u32_be(block, svb::kLength) != svb::kSize) return kRcInvalidLength;
-
-  uint64_t comp_len = load_u64_be(block, svb::kCompLen);
-  uint64_t comp_addr = load_u64_be(block, svb::kCompAddr);
-  uint64_t sig_len = load_u64_be(block, svb::kSigLen);
-  uint64_t sig_addr = load_u64_be(block, svb::kSigAddr);
-  if (comp_len > kMaxComponentLength)
-    out.findings.push_back(make_finding(Severity::kWarning, "diag508.component_too_long",
-                                   fmt::format("DIAG 0x508: component length {} exceeds current maximum {}", comp_len, kMaxComponentLength)));
-  if (comp_len == 0 || comp_addr == 0 || comp_len > kMaxComponentLength) return kRcInvalidComponent;
-  if (sig_len > kMaxSignatureLength)
-    out.findings.push_back(make_finding(Severity::kWarning, "diag508.signature_too_long",
-                                   fmt::format("DIAG 0x508: signature length {} exceeds current maximum {}", sig_len, kMaxSignatureLength)));
-  if (sig_len == 0 || sig_addr == 0 || sig_len > kMaxSignatureLength) return kRcInvalidSignature;
+  if (!store.empty()) memory.read(addr, block);  // accessibility was checked by the caller
+  auto svb = Svb::decode(block);  // 64 bytes: cannot fail
+  if (auto rc = precheck_verification(store.count(), *svb, &out.findings)) return *rc;
+  const uint64_t comp_len = svb->comp_len, comp_addr = svb->comp_addr, sig_len = svb->sig_len, sig_addr = svb->sig_addr;
 
   // The signature (at most 4 KiB) is copied; the component (up to 256 MiB) is hashed straight
   // from guest memory, piece by piece, once for all candidate certificates.
@@ -59,14 +46,48 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
   out.verdict = std::move(*verdict);
   if (!out.verdict->verified) return kRcVerificationFailed;
 
-  size_t index = *out.verdict->index;
-  store_u8(block, svb::kCertStoreIndex, static_cast<uint8_t>(index));
-  store_u64_be(block, svb::kCertLen, store.entries()[index].cert.der().size());
+  // QEMU writes the whole SVB back: the fields it read, with the two outputs set.
+  const size_t index = *out.verdict->index;
+  svb->cert_store_index = static_cast<uint8_t>(index);
+  svb->cert_len = store.entries()[index].cert.der().size();
+  svb->encode_into(block);
   memory.write(addr, block);
   return kRcOk;
 }
 
 }  // namespace
+
+std::optional<uint16_t> precheck_verification(size_t store_count, const diag508::Svb& svb, Findings* findings) {
+  using namespace diag508;
+  auto refuse = [&](uint16_t rc, const char* id, std::string why) {
+    findings->push_back(make_finding(Severity::kError, id, fmt::format("{}: DIAG 0x508 returns 0x{:04x}", why, rc)));
+    return rc;
+  };
+  if (store_count == 0)
+    return refuse(kRcNoCertificates, "diag508.no_certificates", "the certificate store is empty and nothing verifies");
+  if (svb.length != svb::kSize)
+    return refuse(kRcInvalidLength, "diag508.invalid_svb_length",
+                  fmt::format("the SVB length field is {}, not {}", svb.length, svb::kSize));
+  if (svb.comp_len > kMaxComponentLength)
+    findings->push_back(make_finding(Severity::kWarning, "diag508.component_too_long",
+                                     fmt::format("DIAG 0x508: component length {} exceeds current maximum {}",
+                                                 svb.comp_len, kMaxComponentLength)));
+  if (svb.comp_len == 0 || svb.comp_len > kMaxComponentLength)
+    return refuse(kRcInvalidComponent, "diag508.component_length",
+                  fmt::format("the component is {} bytes; DIAG 0x508 takes 1 to {}", svb.comp_len, kMaxComponentLength));
+  if (svb.comp_addr == 0)
+    return refuse(kRcInvalidComponent, "diag508.component_address", "the component address is 0");
+  if (svb.sig_len > kMaxSignatureLength)
+    findings->push_back(make_finding(Severity::kWarning, "diag508.signature_too_long",
+                                     fmt::format("DIAG 0x508: signature length {} exceeds current maximum {}",
+                                                 svb.sig_len, kMaxSignatureLength)));
+  if (svb.sig_len == 0 || svb.sig_len > kMaxSignatureLength)
+    return refuse(kRcInvalidSignature, "diag508.signature_length",
+                  fmt::format("the signature is {} bytes; DIAG 0x508 takes 1 to {}", svb.sig_len, kMaxSignatureLength));
+  if (svb.sig_addr == 0)
+    return refuse(kRcInvalidSignature, "diag508.signature_address", "the signature address is 0");
+  return std::nullopt;
+}
 
 Diag508Result execute_diag508(const CertificateStore& store, GuestMemory& memory, const Diag508Request& req) {
   using namespace diag508;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/certs.h"
+#include "support/json_schema.h"
 #include "support/test_data.h"
 #include "support/run.h"
 #include "support/zipl_walk.h"
@@ -74,9 +75,9 @@ class BootResignedRealKernel : public ::testing::Test {
   static nlohmann::json boot(const std::string& cert, bool secure, int want_exit) {
     std::vector<std::string> a{"boot", "--json", "--at", kAt, "--disk", path("disk.img"), "--boot-certs", cert};
     if (secure) a.insert(a.end(), {"--secure-boot", "on"});
-    auto r = test::run_sipl(a);
-    EXPECT_EQ(r.exit_code, want_exit) << r.out << r.err;
-    return nlohmann::json::parse(r.out);
+    auto r = test::run_sipl_json(a);
+    EXPECT_EQ(r.run.exit_code, want_exit) << r.run.out << r.run.err;
+    return r.json;
   }
 
   static test::TempDir* dir_;
@@ -159,7 +160,7 @@ TEST_F(BootResignedRealKernel, BootsInSecureModeAndHaltsWithAnotherCertificate) 
   EXPECT_EQ(comps[2]["length"], 20480);  // stage 3 + padding + SCLAB, whole 4 KiB
   EXPECT_EQ(comps[4]["address"], "0x0000000000010000");
   EXPECT_EQ(comps[4]["length"], 5066752);  // the kernel's loaded size in disk-b-secure.layout.txt
-  EXPECT_EQ(comps[7]["kind"], "psw");
+  EXPECT_EQ(comps[7]["type"], "psw");
   EXPECT_EQ(comps[7]["address"], "0x000800008000a000");
   EXPECT_EQ(comps[7]["cei"], "0x00000000");
   ASSERT_EQ(j["certificates"].size(), 1u);
@@ -170,7 +171,7 @@ TEST_F(BootResignedRealKernel, BootsInSecureModeAndHaltsWithAnotherCertificate) 
   EXPECT_EQ(j["guest"]["platform_keyring"][0]["subject"], "CN=sipl-resign-test");
   auto fp = test::sh("openssl x509 -in '" + path("cert.pem") + "' -outform DER | sha256sum | cut -c1-64");
   ASSERT_EQ(fp.exit_code, 0);
-  EXPECT_EQ(j["guest"]["platform_keyring"][0]["fingerprint"].get<std::string>() + "\n", fp.out);
+  EXPECT_EQ(j["guest"]["platform_keyring"][0]["fingerprint_sha256"].get<std::string>() + "\n", fp.out);
   // The kernel's dmesg component lines, as Linux would print them from the IIRB.
   std::vector<std::string> status;
   for (const auto& c : j["guest"]["components"]) status.push_back(c["status"]);

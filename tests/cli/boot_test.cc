@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_schema.h"
 #include "support/test_data.h"
 #include "support/run.h"
 
@@ -39,9 +40,9 @@ class BootSecureDisk : public ::testing::Test {
   nlohmann::json boot(std::vector<std::string> extra, int want_exit) {
     std::vector<std::string> a{"boot", "--json", "--disk", dir / "disk.img"};
     a.insert(a.end(), extra.begin(), extra.end());
-    auto r = test::run_sipl(a);
-    EXPECT_EQ(r.exit_code, want_exit) << r.out << r.err;
-    return nlohmann::json::parse(r.out);
+    auto r = test::run_sipl_json(a);
+    EXPECT_EQ(r.run.exit_code, want_exit) << r.run.out << r.run.err;
+    return r.json;
   }
   std::vector<std::string> bios_lines(const nlohmann::json& j) {
     auto c = j["console"].get<std::vector<std::string>>();
@@ -59,6 +60,7 @@ TEST_F(BootSecureDisk, SclabSignedStage3AndKernelBootInSecureMode) {
   EXPECT_EQ(bios_lines(j), (std::vector<std::string>{"Verified component", "Verified component"}));
   EXPECT_EQ(j["iiei"]["value"], "0x0000");
   ASSERT_EQ(j["certificates"].size(), 1u);  // both components share the one certificate
+  EXPECT_EQ(j["certificates"][0]["store_index"], 1);
   size_t verified = 0;
   for (const auto& c : j["components"]) {
     EXPECT_EQ(c["cei"], "0x00000000");
@@ -73,7 +75,7 @@ TEST_F(BootSecureDisk, SclabSignedStage3AndKernelBootInSecureMode) {
   EXPECT_EQ(bios_lines(j), (std::vector<std::string>{"ERROR: Could not verify component"}));
   // Audit mode with the wrong certificate: warnings, the boot goes on.
   j = boot({"--boot-certs", dir / "other.pem"}, 0);
-  EXPECT_EQ(j["verdict"], "boots with warnings");
+  EXPECT_EQ(j["verdict"], "boots_with_warnings");
   EXPECT_EQ(bios_lines(j), (std::vector<std::string>{"AUDIT MODE WARNING: Could not verify component",
                                                      "AUDIT MODE WARNING: Could not verify component"}));
 }
@@ -144,10 +146,10 @@ TEST_F(BootSecureDisk, NeedsACertificateAndSecureBootFlagsInTheIplb) {
   mkdisk();
   auto j = boot({"--secure-boot", "on"}, 1);
   EXPECT_EQ(j["mode"], "invalid");
-  EXPECT_EQ(j["iplb_header_flags"], 0x60);
+  EXPECT_EQ(j["iplb_header_flags"], "0x60");
   EXPECT_EQ(j["console"].back(), "ERROR: Need at least one certificate for secure boot!");
   j = boot({"--boot-certs", dir / "cert.pem"}, 0);
-  EXPECT_EQ(j["iplb_header_flags"], 0x20);
+  EXPECT_EQ(j["iplb_header_flags"], "0x20");
 }
 
 TEST(BootRefused, QemuRefusesSecureIplWithoutBootDevice) {
@@ -155,6 +157,15 @@ TEST(BootRefused, QemuRefusesSecureIplWithoutBootDevice) {
                            "s390-ccw-virtio,secure-boot=on,boot-certs.0.path=" + corpus_cert(), "-cpu", "max"});
   EXPECT_EQ(r.exit_code, 4);
   EXPECT_EQ(r.err, "sipl: error: No boot device defined for Secure IPL\n");
+  // With --json the error is also a document on stdout.
+  auto j = test::run_sipl_json({"boot", "--json", "--", "qemu-system-s390x", "-machine",
+                                "s390-ccw-virtio,secure-boot=on,boot-certs.0.path=" + corpus_cert(), "-cpu", "max"});
+  EXPECT_EQ(j.run.exit_code, 4);
+  EXPECT_EQ(j.run.err, "sipl: error: No boot device defined for Secure IPL\n");
+  EXPECT_EQ(j.json["error"]["code"], "unsupported");
+  EXPECT_EQ(j.json["error"]["exit_code"], 4);
+  EXPECT_EQ(j.json["error"]["message"], "No boot device defined for Secure IPL");
+  EXPECT_TRUE(j.json["error"]["location"].is_null());
 }
 
 TEST(BootRefused, QemuRefusesVfioCcwBootDevice) {
@@ -172,14 +183,16 @@ TEST(BootArgv, QemuCommandLineOfTheCorpusRunAndFallbackDevice) {
   test::TempDir dir;
   const std::string disk = test::corpus_disk("disk-a-unsigned");
   ASSERT_EQ(test::sh("head -c 12582912 " + disk + " > " + (dir / "blank.img")).exit_code, 0);
-  auto r = test::run_sipl({"boot", "--json", "--", "qemu-system-s390x", "-machine",
+  auto r = test::run_sipl_json({"boot", "--json", "--", "qemu-system-s390x", "-machine",
                            "s390-ccw-virtio", "-cpu", "max", "-m", "1024", "-drive",
                            "file=" + (dir / "blank.img") + ",if=none,id=d0,format=raw", "-device",
                            "virtio-blk-ccw,drive=d0,bootindex=1", "-drive", "file=" + disk + ",if=none,id=d1,format=raw",
                            "-device", "virtio-blk-ccw,drive=d1,bootindex=2"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto& j = r.json;
   EXPECT_EQ(j["booted_device"], 1);
+  ASSERT_EQ(j["boot_order"].size(), 2u);
+  EXPECT_EQ(j["boot_order"][1]["image"], disk);
   EXPECT_EQ(j["console"].get<std::vector<std::string>>(),
             (std::vector<std::string>{"LOADPARM=[        ]", "", "Using virtio-blk.", "Using SCSI scheme.",
                                       "Failed to IPL from this SCSI device!",
@@ -190,6 +203,11 @@ TEST(BootArgv, QemuCommandLineOfTheCorpusRunAndFallbackDevice) {
 TEST(BootArgv, UsageErrors) {
   EXPECT_EQ(test::run_sipl({"boot"}).exit_code, 2);
   EXPECT_EQ(test::run_sipl({"boot", "--domain", "x.xml", "--boot-certs", "a.pem"}).exit_code, 2);
+  // Option-parsing errors under --json are error documents too.
+  auto j = test::run_sipl_json({"boot", "--json", "--secure-boot", "maybe", "--disk", "d.img"});
+  EXPECT_EQ(j.run.exit_code, 2);
+  EXPECT_EQ(j.json["error"]["code"], "usage");
+  EXPECT_EQ(j.json["error"]["exit_code"], 2);
 }
 
 }  // namespace
@@ -210,9 +228,10 @@ TEST(BootDomain, LibvirtDomainWithSecureBootStopsOnTheCorpusDisk) {
                    "    <disk type='file' device='disk'>\n      <driver name='qemu' type='raw'/>\n"
                    "      <source file='" + disk + "'/>\n      <target dev='vda' bus='virtio'/>\n    </disk>\n"
                    "  </devices>\n</domain>\n");
-  auto r = test::run_sipl({"boot", "--json", "--at", "2026-06-01T00:00:00Z", "--domain", dir / "g.xml"});
+  auto jr = test::run_sipl_json({"boot", "--json", "--at", "2026-06-01T00:00:00Z", "--domain", dir / "g.xml"});
+  const auto& r = jr.run;
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  auto j = nlohmann::json::parse(r.out);
+  const auto& j = jr.json;
   EXPECT_EQ(j["mode"], "secure");
   EXPECT_EQ(j["console"].back(), "ERROR: Magic does not match. SCLAB does not exist");
   // The argv sipl builds from the XML carries libvirt's monitor/chardev/sandbox options; they

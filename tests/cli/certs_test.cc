@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/json_schema.h"
+
 #include "support/certs.h"
 #include "support/openssl_cli.h"
 #include "support/run.h"
@@ -21,10 +23,10 @@ TEST(CliCerts, JsonFieldsMatchRealTools) {
   test::make_cert({.key_type = "p521", .cn = "P521"}, t / "d/p521.pem");
   test::make_cert({.key_type = "p384", .cn = "expired", .not_before = -10 * 86400, .not_after = -86400},
                   t / "d/expired.pem");
-  auto r = run_sipl({"certs", "--json", t / "signer.pem", t / "d"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["schema_version"], 1);
+  auto jr = test::run_sipl_json({"certs", "--json", t / "signer.pem", t / "d"});
+  ASSERT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  const auto& j = jr.json;
+  EXPECT_EQ(j["schema_version"], 2);
   ASSERT_EQ(j["certificates"].size(), 3u);
   for (const auto& c : j["certificates"]) {
     std::string p = c["path"];
@@ -37,21 +39,25 @@ TEST(CliCerts, JsonFieldsMatchRealTools) {
     EXPECT_EQ(c["not_before"], test::openssl_not_before(p)) << p;
     EXPECT_EQ(c["not_after"], test::openssl_not_after(p)) << p;
     EXPECT_EQ(c["valid_at"], p.find("expired") == std::string::npos) << p;
-    EXPECT_EQ(c["key_type"], p.find("p521") != std::string::npos ? 1 : 0) << p;
+    EXPECT_EQ(c["vce_key_type"], p.find("p521") != std::string::npos ? 1 : 0) << p;
     EXPECT_EQ(c["data_size"], 64 + (test::openssl_der_size(p) + 3) / 4 * 4) << p;
   }
-  EXPECT_EQ(j["certificates"][0]["index"], 1);
+  EXPECT_EQ(j["certificates"][0]["store_index"], 1);
+  EXPECT_EQ(j["certificates"][2]["store_index"], 3);
   EXPECT_EQ(j["certificates"][0]["name"], "signer.pem");
   EXPECT_EQ(j["certificates"][0]["source_dir"], nullptr);
   EXPECT_EQ(j["certificates"][1]["source_dir"], t / "d");
   EXPECT_EQ(j["mode"]["secure_boot_off"], "audit");
   EXPECT_EQ(j["mode"]["secure_boot_on"], "secure");
-  EXPECT_EQ(j["warnings"], nlohmann::json::array());
-  ASSERT_EQ(j["notes"].size(), 2u);
-  EXPECT_EQ(j["notes"][0],
+  ASSERT_EQ(j["findings"].size(), 2u);  // no QEMU warning; the directory's order, the expired one
+  EXPECT_EQ(j["findings"][0]["severity"], "info");
+  EXPECT_EQ(j["findings"][0]["id"], "store.directory_order");
+  EXPECT_EQ(j["findings"][0]["message"],
             "certificates 2-3 come from directory '" + (t / "d") +
                 "' in its read order (as QEMU reads it, unsorted); the order can differ on another file system "
                 "or after files are copied");
+  EXPECT_EQ(j["findings"][1]["severity"], "warning");
+  EXPECT_EQ(j["findings"][1]["id"], "store.invalid_at");
   uint64_t sum = 0, largest = 0;
   for (const auto& c : j["certificates"]) {
     sum += c["data_size"].get<uint64_t>();
@@ -67,10 +73,10 @@ TEST(CliCerts, JsonFieldsMatchRealTools) {
 TEST(CliCerts, AtTimeDecidesValidityAndStrictTurnsItIntoTheExitCode) {
   TempDir t;
   test::make_cert({.not_before = 1800000000, .not_after = 1900000000, .absolute = true}, t / "c.pem");
-  auto early = run_sipl({"certs", "--json", "--at", "@1799999999", t / "c.pem"});
+  auto early = test::run_sipl_json({"certs", "--json", "--at", "@1799999999", t / "c.pem"}).run;
   ASSERT_EQ(early.exit_code, 0);
   EXPECT_EQ(nlohmann::json::parse(early.out)["certificates"][0]["valid_at"], false);
-  auto inside = run_sipl({"certs", "--json", "--at", "2027-06-01T00:00:00Z", t / "c.pem"});
+  auto inside = test::run_sipl_json({"certs", "--json", "--at", "2027-06-01T00:00:00Z", t / "c.pem"}).run;
   EXPECT_EQ(nlohmann::json::parse(inside.out)["certificates"][0]["valid_at"], true);
   EXPECT_EQ(nlohmann::json::parse(inside.out)["at"], "2027-06-01T00:00:00Z");
   auto strict = run_sipl({"certs", "--strict", "--at", "@1900000001", t / "c.pem"});
@@ -98,11 +104,13 @@ TEST(CliCerts, FatalStoreErrorsPrintQemuMessageAndExit3) {
 TEST(CliCerts, WarningsGoToStderrAndJson) {
   TempDir t;
   std::filesystem::create_directory(t / "empty");
-  auto r = run_sipl({"certs", "--json", t / "empty"});
+  auto jr = test::run_sipl_json({"certs", "--json", t / "empty"});
+  const auto& r = jr.run;
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.err, "sipl: warning: '" + (t / "empty") + "' directory is empty\n");
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["warnings"][0], "'" + (t / "empty") + "' directory is empty");
+  const auto& j = jr.json;
+  EXPECT_EQ(j["findings"][0]["severity"], "warning");
+  EXPECT_EQ(j["findings"][0]["message"], "'" + (t / "empty") + "' directory is empty");
   EXPECT_EQ(j["mode"]["secure_boot_off"], "normal");
   EXPECT_EQ(j["mode"]["secure_boot_on"], "invalid");
 }
@@ -126,6 +134,13 @@ TEST(CliCerts, UnreadableFileAndDirectory) {
                        (t / "locked.pem") + ": cannot open: Permission denied\n");
   std::filesystem::create_directory(t / "closed");
   std::filesystem::permissions(t / "closed", std::filesystem::perms::owner_all);
+  // With --json, the error (and its hint) is also a document on stdout.
+  auto j = nlohmann::json::parse(run_as_nobody({"certs", "--json", t / "locked.pem"}).out);
+  EXPECT_EQ(j["error"]["code"], "io");
+  EXPECT_EQ(j["error"]["exit_code"], 3);
+  EXPECT_EQ(j["error"]["message"], "Failed to load certificate: " + (t / "locked.pem"));
+  EXPECT_EQ(j["error"]["hint"], (t / "locked.pem") + ": cannot open: Permission denied");
+  test::expect_valid_json(j.dump(), "sipl-error");
   r = run_as_nobody({"certs", t / "closed"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "sipl: error: Failed to open directory '" + (t / "closed") +
@@ -136,9 +151,9 @@ TEST(CliCerts, NonUtf8NamesDoNotBreakJson) {
   TempDir t;
   std::filesystem::create_directory(t / "d");
   test::make_cert({}, t / "d/\xff\xfe.pem");
-  auto r = run_sipl({"certs", "--json", t / "d"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);  // must be valid UTF-8 JSON
+  auto jr = test::run_sipl_json({"certs", "--json", t / "d"});  // must be valid UTF-8 JSON
+  ASSERT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  const auto& j = jr.json;
   EXPECT_EQ(j["certificates"][0]["name"], "\xef\xbf\xbd\xef\xbf\xbd.pem");
 }
 

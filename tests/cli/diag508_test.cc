@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/json_schema.h"
+
 #include "support/must.h"
 #include "support/run.h"
 
@@ -34,20 +36,25 @@ class Diag508Cli : public ::testing::Test {
 std::unique_ptr<test::TempDir> Diag508Cli::dir;
 
 TEST_F(Diag508Cli, VerifiedSvbCarriesIndexAndDerLength) {
-  auto r = test::run_sipl({"diag", "508", "--json", "--component", p("comp"), "--signature", p("comp.p7s"), p("other.pem"),
-                           p("signer.pem")});
-  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  auto j = nlohmann::json::parse(r.out);
+  auto jr = test::run_sipl_json({"diag", "508", "--json", "--component", p("comp"), "--signature", p("comp.p7s"),
+                                 p("other.pem"), p("signer.pem")});
+  ASSERT_EQ(jr.run.exit_code, 0) << jr.run.out << jr.run.err;
+  const auto& j = jr.json;
   EXPECT_EQ(j["rc"], "0x0001");
-  EXPECT_EQ(j["cert_store_index"], 1);
+  EXPECT_EQ(j["subcode"], "0x8000");
+  EXPECT_EQ(j["store_index"], 2);  // the second store certificate, 1-based as `sipl certs` numbers it
+  EXPECT_EQ(j["svb"]["cert_store_index"], 1);  // the SVB carries it 0-based
   size_t der = std::stoul(test::sh(fmt::format("openssl x509 -in {} -outform DER | wc -c", p("signer.pem"))).out);
   size_t sig = std::stoul(test::sh(fmt::format("wc -c < {}", p("comp.p7s"))).out);
   // The SVB from the spec's table: length 64, index 1, cert_len, comp 3000 @ 0x10000,
   // signature @ 0x11000 (next 4 KiB boundary after the component).
   std::string expect = "00000040" + std::string(24, '0') + "01" + std::string(14, '0') +
                        fmt::format("{:016x}{:016x}{:016x}{:016x}{:016x}", der, 3000, 0x10000, sig, 0x11000);
-  EXPECT_EQ(j["svb"], expect);
-  EXPECT_EQ(j["candidates"][0]["status"], "verify.wrong_key");
+  EXPECT_EQ(j["svb_hex"], expect);
+  EXPECT_EQ(j["svb"]["comp_addr"], "0x0000000000010000");
+  EXPECT_EQ(j["svb"]["sig_addr"], "0x0000000000011000");
+  EXPECT_EQ(j["candidates"][0]["status"], "wrong_key");
+  EXPECT_EQ(j["candidates"][0]["store_index"], 1);
 }
 
 TEST_F(Diag508Cli, ReturnCodesAndExitStatus) {

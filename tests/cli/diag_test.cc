@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_schema.h"
+
 #include "hv/diag320_certs.h"
 #include "support/run.h"
 
@@ -181,39 +183,43 @@ TEST_F(DiagCliTest, HexPrintsRcAndDump) {
 }
 
 TEST_F(DiagCliTest, JsonDecodesTheVcb) {
-  auto r = test::run_sipl(args({"--subcode", "2", "--json", "--at", "@" + std::to_string(time(nullptr) + 3600)}));
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["schema_version"], 1);
-  EXPECT_EQ(j["subcode"], 2);
-  EXPECT_EQ(j["rc"], 1);
-  EXPECT_EQ(j["rc_hex"], "0x0001");
-  EXPECT_TRUE(j["exception"].is_null());
+  auto jr = test::run_sipl_json(args({"--subcode", "2", "--json", "--at", "@" + std::to_string(time(nullptr) + 3600)}));
+  EXPECT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  const auto& j = jr.json;
+  EXPECT_EQ(j["schema_version"], 2);
+  EXPECT_EQ(j["subcode"], "0x02");
+  EXPECT_EQ(j["rc"], "0x0001");
+  EXPECT_TRUE(j["program_exception"].is_null());
+  EXPECT_TRUE(j["ism"].is_null());
+  EXPECT_TRUE(j["vcssb"].is_null());
   EXPECT_EQ(j["vcb"]["stored_ct"], 5);
   EXPECT_EQ(j["vcb"]["remain_ct"], 0);
   ASSERT_EQ(j["vcb"]["entries"].size(), 5u);
   for (size_t i = 0; i < 5; ++i) {
     const auto& e = j["vcb"]["entries"][i];
     const ToolCert& c = set_.certs[i];
-    EXPECT_EQ(e["cert_idx"], i + 1);
+    EXPECT_EQ(e["store_index"], i + 1);
     EXPECT_EQ(e["name"], c.file);
     EXPECT_EQ(e["path"], c.path);
     EXPECT_EQ(e["valid"], c.time_valid) << c.file;
-    EXPECT_EQ(e["len"], vce_len(c));
-    if (!c.time_valid) continue;
-    EXPECT_EQ(e["key_type"], c.p521 ? 1 : 0);
+    EXPECT_EQ(e["length"], vce_len(c));
+    if (!c.time_valid) {
+      EXPECT_TRUE(e["key_id"].is_null());  // a 72-byte VCE ends after the name
+      continue;
+    }
+    EXPECT_EQ(e["vce_key_type"], c.p521 ? 1 : 0);
     EXPECT_EQ(e["key_id"], to_hex(c.key_id));
     EXPECT_EQ(e["hash"], to_hex(c.fingerprint));
-    EXPECT_EQ(e["cert_len"], c.der.size());
+    EXPECT_EQ(e["cert_length"], c.der.size());
   }
-  ASSERT_EQ(j["warnings"].size(), 2u);
+  ASSERT_EQ(j["findings"].size(), 2u);
 }
 
 TEST_F(DiagCliTest, JsonReportsAProgramException) {
-  auto r = test::run_sipl(args({"--subcode", "0x10000", "--json"}));
-  EXPECT_EQ(r.exit_code, 1);
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["exception"], "specification");
+  auto jr = test::run_sipl_json(args({"--subcode", "0x10000", "--json"}));
+  EXPECT_EQ(jr.run.exit_code, 1);
+  const auto& j = jr.json;
+  EXPECT_EQ(j["program_exception"], "specification");
   EXPECT_TRUE(j["rc"].is_null());
 }
 

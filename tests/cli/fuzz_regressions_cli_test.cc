@@ -11,6 +11,7 @@
 
 #include "sipl/base/file.h"
 #include "sipl/image/appended_signature.h"
+#include "support/json_schema.h"
 #include "support/must.h"
 #include "support/run.h"
 #include "support/test_data.h"
@@ -53,9 +54,9 @@ TEST_F(FuzzRegressionsCli, VerifyDetachedCmsIndefiniteLengthOverread) {
                                "  [1] {}: {}\n"
                                "  error: {}\n",
                                dir / "kernel", blob_, dir / "cert.pem", kParseError, kParseError));
-  r = test::run_sipl({"verify", "--json", "--signature", blob_, dir / "kernel", dir / "cert.pem"});
-  EXPECT_EQ(r.exit_code, 1);
-  auto j = nlohmann::json::parse(r.out);
+  auto jr = test::run_sipl_json({"verify", "--json", "--signature", blob_, dir / "kernel", dir / "cert.pem"});
+  EXPECT_EQ(jr.run.exit_code, 1);
+  const auto& j = jr.json;
   EXPECT_EQ(j["diag508_rc"], "0x0402");
   ASSERT_EQ(j["findings"].size(), 1u);
   EXPECT_EQ(j["findings"][0]["id"], "verify.malformed_signature");
@@ -78,16 +79,17 @@ TEST_F(FuzzRegressionsCli, BootCmsIndefiniteLengthOverreadOnDisk) {
   auto r = test::run_sipl({"mkdisk", "-o", dir / "disk.img", "--stage3", dir / "stage3.bin", "--kernel",
                            dir / "kernel.signed"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = test::run_sipl({"boot", "--json", "--disk", dir / "disk.img", "--boot-certs", dir / "cert.pem"});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.err, "");  // --json: the notes are in the report
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["verdict"], "boots with warnings");
+  auto jr = test::run_sipl_json({"boot", "--json", "--disk", dir / "disk.img", "--boot-certs", dir / "cert.pem"});
+  EXPECT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  EXPECT_EQ(jr.run.err, "");  // --json: the notes are in the report
+  const auto& j = jr.json;
+  EXPECT_EQ(j["verdict"], "boots_with_warnings");
   const auto console = j["console"].get<std::vector<std::string>>();
   EXPECT_NE(std::find(console.begin(), console.end(), "AUDIT MODE WARNING: Could not verify component"), console.end());
-  ASSERT_EQ(j["notes"].size(), 1u);
-  EXPECT_EQ(j["notes"][0]["id"], "boot.verify_failed");
-  EXPECT_EQ(j["notes"][0]["message"], "DIAG 0x508 for the component at 0x10000 (4096 bytes): rc 0x0402");
+  ASSERT_EQ(j["findings"].size(), 1u);
+  EXPECT_EQ(j["findings"][0]["id"], "boot.verify_failed");
+  EXPECT_EQ(j["findings"][0]["severity"], "info");
+  EXPECT_EQ(j["findings"][0]["message"], "DIAG 0x508 for the component at 0x10000 (4096 bytes): rc 0x0402");
 }
 
 }  // namespace

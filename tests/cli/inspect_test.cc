@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "support/json_schema.h"
 #include "support/test_data.h"
 #include "support/run.h"
 #include "support/zipl_test_disk.h"
@@ -20,15 +21,15 @@ std::string trim(std::string s) {
 }
 
 json inspect_json(const std::string& disk) {
-  auto r = test::run_sipl({"inspect", "--json", disk});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return json::parse(r.out, nullptr, false);
+  auto r = test::run_sipl_json({"inspect", "--json", disk});
+  EXPECT_EQ(r.run.exit_code, 0) << r.run.err;
+  return r.json;
 }
 
 TEST(InspectCli, CorpusDiskBJson) {
   const json j = inspect_json(test::corpus_disk("disk-b-secure"));
   ASSERT_FALSE(j.is_discarded());
-  EXPECT_EQ(j["schema_version"], 1);
+  EXPECT_EQ(j["schema_version"], 2);
   EXPECT_EQ(j["block_size"], 512);
   EXPECT_EQ(j["format"], "raw");
   EXPECT_EQ(j["boot_record"]["program_table_block"], 20066);
@@ -40,12 +41,13 @@ TEST(InspectCli, CorpusDiskBJson) {
   const char* types[] = {"load", "load", "signature", "load", "load", "signature",
                          "load", "load", "signature", "load", "exec"};
   for (size_t i = 0; i < 11; ++i) EXPECT_EQ(c[i]["type"], types[i]) << i;
-  EXPECT_EQ(c[3]["address"], 0xA000);
+  EXPECT_EQ(c[3]["address"], "0x000000000000a000");
   EXPECT_EQ(c[3]["length"], 16384);
-  EXPECT_EQ(c[6]["address"], 0x10000);
+  EXPECT_EQ(c[6]["address"], "0x0000000000010000");
   EXPECT_EQ(c[6]["length"], 5066752);
-  EXPECT_EQ(c[10]["psw"], "000800008000a000");
-  EXPECT_EQ(c[10]["address"], 0xA000);
+  EXPECT_EQ(c[10]["psw"], "0x000800008000a000");
+  EXPECT_EQ(c[10]["address"], "0x000000000000a000");
+  EXPECT_TRUE(c[2]["address"].is_null());  // a SIGNATURE entry loads nowhere
 
   // The signer, as the openssl CLI reads it from the certificate that signed the disk.
   const std::string cert = test::corpus_cert("rsa2048.pem");
@@ -60,14 +62,18 @@ TEST(InspectCli, CorpusDiskBJson) {
     ASSERT_EQ(s["signers"].size(), 1u);
     EXPECT_EQ(s["signers"][0]["issuer"], issuer);
     EXPECT_EQ(s["signers"][0]["serial"], serial);
-    EXPECT_EQ(s["signers"][0]["digest"], "SHA256");
-    EXPECT_EQ(c[i + 1]["signature"]["entry"], i);
+    EXPECT_EQ(s["signers"][0]["digest"], "sha256");
+    EXPECT_EQ(s["signers"][0]["signer_id"], "issuer_and_serial");
+    EXPECT_TRUE(s["error"].is_null());
+    EXPECT_EQ(c[i + 1]["signed_by"], i);
   }
   // zipl 2.16's stage3 has no SCLAB; the kernel ends in the 32-byte Linux trailer (…207a49504c).
   EXPECT_EQ(c[3]["sclab"], false);
   EXPECT_EQ(c[6]["sclab"], true);
   EXPECT_EQ(c[9]["sclab"], false);
   EXPECT_TRUE(c[0]["signature"].is_null());
+  EXPECT_TRUE(c[0]["signed_by"].is_null());
+  EXPECT_TRUE(c[10]["sclab"].is_null());
 }
 
 TEST(InspectCli, Qcow2ReportsTheSameChainAsRaw) {
@@ -111,8 +117,14 @@ TEST(InspectCli, LoadparmSelectsOneEntry) {
                            "nothing)\n");
   auto range = test::run_sipl({"inspect", "--loadparm", "31", disk});
   EXPECT_EQ(range.exit_code, 2);
-  auto ok = test::run_sipl({"inspect", "--json", "--loadparm", "0", "--block-size", "512", disk});
-  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  auto ok = test::run_sipl_json({"inspect", "--json", "--loadparm", "0", "--block-size", "512", disk});
+  EXPECT_EQ(ok.run.exit_code, 0) << ok.run.err;
+  // An error under --json: the document on stdout names the block, as the message does.
+  auto bad = test::run_sipl_json({"inspect", "--json", "--loadparm", "5", disk});
+  EXPECT_EQ(bad.run.exit_code, 3);
+  EXPECT_EQ(bad.json["error"]["code"], "bad_input");
+  EXPECT_EQ(bad.json["error"]["location"]["path"], disk);
+  EXPECT_EQ(bad.json["error"]["location"]["block"], 20084);
 }
 
 TEST(InspectCli, VersionWarningOnStderr) {
@@ -122,12 +134,13 @@ TEST(InspectCli, VersionWarningOnStderr) {
                      "' && printf '\\000\\000\\000\\002' | dd of='" + p + "' bs=1 seek=4 conv=notrunc status=none")
                 .exit_code,
             0);
-  auto r = test::run_sipl({"inspect", "--json", p});
-  EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.err, "sipl: warning: Unknown MBR layout version, assuming version 1\n");
-  json j = json::parse(r.out);
+  auto jr = test::run_sipl_json({"inspect", "--json", p});
+  EXPECT_EQ(jr.run.exit_code, 0);
+  EXPECT_EQ(jr.run.err, "sipl: warning: Unknown MBR layout version, assuming version 1\n");
+  const json& j = jr.json;
   EXPECT_EQ(j["boot_record"]["version"], 2);
-  EXPECT_EQ(j["boot_record"]["warnings"][0], "Unknown MBR layout version, assuming version 1");
+  EXPECT_EQ(j["findings"][0]["message"], "Unknown MBR layout version, assuming version 1");
+  EXPECT_EQ(j["findings"][0]["severity"], "warning");
 }
 
 TEST(InspectCli, BlockSize4096FromTheBootRecordAndMenuEntries) {
@@ -137,9 +150,9 @@ TEST(InspectCli, BlockSize4096FromTheBootRecordAndMenuEntries) {
   test::put_be(t.d, 2 * 4096 + 0x28, 4096, 2);
   const std::string p = dir / "d4k.img";
   test::write_text(p, to_string(t.d));
-  auto r = test::run_sipl({"inspect", "--json", p});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  json j = json::parse(r.out);
+  auto jr = test::run_sipl_json({"inspect", "--json", p});
+  ASSERT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  const json& j = jr.json;
   EXPECT_EQ(j["block_size"], 4096);
   ASSERT_EQ(j["programs"].size(), 2u);
   EXPECT_EQ(j["programs"][1]["index"], 1);
@@ -149,8 +162,8 @@ TEST(InspectCli, BlockSize4096FromTheBootRecordAndMenuEntries) {
   EXPECT_EQ(c[0]["segment_table_blocks"], json::array({4, 5}));
   EXPECT_EQ(c[1]["signature"]["length"], 100);
   EXPECT_EQ(c[1]["signature"]["signers"].size(), 0u);  // 100 pattern bytes are no PKCS#7
-  EXPECT_TRUE(c[1]["signature"].contains("error"));
-  EXPECT_EQ(c[2]["signature"]["entry"], 1);
+  EXPECT_TRUE(c[1]["signature"]["error"].is_string());
+  EXPECT_EQ(c[2]["signed_by"], 1);
   // Forcing 512-byte blocks reads block 2 as bytes 1024..1535 of the MBR block: no table there.
   auto forced = test::run_sipl({"inspect", "--block-size", "512", p});
   EXPECT_EQ(forced.exit_code, 3);
@@ -178,9 +191,9 @@ TEST(InspectCli, Qcow2WithACorruptKernelClusterFailsAtTheWalk) {
   const json layout = inspect_json(raw);
   uint64_t start = 0, length = 0;
   for (const auto& c : layout["programs"][0]["components"])
-    if (c["address"] == 0x10000) {
+    if (c["address"] == "0x0000000000010000") {
       start = c["extents"][0]["block"].get<uint64_t>() * 512;
-      length = c["extents"][0]["blocks"].get<uint64_t>() * 512;
+      length = c["extents"][0]["count"].get<uint64_t>() * 512;
     }
   ASSERT_NE(length, 0u);
   const std::string script = R"PY(

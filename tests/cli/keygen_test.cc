@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/signing_keys.h"
+#include "support/json_schema.h"
 #include "support/run.h"
 
 namespace sipl {
@@ -89,14 +90,14 @@ TEST(KeygenCli, RefusesToOverwriteWithoutForce) {
 
 TEST(KeygenCli, DryRunWritesNothingAndJsonReports) {
   test::TempDir dir;
-  auto r = run_sipl({"keygen", "--dry-run", "--json", "--type", "p384", "--at", "@0", "--days", "1", "--key",
-                     dir / "s.key", "--cert", dir / "s.pem"});
+  auto r = test::run_sipl_json({"keygen", "--dry-run", "--json", "--type", "p384", "--at", "@0", "--days", "1",
+                                "--key", dir / "s.key", "--cert", dir / "s.pem"}).run;
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\n  \"schema_version\": 1,\n  \"key\": \"" + (dir / "s.key") + "\",\n  \"cert\": \"" +
+  EXPECT_EQ(r.out, "{\n  \"schema_version\": 2,\n  \"key\": \"" + (dir / "s.key") + "\",\n  \"cert\": \"" +
                        (dir / "s.pem") +
-                       "\",\n  \"type\": \"p384\",\n  \"common_name\": \"sipl secure IPL signing key\",\n"
+                       "\",\n  \"key_type\": \"p384\",\n  \"common_name\": \"sipl secure IPL signing key\",\n"
                        "  \"not_before\": \"1970-01-01T00:00:00Z\",\n  \"not_after\": \"1970-01-02T00:00:00Z\",\n"
-                       "  \"dry_run\": true,\n  \"token\": null\n}\n");
+                       "  \"dry_run\": true,\n  \"token\": null,\n  \"findings\": []\n}\n");
   EXPECT_EQ(sh("ls -A " + dir.path()).out, "");
 }
 

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/json_schema.h"
+
 #include "support/openssl_cli.h"
 #include "support/run.h"
 
@@ -34,9 +36,9 @@ TEST(SerialSpellingCli, CertsPrintsOpensslsSerial) {
   auto r = test::run_sipl({"certs", f.d / "s.pem"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\n    serial:      " + f.serial + "\n"), std::string::npos) << r.out;
-  r = test::run_sipl({"certs", "--json", f.d / "s.pem"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(r.out)["certificates"][0]["serial"], f.serial);
+  auto jr = test::run_sipl_json({"certs", "--json", f.d / "s.pem"});
+  ASSERT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  EXPECT_EQ(jr.json["certificates"][0]["serial"], f.serial);
 }
 
 TEST(SerialSpellingCli, VerifyPrintsOpensslsSerialForCertificateAndSigner) {
@@ -45,11 +47,11 @@ TEST(SerialSpellingCli, VerifyPrintsOpensslsSerialForCertificateAndSigner) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("  signer info #0 of 1: RSA sha256, signer serial " + f.serial + "\n"), std::string::npos)
       << r.out;
-  r = test::run_sipl({"verify", "--json", f.d / "k", f.d / "s.pem"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
+  auto jr = test::run_sipl_json({"verify", "--json", f.d / "k", f.d / "s.pem"});
+  ASSERT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  const auto& j = jr.json;
   EXPECT_EQ(j["certificate"]["serial"], f.serial);
-  EXPECT_EQ(j["signature"]["signer_serial"], f.serial);
+  EXPECT_EQ(j["signature"]["serial"], f.serial);
   // Not in the store: the finding names the signer the same way.
   r = test::run_sipl({"verify", f.d / "k", f.d / "o.pem"});
   EXPECT_EQ(r.exit_code, 1);

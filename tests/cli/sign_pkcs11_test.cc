@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/signing_keys.h"
+#include "support/json_schema.h"
 #include "support/run.h"
 #include "support/softhsm.h"
 
@@ -112,8 +113,9 @@ TEST_F(SignPkcs11, AsksForThePinOnTheTerminalWithoutEchoingIt) {
 }
 
 TEST_F(SignPkcs11, RsaKeyMadeOnTheTokenSignsAsTheEngineDoes) {
-  auto k = run_sipl({"keygen", "--pkcs11", token.uri("rsakey", "", "&pin-value=1234"), "--type", "rsa2048", "--json",
-                     "--cert", dir / "rsa.pem"});
+  // The document validates against data/schemas/json/sipl-keygen.schema.json.
+  auto k = test::run_sipl_json({"keygen", "--pkcs11", token.uri("rsakey", "", "&pin-value=1234"), "--type", "rsa2048",
+                                "--json", "--cert", dir / "rsa.pem"}).run;
   ASSERT_EQ(k.exit_code, 0) << k.err;
   EXPECT_NE(k.out.find("\"key\": \"pkcs11:token=sipl-test;object=rsakey?module-path=/usr/lib/softhsm/libsofthsm2.so\""),
             std::string::npos)

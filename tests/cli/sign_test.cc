@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/signing_keys.h"
+#include "support/json_schema.h"
 #include "support/run.h"
 
 namespace sipl {
@@ -128,7 +129,7 @@ TEST_F(SignCli, SaveSignatureEqualsSignFileP) {
   EXPECT_EQ(r.out, "Signed " + dir / "c" + " (1536 bytes) with RSA 2048 / sha256: " + sig_size +
                        "-byte signature appended, " + dir / "c" + " written, signature saved to " + dir / "ours.p7s" +
                        "\n");
-  auto j = run_sipl(sign_args({"--json", "--dry-run", "--resign", "--save-signature", dir / "x.p7s", dir / "c"}));
+  auto j = test::run_sipl_json(sign_args({"--json", "--dry-run", "--resign", "--save-signature", dir / "x.p7s", dir / "c"})).run;
   ASSERT_EQ(j.exit_code, 0) << j.err;
   EXPECT_NE(j.out.find("\"saved_signature\": \"" + dir / "x.p7s" + "\""), std::string::npos) << j.out;
   EXPECT_NE(test::sh("test -e '" + dir / "x.p7s" + "'").exit_code, 0);  // --dry-run wrote nothing
@@ -151,7 +152,7 @@ TEST_F(SignCli, RefusesASignedFileUnlessResign) {
 
   // Signed twice by sign-file: --resign strips both and signs the original bytes.
   sign_file(dir / "c");
-  r = run_sipl(sign_args({"--resign", "--json", dir / "c"}));
+  r = test::run_sipl_json(sign_args({"--resign", "--json", dir / "c"})).run;
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"removed_signatures\": 2,"), std::string::npos) << r.out;
   EXPECT_EQ(test::read_text(dir / "c"), signed_once);
@@ -160,8 +161,8 @@ TEST_F(SignCli, RefusesASignedFileUnlessResign) {
 TEST_F(SignCli, GlobalSclabIsPaddedToA4KiBBoundaryThenSigned) {
   const std::string original(5000, '\x07');
   test::write_text(dir / "stage3.bin", original);
-  auto r = run_sipl(sign_args({"--sclab", "global", "--psw", "0x000800008000A000", "-o", dir / "out", "--json",
-                               dir / "stage3.bin"}));
+  auto r = test::run_sipl_json(sign_args({"--sclab", "global", "--psw", "0x000800008000A000", "-o", dir / "out",
+                                          "--json", dir / "stage3.bin"})).run;
   ASSERT_EQ(r.exit_code, 0) << r.err;
   // 5000 bytes + 32 rounds up to 8192: zeros to 8160, then the stage 3 quadwords.
   std::string expected = original + std::string(8160 - 5000, '\0');
@@ -175,7 +176,7 @@ TEST_F(SignCli, GlobalSclabIsPaddedToA4KiBBoundaryThenSigned) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("\"signed_size\": 8192,"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\"warnings\": []"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"findings\": []"), std::string::npos) << r.out;
 
   // Signing the result again with --sclab is refused: it already has one.
   r = run_sipl(sign_args({"--resign", "--sclab", "plain", dir / "out"}));
@@ -284,14 +285,14 @@ TEST_F(SignCli, WarnsWhenTheBiosWouldCheckMoreBytesThanWereSigned) {
 
 TEST_F(SignCli, DryRunWritesNothing) {
   test::write_text(dir / "c", std::string(512, 'n'));
-  auto r = run_sipl(sign_args({"--dry-run", "--json", "--detached", dir / "c.p7s", dir / "c"}));
+  auto r = test::run_sipl_json(sign_args({"--dry-run", "--json", "--detached", dir / "c.p7s", dir / "c"})).run;
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(sh("ls -A " + dir.path()).out, "c\n");
   EXPECT_EQ(test::read_text(dir / "c"), std::string(512, 'n'));
-  EXPECT_TRUE(r.out.starts_with("{\n  \"schema_version\": 1,\n  \"file\": \"" + (dir / "c") +
+  EXPECT_TRUE(r.out.starts_with("{\n  \"schema_version\": 2,\n  \"file\": \"" + (dir / "c") +
                                 "\",\n  \"output\": null,\n  \"detached\": \"" + (dir / "c.p7s") +
                                 "\",\n  \"saved_signature\": null,\n  \"dry_run\": true,\n  \"digest\": \"sha256\",\n  \"signer_id\": "
-                                "\"issuer_and_serial\",\n  \"key\": \"RSA 2048\",\n  \"input_size\": 512,\n"))
+                                "\"issuer_and_serial\",\n  \"key_algorithm\": \"RSA 2048\",\n  \"input_size\": 512,\n"))
       << r.out;
 }
 

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "support/json_schema.h"
+
 #include "support/openssl_cli.h"
 #include "support/must.h"
 #include "support/run.h"
@@ -52,40 +54,45 @@ TEST_F(VerifyCli, SignFileOutputVerifiesAtTheSignersStoreIndex) {
 }
 
 TEST_F(VerifyCli, JsonReport) {
-  auto r = test::run_sipl({"verify", "--json", "--boot-certs", p("other.pem"), "--boot-certs", p("certs"), p("initrd.signed")});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["schema_version"], 1);
+  auto jr = test::run_sipl_json(
+      {"verify", "--json", "--boot-certs", p("other.pem"), "--boot-certs", p("certs"), p("initrd.signed")});
+  ASSERT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  const auto& j = jr.json;
+  EXPECT_EQ(j["schema_version"], 2);
   EXPECT_EQ(j["verified"], true);
-  EXPECT_EQ(j["store_index"], 1);
-  EXPECT_EQ(j["store_number"], 2);
+  EXPECT_EQ(j["store_index"], 2);  // 1-based, as `sipl certs` numbers the store
+  EXPECT_EQ(j["signature_source"], "appended");
+  EXPECT_TRUE(j["signature_file"].is_null());
   EXPECT_EQ(j["diag508_rc"], "0x0001");
   EXPECT_EQ(j["payload_size"], 1000);
   EXPECT_EQ(j["certificate"]["subject"], "CN=signer");
   EXPECT_EQ(j["signature"]["digest"], "sha512");
-  EXPECT_EQ(j["candidates"][0]["status"], "verify.wrong_key");
-  EXPECT_EQ(j["candidates"][1]["status"], "verify.verified");
+  EXPECT_EQ(j["candidates"][0]["status"], "wrong_key");
+  EXPECT_EQ(j["candidates"][1]["status"], "verified");
+  EXPECT_EQ(j["candidates"][1]["store_index"], 2);
   EXPECT_EQ(j["findings"].size(), 0u);
 }
 
 TEST_F(VerifyCli, ExpiredAtTheGivenTimeIsNotVerified) {
-  auto r = test::run_sipl({"verify", "--json", "--at", "2099-01-01T00:00:00Z", p("kernel.signed"), p("certs")});
-  EXPECT_EQ(r.exit_code, 1);
-  auto j = nlohmann::json::parse(r.out);
+  auto jr = test::run_sipl_json({"verify", "--json", "--at", "2099-01-01T00:00:00Z", p("kernel.signed"), p("certs")});
+  EXPECT_EQ(jr.run.exit_code, 1);
+  const auto& j = jr.json;
   EXPECT_EQ(j["verified"], false);
   EXPECT_EQ(j["store_index"], nullptr);
   EXPECT_EQ(j["certificate"], nullptr);
   EXPECT_EQ(j["diag508_rc"], "0x0402");
-  EXPECT_EQ(j["candidates"][0]["status"], "verify.expired");
+  EXPECT_EQ(j["candidates"][0]["status"], "expired");
   EXPECT_EQ(j["at"], "2099-01-01T00:00:00Z");
 }
 
 TEST_F(VerifyCli, DetachedSignature) {
   auto r = test::run_sipl({"verify", "--signature", p("kernel.p7s"), p("kernel"), p("certs/signer.pem")});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  r = test::run_sipl({"verify", "--json", "--signature", p("kernel.p7s"), p("initrd"), p("certs/signer.pem")});
-  EXPECT_EQ(r.exit_code, 1) << r.out;
-  auto j = nlohmann::json::parse(r.out);
+  auto jr = test::run_sipl_json({"verify", "--json", "--signature", p("kernel.p7s"), p("initrd"), p("certs/signer.pem")});
+  EXPECT_EQ(jr.run.exit_code, 1) << jr.run.out;
+  const auto& j = jr.json;
+  EXPECT_EQ(j["signature_source"], "detached");
+  EXPECT_EQ(j["signature_file"], p("kernel.p7s"));
   ASSERT_EQ(j["findings"].size(), 1u);
   EXPECT_EQ(j["findings"][0]["id"], "verify.signer_not_in_store");
   const std::string serial = test::openssl_serial(p("certs/signer.pem"));
@@ -115,12 +122,14 @@ TEST_F(VerifyCli, StoreWarningAppearsOnceInTextAndStaysInJson) {
     for (size_t at = s->find(warning); at != std::string::npos; at = s->find(warning, at + 1)) ++seen;
   EXPECT_EQ(seen, 1u);
 
-  r = test::run_sipl({"verify", "--json", p("kernel.signed"), p("warn")});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.err, "sipl: warning: " + warning + "\n");
-  auto j = nlohmann::json::parse(r.out);
+  auto jr = test::run_sipl_json({"verify", "--json", p("kernel.signed"), p("warn")});
+  EXPECT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  EXPECT_EQ(jr.run.err, "sipl: warning: " + warning + "\n");
+  const auto& j = jr.json;
   ASSERT_EQ(j["findings"].size(), 1u);
-  EXPECT_EQ(j["findings"][0], nlohmann::json({{"id", "store.skip_not_pem"}, {"severity", "warning"}, {"message", warning}}));
+  EXPECT_EQ(j["findings"][0]["id"], "store.skip_not_pem");
+  EXPECT_EQ(j["findings"][0]["severity"], "warning");
+  EXPECT_EQ(j["findings"][0]["message"], warning);
 
   // A later path that QEMU refuses: the warnings before it are still printed, as by `sipl certs`.
   r = test::run_sipl({"verify", p("kernel.signed"), p("warn"), p("missing")});
@@ -149,10 +158,11 @@ TEST_F(VerifyCli, UnsignedMalformedAndUnreadable) {
   must(fmt::format("cp {0} {1} && printf '\\377\\377\\377\\377' | dd of={1} bs=1 seek=$(($(stat -c %s {1}) - 32)) "
                    "conv=notrunc 2>/dev/null",
                    p("kernel.signed"), p("bad.signed")));
-  r = test::run_sipl({"verify", "--json", p("bad.signed"), p("certs")});
-  EXPECT_EQ(r.exit_code, 3) << r.out;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["findings"][0]["id"], "verify.malformed_trailer");
+  auto bad = test::run_sipl_json({"verify", "--json", p("bad.signed"), p("certs")});
+  EXPECT_EQ(bad.run.exit_code, 3) << bad.run.out;
+  EXPECT_EQ(bad.json["error"]["code"], "bad_input");
+  EXPECT_EQ(bad.json["error"]["location"]["path"], p("bad.signed"));
+  EXPECT_EQ(bad.run.err.rfind("sipl: error: " + p("bad.signed") + ": byte ", 0), 0u) << bad.run.err;
   r = test::run_sipl({"verify", p("missing"), p("certs")});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err.rfind("sipl: error: ", 0), 0u) << r.err;
@@ -160,9 +170,9 @@ TEST_F(VerifyCli, UnsignedMalformedAndUnreadable) {
   EXPECT_EQ(test::run_sipl({"verify", "--boot-certs", p("certs"), p("kernel.signed"), p("certs")}).exit_code, 2);
   // Garbage where the signature should be: QEMU's "verification failed".
   must(fmt::format("head -c 300 /dev/zero > {}", p("zero.p7s")));
-  r = test::run_sipl({"verify", "--json", "--signature", p("zero.p7s"), p("kernel"), p("certs")});
-  EXPECT_EQ(r.exit_code, 1);
-  j = nlohmann::json::parse(r.out);
+  auto zero = test::run_sipl_json({"verify", "--json", "--signature", p("zero.p7s"), p("kernel"), p("certs")});
+  EXPECT_EQ(zero.run.exit_code, 1);
+  const auto& j = zero.json;
   EXPECT_EQ(j["diag508_rc"], "0x0402");
   EXPECT_EQ(j["findings"][0]["id"], "verify.malformed_signature");
 }

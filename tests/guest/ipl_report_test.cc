@@ -266,16 +266,16 @@ TEST(IplReport, JsonHasSecureKeyringAndComponents) {
   EXPECT_EQ(j["secure"], true);
   EXPECT_TRUE(j["has_secure"].is_null());
   EXPECT_EQ(j["iplb"]["hdr_flags"], "0x60");
-  EXPECT_EQ(j["report"]["addr"], "0x3000");
+  EXPECT_EQ(j["report"]["address"], "0x0000000000003000");
   EXPECT_EQ(j["report"]["used_by_linux"], true);
   ASSERT_EQ(j["platform_keyring"].size(), 2u);
   EXPECT_EQ(j["platform_keyring"][0]["subject"], certs().a.subject);
   EXPECT_EQ(j["platform_keyring"][0]["key_id"], certs().a.key_id);
-  EXPECT_EQ(j["platform_keyring"][1]["fingerprint"], certs().b.fingerprint);
+  EXPECT_EQ(j["platform_keyring"][1]["fingerprint_sha256"], certs().b.fingerprint);
   ASSERT_EQ(j["components"].size(), 4u);
   EXPECT_EQ(j["components"][1].dump(),
-            R"({"addr":"0x10000","len":8192,"flags":"0xc0","signed":true,"verified":true,)"
-            R"("status":"signed, verified","cert_index":1,"cei":"0x00000000","cei_bits":[]})");
+            R"({"address":"0x0000000000010000","length":8192,"flags":"0xc0","signed":true,"verified":true,)"
+            R"("status":"signed, verified","certificate_index":1,"cei":"0x00000000","cei_bits":[]})");
   EXPECT_EQ(j["findings"].size(), 0u);
 }
 

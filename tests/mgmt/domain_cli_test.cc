@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_schema.h"
+
 #include "support/run.h"
 
 namespace sipl {
@@ -109,14 +111,14 @@ TEST(DomainCli, CommasInCertificatePathsAreDoubled) {
   auto at = xml.find("/etc/pki/s390/boot-certs");
   xml.replace(at, 24, "/etc/pki/a,b");
   test::write_text(dir / "d.xml", xml);
-  auto r = test::run_sipl({"domain", "to-qemu", "--json", dir / "d.xml"});
+  auto r = test::run_sipl_json({"domain", "to-qemu", "--json", dir / "d.xml"}).run;
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"s390-ccw-virtio,usb=off,dump-guest-core=off,memory-backend=s390.ram,"
                        "boot-certs.0.path=/etc/pki/a,,b,boot-certs.1.path=/home/user/certs/"
                        "signing.pem,secure-boot=on\""),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("\"schema_version\": 1"), std::string::npos);
+  EXPECT_NE(r.out.find("\"schema_version\": 2"), std::string::npos);
 }
 
 // XML → argv → XML → argv: the second command line equals the first.
@@ -124,9 +126,10 @@ TEST(DomainCli, RoundTripThroughTheCommandLine) {
   for (const std::string& f : {kExamples + "libvirt-form.xml", kData + "disk-virtio-ccw.xml",
                               kData + "machine-loadparm-s390.xml", kExamples + "audit.xml",
                               kExamples + "plain.xml"}) {
-    auto a = test::run_sipl({"domain", "to-qemu", "--json", f});
+    auto ja = test::run_sipl_json({"domain", "to-qemu", "--json", f});
+    const auto& a = ja.run;
     ASSERT_EQ(a.exit_code, 0) << f << a.err;
-    auto argv = nlohmann::json::parse(a.out);
+    const auto& argv = ja.json;
     std::vector<std::string> cmd{"domain", "from-qemu", "--"};
     cmd.push_back(argv["emulator"].get<std::string>());
     for (auto& x : argv["args"]) cmd.push_back(x.get<std::string>());
@@ -134,7 +137,7 @@ TEST(DomainCli, RoundTripThroughTheCommandLine) {
     ASSERT_EQ(x.exit_code, 0) << f << x.err;
     test::TempDir dir;
     test::write_text(dir / "back.xml", x.out);
-    auto b = test::run_sipl({"domain", "to-qemu", "--json", dir / "back.xml"});
+    auto b = test::run_sipl_json({"domain", "to-qemu", "--json", dir / "back.xml"}).run;
     ASSERT_EQ(b.exit_code, 0) << f << b.err << x.out;
     EXPECT_EQ(nlohmann::json::parse(b.out)["args"], argv["args"]) << f << "\n" << x.out;
   }
@@ -232,21 +235,43 @@ TEST(DomainCli, ValidExampleExitsZero) {
 }
 
 TEST(DomainCli, ValidateJson) {
-  auto r = test::run_sipl({"domain", "validate", "--json", kExamples + "seed-form.xml"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  auto j = nlohmann::json::parse(r.out);
-  EXPECT_EQ(j["schema_version"], 1);
+  auto jr = test::run_sipl_json({"domain", "validate", "--json", kExamples + "seed-form.xml"});
+  ASSERT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  const auto& j = jr.json;
+  EXPECT_EQ(j["schema_version"], 2);
   EXPECT_EQ(j["valid"], true);
   EXPECT_EQ(j["mode"], "secure");
   EXPECT_EQ(j["boot_certs_form"], "seed");
   EXPECT_EQ(j["findings"][0]["id"], "os.seed_firmware");
   EXPECT_EQ(j["findings"][1]["id"], "boot_certs.seed_form");
-  EXPECT_EQ(j["findings"][1]["params"]["line"], "11");
+  EXPECT_EQ(j["findings"][1]["location"]["line"], 11);  // a number, where the finding is
+  EXPECT_EQ(j["findings"][1]["location"]["path"], kExamples + "seed-form.xml");
+  EXPECT_FALSE(j["findings"][1]["params"].contains("line"));
+}
+
+TEST(DomainCli, FromQemuJson) {
+  auto j = test::run_sipl_json({"domain", "from-qemu", "--json", "--", "qemu-system-s390x", "-machine",
+                                "s390-ccw-virtio,boot-certs.0.path=/etc/pki/s390", "-display", "none"});
+  ASSERT_EQ(j.run.exit_code, 0) << j.run.err;
+  EXPECT_EQ(j.json["ignored_options"], nlohmann::json::array({"-display"}));
+  EXPECT_NE(j.json["xml"].get<std::string>().find("<path>/etc/pki/s390</path>"), std::string::npos);
+  // Neither form of command line: a usage error, as a document.
+  auto u = test::run_sipl_json({"domain", "from-qemu", "--json"});
+  EXPECT_EQ(u.run.exit_code, 2);
+  EXPECT_EQ(u.json["error"]["code"], "usage");
 }
 
 // A valid secure domain for a QEMU without the feature is an unsupported environment: exit 4
 // (spec README: "4 unsupported environment (e.g. a QEMU without the feature)"), not 1.
 TEST(DomainCli, ToQemuForAQemuWithoutTheFeatureIsExit4) {
+  // With --json the verdict is a document too: not valid, no command line, the findings.
+  auto j = test::run_sipl_json({"domain", "to-qemu", "--json", "--qemu-version", "11.1.0",
+                                kExamples + "libvirt-form.xml"});
+  EXPECT_EQ(j.run.exit_code, 4);
+  EXPECT_EQ(j.json["valid"], false);
+  EXPECT_TRUE(j.json["emulator"].is_null());
+  EXPECT_TRUE(j.json["args"].empty());
+  EXPECT_FALSE(j.json["findings"].empty());
   auto r = test::run_sipl({"domain", "to-qemu", "--qemu-version", "11.1.0",
                            kExamples + "libvirt-form.xml"});
   EXPECT_EQ(r.exit_code, 4);

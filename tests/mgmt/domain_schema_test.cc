@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_schema.h"
+
 #include "sipl/mgmt/domain_schema.h"
 #include "sipl/mgmt/domain_xml.h"
 #include "support/run.h"
@@ -59,7 +61,7 @@ TEST(DomainSchema, DomainsWithoutBootCertsAreRealLibvirtXml) {
     EXPECT_EQ(errors_of(f, kLibvirtRng), std::vector<std::string>{}) << f;
     ++checked;
     // And what from-qemu writes back for it.
-    auto a = test::run_sipl({"domain", "to-qemu", "--json", f});
+    auto a = test::run_sipl_json({"domain", "to-qemu", "--json", f}).run;
     ASSERT_EQ(a.exit_code, 0) << a.err;
     auto j = nlohmann::json::parse(a.out);
     std::vector<std::string> cmd{"domain", "from-qemu", "--"};
@@ -104,7 +106,7 @@ TEST(DomainSchema, CliReportsSchemaErrorsAsFindings) {
   auto r = test::run_sipl({"domain", "validate", "--rng", kRng, dir / "d.xml"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   if (access(kLibvirtRng.c_str(), R_OK) != 0) return;
-  auto lv = test::run_sipl({"domain", "validate", "--json", "--rng", kLibvirtRng, dir / "d.xml"});
+  auto lv = test::run_sipl_json({"domain", "validate", "--json", "--rng", kLibvirtRng, dir / "d.xml"}).run;
   EXPECT_EQ(lv.exit_code, 1) << lv.out;
   auto j = nlohmann::json::parse(lv.out);
   EXPECT_EQ(j["findings"][0]["id"], "schema.invalid");

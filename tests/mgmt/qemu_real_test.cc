@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/json_schema.h"
+
 #include "support/run.h"
 
 extern char** environ;
@@ -79,7 +81,7 @@ TEST(RealQemu, AcceptsTheGeneratedCommandLineWithoutNewOptions) {
                    "      <target dev='vda' bus='virtio'/>\n    </disk>\n"
                    "    <console type='pty'><target type='sclp'/></console>\n"
                    "  </devices>\n</domain>\n");
-  auto r = test::run_sipl({"domain", "to-qemu", "--json", "--qemu", kQemu, dir / "g.xml"});
+  auto r = test::run_sipl_json({"domain", "to-qemu", "--json", "--qemu", kQemu, dir / "g.xml"}).run;
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   // libvirt passes the monitor as an inherited fd and keeps a master key; point both at files.
@@ -134,7 +136,7 @@ TEST(DomainCaps, RealQemu72CannotDoSecureIpl) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("    <bootCerts supported='no'/>\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  <machine>s390-ccw-virtio-7.2</machine>\n"), std::string::npos) << r.out;
-  auto j = test::run_sipl({"domain", "caps", "--json", "--qemu", kQemu});
+  auto j = test::run_sipl_json({"domain", "caps", "--json", "--qemu", kQemu}).run;
   auto doc = nlohmann::json::parse(j.out);
   EXPECT_EQ(doc["version"].get<std::string>() + "\n", v.out);
   EXPECT_EQ(doc["boot_certs"], false);

@@ -131,11 +131,7 @@ Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, u
                              const WalkLimits& limits = {});
 
 // A run of blocks [first, end).
-struct BlockRange {
-  uint64_t first = 0;
-  uint64_t end = 0;
-  bool operator==(const BlockRange&) const = default;
-};
+using BlockRange = image::BlockRange;
 
 // Returns the blocks the zipl layout of `disk` occupies besides block 0 (program table, every
 // used program's component table, segment tables and extents), sorted and merged; empty when

@@ -50,6 +50,11 @@ class CertificateStore {
   uint32_t largest_cert_size() const { return largest_; }
   // Returns the sum of per-certificate data sizes (QEMU's total_bytes).
   uint64_t total_bytes() const { return total_; }
+  // Returns the VCB length that holds the largest certificate alone (VCSSB max_single_vcb_len;
+  // 0 for an empty store).
+  uint64_t max_single_vcb_len() const { return empty() ? 0 : kVcbHeaderSize + kVceHeaderSize + largest_; }
+  // Returns the VCB length that holds every certificate (VCSSB total_vcb_len).
+  uint64_t total_vcb_len() const { return kVcbHeaderSize + count() * kVceHeaderSize + total_; }
 
  private:
   std::vector<StoreEntry> entries_;

@@ -1,6 +1,8 @@
-// Reading DIAG 0x320 blocks back as the guest does: the VCSSB of subcode 1 and the VCB of
-// subcode 2 with its VCEs (layouts in diag320_layout.h). Every length and offset taken from the
-// block is checked against the block before use, so any bytes decode or fail cleanly.
+// The DIAG 0x320 blocks as the guest writes and reads them (layouts in diag320_layout.h): the
+// requests it sets up before the call (a VCSSB with its length, a VCB header naming the range)
+// and the ISM, VCSSB and VCB with its VCEs it reads back. The BIOS's engine (fw) and
+// `sipl diag 320` both use these. Every length and offset taken from a block is checked against
+// the block before use, so any bytes decode or fail cleanly.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,30 @@
 #include "sipl/base/result.h"
 
 namespace sipl::hv {
+
+// The first word of the Installed Subcodes Mask (subcode 0), the only one QEMU stores.
+struct IsmFields {
+  uint32_t word0 = 0;
+  // Returns true when bit `subcode` (bit 0 = the most significant) is set.
+  bool installed(unsigned subcode) const { return subcode < 32 && (word0 & (0x80000000u >> subcode)) != 0; }
+  // Returns the installed subcodes, ascending.
+  std::vector<unsigned> installed_subcodes() const;
+};
+
+// Returns the ISM word of a block of at least 4 bytes (kBadInput if shorter).
+Result<IsmFields> decode_ism(ByteSpan block);
+
+// Returns the 128-byte VCSSB the guest hands to subcode 1: length 128, the rest zero.
+Bytes vcssb_request();
+
+// The VCB header the guest hands to subcode 2: its buffer length and the 1-based range.
+struct VcbRequest {
+  uint32_t in_len = 0;
+  uint16_t first_vc_index = 0;
+  uint16_t last_vc_index = 0;
+  // Returns the 64-byte header (output fields zero).
+  Bytes encode() const;
+};
 
 // The fields of a Verification-Certificate Storage Size Block.
 struct VcssbFields {

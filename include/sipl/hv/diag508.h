@@ -13,6 +13,7 @@
 #include "sipl/crypto/cms_verify.h"
 #include "sipl/hv/certificate_store.h"
 #include "sipl/hv/diag320.h"  // hv::ProgramException, shared by the DIAG handlers
+#include "sipl/hv/diag508_svb.h"
 #include "sipl/hv/guest_memory.h"
 
 namespace sipl::hv {
@@ -36,6 +37,14 @@ struct Diag508Result {
   // Returns true when the DIAG completed (no program exception) with rc 0x0001.
   bool ok() const { return !exception && rc == 0x0001; }
 };
+
+// DIAG 0x508's checks before any certificate is tried, in QEMU's order: an empty store (rc
+// 0x0102, before the SVB is even read), the SVB length (0x0502), the component's length and
+// address (0x0202), the signature's (0x0302). Appends QEMU's host warnings for over-long
+// lengths and one error finding naming the refusal to `findings`. Returns the return code the
+// DIAG gives, or nullopt when it goes on to try the certificates. `sipl verify` and the
+// handler below share it, so the two cannot decide differently.
+std::optional<uint16_t> precheck_verification(size_t store_count, const diag508::Svb& svb, Findings* findings);
 
 // Executes DIAG 0x508 against `store`, reading the SVB, component and signature from
 // `memory` and, on success, writing the whole SVB back with cert_store_index and cert_len.

@@ -14,6 +14,13 @@
 
 namespace sipl::image {
 
+// A run of blocks [first, end).
+struct BlockRange {
+  uint64_t first = 0;
+  uint64_t end = 0;
+  bool operator==(const BlockRange&) const = default;
+};
+
 enum class ImageFormat { kRaw, kQcow2 };
 
 // Returns "raw" or "qcow2".
