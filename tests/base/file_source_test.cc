@@ -1,5 +1,6 @@
-// FileSource and write_range: the pread source every disk and mkdisk input is read through,
-// and the copy that takes component bytes into an image (copy_file_range or pread/pwrite).
+// FileSource and write_range: the pread source every disk and mkdisk input is
+// read through, and the copy that takes component bytes into an image
+// (copy_file_range or pread/pwrite).
 #include "sipl/base/file_source.h"
 
 #include <fcntl.h>
@@ -15,7 +16,8 @@ namespace {
 
 std::string pattern(size_t n) {
   std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + i / 4099) % 251);
+  for (size_t i = 0; i < n; ++i)
+    s[i] = static_cast<char>((i * 131 + i / 4099) % 251);
   return s;
 }
 
@@ -32,7 +34,10 @@ TEST(FileSource, ReadsAtAnOffsetAndNamesTheOffsetWhenTheFileShrank) {
   ASSERT_EQ(::truncate((dir / "f").c_str(), 150000), 0);
   auto r = (*f)->read(100000, out);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().to_string(), dir / "f" + ": byte 150000: file ends before byte 150000 (it shrank while open)");
+  EXPECT_EQ(
+      r.error().to_string(),
+      dir / "f" +
+          ": byte 150000: file ends before byte 150000 (it shrank while open)");
 }
 
 TEST(FileSource, RefusesDirectoriesAndFifosWithoutBlocking) {
@@ -46,11 +51,13 @@ TEST(FileSource, RefusesDirectoriesAndFifosWithoutBlocking) {
   EXPECT_EQ(d.error().to_string(), dir.path() + ": not a regular file");
   auto missing = FileSource::open(dir / "gone");
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().to_string(), dir / "gone" + ": cannot open: No such file or directory");
+  EXPECT_EQ(missing.error().to_string(),
+            dir / "gone" + ": cannot open: No such file or directory");
 }
 
-// Both copy paths put the same bytes at the same place, for ranges larger than one 1 MiB
-// piece, at offsets that are not block aligned, from files and from memory.
+// Both copy paths put the same bytes at the same place, for ranges larger than
+// one 1 MiB piece, at offsets that are not block aligned, from files and from
+// memory.
 TEST(WriteRange, CopyFileRangeAndReadWriteGiveTheSameBytes) {
   test::TempDir dir;
   const std::string content = pattern(3 * (1 << 20) + 12345);
@@ -64,7 +71,9 @@ TEST(WriteRange, CopyFileRangeAndReadWriteGiveTheSameBytes) {
     ASSERT_TRUE(write_range(fd, 1001, {*in, 77, content.size() - 77}, out, m));
     ASSERT_TRUE(write_range(fd, 0, own(Bytes(1001, std::byte{'A'})), out, m));
     ::close(fd);
-    EXPECT_TRUE(test::read_text(out) == std::string(1001, 'A') + content.substr(77)) << out;
+    EXPECT_TRUE(test::read_text(out) ==
+                std::string(1001, 'A') + content.substr(77))
+        << out;
   }
 }
 
@@ -75,14 +84,17 @@ TEST(WriteRange, ASourceThatShrankIsAnErrorNamingTheSourceOffset) {
   ASSERT_TRUE(in);
   ASSERT_EQ(::truncate((dir / "in").c_str(), 1 << 20), 0);
   for (CopyMethod m : {CopyMethod::kAuto, CopyMethod::kReadWrite}) {
-    const int fd = ::open((dir / "out").c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+    const int fd =
+        ::open((dir / "out").c_str(), O_RDWR | O_CREAT | O_TRUNC, 0644);
     ASSERT_GE(fd, 0);
     auto r = write_range(fd, 0, whole(*in), dir / "out", m);
     ::close(fd);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().to_string(), dir / "in" + ": byte 1048576: file ends before byte 1048576 (it shrank while open)");
+    EXPECT_EQ(r.error().to_string(),
+              dir / "in" + ": byte 1048576: file ends before byte 1048576 (it "
+                           "shrank while open)");
   }
 }
 
-}  // namespace
-}  // namespace sipl
+} // namespace
+} // namespace sipl
