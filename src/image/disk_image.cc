@@ -20,6 +20,7 @@ class RawBackend final : public ImageBackend {
   explicit RawBackend(ByteSpan b) : bytes_(b), size_(b.size()) {}
   uint64_t size() const override { return size_; }
   bool reads_cannot_fail() const override { return true; }
+  Status check(uint64_t, uint64_t) const override { return {}; }
   Status read(uint64_t offset, MutableByteSpan out) const override {
     if (file_) return file_->read(offset, out);
     std::memcpy(out.data(), bytes_.data() + offset, out.size());
@@ -39,6 +40,11 @@ Status check_block_size(uint32_t block_size) {
 }
 
 }  // namespace
+
+Status ImageBackend::check(uint64_t offset, uint64_t length) const {
+  std::shared_ptr<const ImageBackend> self(std::shared_ptr<const ImageBackend>{}, this);  // not owned
+  return stream({self, offset, length}, [](ByteSpan) {});
+}
 
 const char* format_name(ImageFormat f) { return f == ImageFormat::kQcow2 ? "qcow2" : "raw"; }
 
@@ -89,6 +95,15 @@ Result<SourceRange> DiskImage::range(uint64_t offset, uint64_t len) const {
                 fmt::format("range of {} bytes at byte {} is past the end of the {}-byte image", len, offset, sz),
                 Location::at_offset(path_, offset));
   return SourceRange{backend_, offset, len};
+}
+
+Status DiskImage::check(uint64_t offset, uint64_t len) const {
+  const uint64_t sz = size();
+  if (offset > sz || len > sz - offset)
+    return fail(ErrorCode::kBadInput,
+                fmt::format("range of {} bytes at byte {} is past the end of the {}-byte image", len, offset, sz),
+                Location::at_offset(path_, offset));
+  return backend_->check(offset, len);
 }
 
 Result<Bytes> DiskImage::read_blocks(uint64_t block, uint64_t count) const {
