@@ -9,7 +9,8 @@ targets met or missed; never fails on a figure.
 
 DIR gets random inputs per size NAME (stage 3 64 KiB, kernel K MiB, initrd I MiB; default
 small:16:64 and large:64:256); the boot rows use issue 5's scenario (bench/boot_scenario.sh,
-built in D, default DIR/boot) and its disk written again with mkdisk -f qcow2. --before measures an older sipl binary on the raw rows too (it has no -f qcow2).
+built in D, default DIR/boot) and its disk written again with mkdisk -f qcow2. --before measures
+an older sipl binary too where it can (it has no -f qcow2).
 """
 import argparse
 import os
@@ -104,6 +105,9 @@ def main():
                 measure([before, "inspect", "--json", "disk.qcow2"], d, a.runs))
         iq = row(f"{tag}: inspect --json qcow2", "sipl inspect --json disk.qcow2",
                  measure([sipl, "inspect", "--json", "disk.qcow2"], d, a.runs))
+        if before:
+            row(f"{tag}: boot --disk qcow2 (normal mode), before", "sipl-before boot --disk disk.qcow2",
+                measure([before, "boot", "--disk", "disk.qcow2"], d, a.runs))
         bq = row(f"{tag}: boot --disk qcow2 (normal mode)", "sipl boot --disk disk.qcow2",
                  measure([sipl, "boot", "--disk", "disk.qcow2"], d, a.runs))
         ratios += [(f"{tag}: mkdisk raw / durable copy", raw[0] / dd[0], 1.2),
@@ -122,6 +126,9 @@ def main():
     h = row("boot scenario: openssl dgst -sha256 of the 64 MiB kernel component", "openssl dgst -sha256 kernel.component",
             measure(["openssl", "dgst", "-sha256", "kernel.component"], b, a.runs))
     for disk in ("sdisk.img", "sdisk.qcow2"):
+        if before:
+            row(f"boot scenario: sipl boot --secure-boot on, {disk}, before", f"sipl-before {' '.join(boot)} {disk}",
+                measure([before] + boot + [disk], b, a.runs))
         f = row(f"boot scenario: sipl boot --secure-boot on, {disk}", f"sipl {' '.join(boot)} {disk}",
                 measure([sipl] + boot + [disk], b, a.runs))
         ratios.append((f"boot scenario {disk}: boot / one SHA-256 (CPU)", f[1] / h[1], 1.1))
