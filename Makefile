@@ -6,7 +6,7 @@ SIPL   := $(BUILD)/src/cli/sipl
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: deps configure build demo test bench fuzz install clean
+.PHONY: deps configure build demo test bench fuzz install deb clean
 deps:
 	@scripts/deps.sh
 
@@ -29,13 +29,20 @@ bench: configure
 	@bench/boot_vs_hash.py $(SIPL) $${TMPDIR:-/tmp}/sipl-boot-bench 21
 	@bench/audit_scenario.sh $(SIPL) $${TMPDIR:-/tmp}/sipl-audit-bench
 
-fuzz: deps
+fuzz:
+	@scripts/deps.sh fuzz
 	@cmake --preset fuzz >/dev/null && cmake --build --preset fuzz
 
 # cmake --install of the developer build; PREFIX and DESTDIR as usual (make install
 # PREFIX=/usr DESTDIR=/tmp/root). Packagers: cmake --preset release, or make deb.
 install: build
 	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+# The Debian package, built by dpkg-buildpackage from a copy of the tree in build/deb/ (debian/
+# is the packaging); the .deb lands there: sudo apt install ./build/deb/sipl_*.deb
+deb:
+	@scripts/deps.sh deb
+	@scripts/deb.sh build/deb
 
 clean:
 	rm -rf build

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sipl/image/appended_signature.h"
+#include "seed_disk.h"
 
 namespace {
 
@@ -32,9 +33,13 @@ void check(ByteSpan in) {
   }
 }
 
-// Seeds built in code (no binary files in the repository): a valid trailer, a twice-signed
-// file, and each malformed descriptor.
+// Seeds built in code (also merged into fuzz/corpus/appended_signature): a valid trailer, a
+// twice-signed file, and each malformed descriptor.
 void run_seeds() {
+  auto seed = [](ByteSpan b) {
+    fuzz::dump_seed(b);
+    check(b);
+  };
   auto file = [](const std::string& payload, const std::string& sig, uint32_t sig_len, int poke = -1) {
     Bytes f(payload.size());
     std::transform(payload.begin(), payload.end(), f.begin(), [](char c) { return std::byte(c); });
@@ -44,14 +49,14 @@ void run_seeds() {
     f.insert(f.end(), t.begin(), t.end());
     return f;
   };
-  check(file("payload", "SIG", 3));
+  seed(file("payload", "SIG", 3));
   Bytes once = file("payload", "SIG", 3);
-  check(file(std::string(reinterpret_cast<const char*>(once.data()), once.size()), "S2", 2));
-  check(file("", "SIG", 3));
-  check(file("p", "SIG", 0));
-  check(file("p", "SIG", 0xFFFFFFFFu));
-  for (int i = 0; i < 8; ++i) check(file("p", "SIG", 3, i));
-  check(as_bytes(image::kSignatureMarker));
+  seed(file(std::string(reinterpret_cast<const char*>(once.data()), once.size()), "S2", 2));
+  seed(file("", "SIG", 3));
+  seed(file("p", "SIG", 0));
+  seed(file("p", "SIG", 0xFFFFFFFFu));
+  for (int i = 0; i < 8; ++i) seed(file("p", "SIG", 3, i));
+  seed(as_bytes(image::kSignatureMarker));
 }
 
 }  // namespace

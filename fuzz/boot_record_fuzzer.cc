@@ -62,6 +62,7 @@ Bytes seed_disk() { return fuzz::zipl_seed_disk({.blocks = 64, .second_program =
 
 void builtin_seeds() {
   const Bytes seed = seed_disk();
+  fuzz::dump_seed(seed);
   check(walk_disk(seed, 512) == 2, "the built-in seed disk walks (programs 0 and 1)");
   std::mt19937 rng(4);
   for (int round = 0; round < 3000; ++round) {
@@ -71,6 +72,7 @@ void builtin_seeds() {
       const size_t block = std::array<size_t, 6>{0, 2, 3, 4, 5, 6}[rng() % 6];
       m[block * 512 + rng() % 512] = std::byte(static_cast<uint8_t>(rng()));
     }
+    fuzz::dump_seed(m);
     walk_disk(m, 512);
   }
 }

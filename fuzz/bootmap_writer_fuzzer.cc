@@ -13,6 +13,7 @@
 #include "sipl/image/bootmap_writer.h"
 #include "sipl/image/disk_image.h"
 #include "sipl/image/raw_image.h"
+#include "seed_disk.h"
 
 namespace {
 
@@ -92,6 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         in.push_back(std::byte(n & 0xFF));
       }
       for (const Bytes* b : {&stage3, &signed_kernel, &initrd}) in.insert(in.end(), b->begin(), b->end());
+      fuzz::dump_seed(in);
       one_input(in);
     }
     return 0;

@@ -1,10 +1,14 @@
 // Fuzzes the SignedData parser and GnuTLS-equivalent verification (crypto/cms_verify.h).
 // Invariants, beyond "no crash, no hang":
 //  - a blob that does not parse never verifies, and nothing verifies without signer info #0;
+//  - a parse error names a byte inside the input, and verify_detached reports it as one
+//    malformed_signature finding with every candidate unusable; a blob that parses is
+//    summarized by the verdict as by the parser;
 //  - with the genuine signature (input starting with 0x01), a content verifies exactly when it
 //    equals the signed content: a signature over C never vouches for anything else.
 // Seeds are built in code (a P-256 key, its certificate, a signature over a fixed content,
 // and truncations/bit flips of it) and replayed on the empty input.
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +19,7 @@
 #include "sipl/crypto/cms_verify.h"
 #include "sipl/crypto/private_key.h"
 #include "sipl/crypto/self_signed.h"
+#include "seed_disk.h"
 
 namespace {
 
@@ -56,6 +61,17 @@ void check(ByteSpan sig, ByteSpan content) {
   auto v = crypto::verify_detached(sig, content, certs, kAt);
   auto parsed = crypto::DetachedSignature::parse(sig, "fuzz");
   if (v.verified && (!parsed || parsed->summary().signer_count == 0)) std::abort();
+  if (!parsed) {
+    // A blob that does not parse is a grammar violation at a byte of the input, and the verdict
+    // says so: one malformed_signature finding, every candidate unusable.
+    const auto& e = parsed.error();
+    if (e.code != ErrorCode::kBadInput || !e.where.offset || *e.where.offset > sig.size()) std::abort();
+    if (v.signature || v.findings.size() != 1 || v.findings[0].id != "verify.malformed_signature") std::abort();
+    for (const auto& c : v.candidates)
+      if (c.status != crypto::CandidateStatus::kSignatureUnusable) std::abort();
+  } else if (!v.signature || v.signature->signer_count != parsed->summary().signer_count) {
+    std::abort();
+  }
   if (v.verified && !v.signature) std::abort();
   if (v.candidates.size() != 2) std::abort();
   if (v.verified && v.index != 0u) std::abort();  // first success wins
@@ -66,14 +82,29 @@ void check(ByteSpan sig, ByteSpan content) {
   }
 }
 
+// Runs a seed and, with SIPL_FUZZ_SEED_DIR set, writes it as the input that means the same.
+void seed(ByteSpan sig, ByteSpan content) {
+  const Fixture& f = fixture();
+  if (content.size() == f.content.size() && std::equal(content.begin(), content.end(), f.content.begin()) &&
+      !sig.empty() && sig[0] != std::byte{0x01}) {
+    fuzz::dump_seed(sig);
+  } else if (sig.size() == f.signature.size() && std::equal(sig.begin(), sig.end(), f.signature.begin())) {
+    Bytes in{std::byte{0x01}};
+    in.insert(in.end(), content.begin(), content.end());
+    fuzz::dump_seed(in);
+  }
+  check(sig, content);
+}
+
 void seeds() {
   const Fixture& f = fixture();
-  check(f.signature, f.content);
+  seed(f.signature, f.content);
+  seed(f.signature, ByteSpan(f.content).first(f.content.size() - 1));
   Bytes s = f.signature;
   for (size_t i = 0; i < s.size(); i += 7) {
-    check(ByteSpan(s).first(i), f.content);
+    seed(ByteSpan(s).first(i), f.content);
     s[i] ^= std::byte{0x41};
-    check(s, f.content);
+    seed(s, f.content);
     s[i] ^= std::byte{0x41};
   }
 }

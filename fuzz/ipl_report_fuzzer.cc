@@ -118,6 +118,7 @@ Bytes seed() {
 
 void builtin_seeds() {
   const Bytes s = seed();
+  fuzz::dump_seed(s);
   run(s);
   // The seed itself must be a report Linux keeps, or the mutations below test nothing.
   hv::FlatGuestMemory mem(s.size());
@@ -131,6 +132,7 @@ void builtin_seeds() {
     Bytes m = s;
     const int flips = 1 + static_cast<int>(rng() % 4);
     for (int f = 0; f < flips; ++f) m[0x100 + rng() % 0x180] = std::byte(static_cast<uint8_t>(rng()));
+    fuzz::dump_seed(m);
     run(m);
   }
 }

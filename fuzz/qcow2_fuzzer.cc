@@ -114,6 +114,7 @@ Bytes seed_image(Bytes* guest) {
 void builtin_seeds() {
   Bytes guest, got;
   const Bytes seed = seed_image(&guest);
+  fuzz::dump_seed(seed);
   const auto* p = reinterpret_cast<const uint8_t*>(seed.data());
   check(open_and_read(p, seed.size(), &got), "seed image opens");
   check(got == guest, "seed image reads as built");
@@ -127,6 +128,7 @@ void builtin_seeds() {
       const auto& r = regions[rng() % 4];
       m[r[0] + rng() % r[1]] = std::byte(static_cast<uint8_t>(rng()));
     }
+    fuzz::dump_seed(m);
     open_and_read(reinterpret_cast<const uint8_t*>(m.data()), m.size());
   }
 }

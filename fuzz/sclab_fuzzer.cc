@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "sipl/image/sclab.h"
+#include "seed_disk.h"
 
 namespace {
 
@@ -51,11 +52,14 @@ void check(ByteSpan in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) {
-    check(image::build_sclab(0, 0, 0));
+    Bytes plain = image::build_sclab(0, 0, 0);
+    fuzz::dump_seed(plain);
+    check(plain);
     Bytes big(64, std::byte{0});
     Bytes s = image::build_sclab(0x2000, 1, 2);
     std::copy(s.begin(), s.end(), big.end() - 32);
     store_u16_be(big, 64 - 6, 64);  // a 64-byte SCLAB
+    fuzz::dump_seed(big);
     check(big);
   }
   check(ByteSpan(reinterpret_cast<const std::byte*>(data), size));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #include "sipl/base/bytes.h"
 
@@ -25,6 +26,21 @@ inline void write_seed_if_asked(ByteSpan seed) {
   const char* out = std::getenv("SIPL_FUZZ_SEED_OUT");
   if (!out) return;
   if (FILE* f = std::fopen(out, "wb")) {
+    std::fwrite(seed.data(), 1, seed.size(), f);
+    std::fclose(f);
+  }
+}
+
+// With SIPL_FUZZ_SEED_DIR=DIR set, every built-in seed a target runs (as the input bytes the
+// target takes) is also written to DIR/seed-<n>: libFuzzer never stores the inputs the empty
+// run makes up, so this is how they become files to start a session from or to merge
+// (`-merge=1`) into the committed corpus.
+inline void dump_seed(ByteSpan seed) {
+  static const char* dir = std::getenv("SIPL_FUZZ_SEED_DIR");
+  static unsigned n = 0;
+  if (!dir) return;
+  const std::string path = std::string(dir) + "/seed-" + std::to_string(n++);
+  if (FILE* f = std::fopen(path.c_str(), "wb")) {
     std::fwrite(seed.data(), 1, seed.size(), f);
     std::fclose(f);
   }

@@ -106,13 +106,19 @@ void exit_list(std::string& out, const std::vector<ExitStatus>& codes) {
 void json_list(std::string& out, const CommandView& c, bool root) {
   if (root)
     out += fmt::format(".PP\nEvery command with a {} option then prints one JSON object on standard output "
-                       "instead of text. Messages still go to standard error, and an error that stops a command "
-                       "(exit 2, 3 or 4) may leave standard output empty. Every document begins with:\n",
+                       "instead of text. Messages still go to standard error; an error that stops a command "
+                       "(exit 2, 3 or 4) prints the error document described below. Every document begins "
+                       "with:\n",
                        bold("--json"));
-  else
-    out += fmt::format(".PP\nWith {}, {} prints one JSON object on standard output; its first key is {} ({}). "
-                       "Then:\n",
-                       bold("--json"), bold(c.command()), bold("schema_version"), kJsonSchemaVersion);
+  else {
+    // The schema file is named after the command: sipl-diag-320.schema.json for `sipl diag 320`.
+    std::string schema = c.command();
+    std::replace(schema.begin(), schema.end(), ' ', '-');
+    out += fmt::format(".PP\nWith {}, {} prints one JSON object on standard output; its first key is {} ({}), "
+                       "and it follows the JSON Schema {} (installed in share/sipl/schemas/json). Then:\n",
+                       bold("--json"), bold(c.command()), bold("schema_version"), kJsonSchemaVersion,
+                       escape(schema + ".schema.json", false));
+  }
   for (const auto& f : c.doc->json) out += fmt::format(".TP\n{}\n{}\n", bold(f.key), prose(sentence(f.meaning)));
 }
 

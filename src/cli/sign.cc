@@ -8,6 +8,7 @@
 
 #include "cli/common.h"
 #include "cli/doc.h"
+#include "cli/pin_prompt.h"
 #include "cli/verbs.h"
 #include "sipl/image/sign_file.h"
 
@@ -37,7 +38,7 @@ Result<int> run_sign(const SignOptions& o) {
   image::SignFileRequest req;
   req.file = o.file;
   req.key = o.key;
-  if (const char* p = std::getenv("KBUILD_SIGN_PIN")) req.passphrase = p;
+  req.access = token_access();
   req.cert = o.cert;
   req.cms = {*digest, o.key_id};
   req.resign = o.resign;
@@ -109,10 +110,14 @@ Result<int> run_sign(const SignOptions& o) {
 void setup(CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<SignOptions>();
   auto* app = parent.add_subcommand("sign", "Append a kernel sign-file compatible signature to a boot component");
-  app->add_option("--key", o->key, "Private key (PEM; passphrase from KBUILD_SIGN_PIN)")
+  app->add_option("--key", o->key,
+                  "Private key: PEM file (passphrase from KBUILD_SIGN_PIN) or PKCS#11 URI pkcs11:... (PIN from "
+                  "pin-value/pin-source, KBUILD_SIGN_PIN or a terminal prompt; module from module-path=)")
       ->type_name("FILE")
       ->required();
-  app->add_option("--cert", o->cert, "Signer certificate (PEM or DER)")->type_name("FILE")->required();
+  app->add_option("--cert", o->cert, "Signer certificate: PEM or DER file, or PKCS#11 URI of a certificate object")
+      ->type_name("FILE")
+      ->required();
   app->add_option("--digest", o->digest, "Digest: sha256 (default), sha384, sha512")
       ->type_name("DIGEST")
       ->check(one_of(names_of(crypto::kDigests, crypto::digest_name)));
@@ -146,7 +151,10 @@ void setup(CLI::App& parent, Context& ctx) {
            "With `--sclab`, a Secure Code Loading Attributes Block is appended first and signed with the "
            "component: `global` for the component the IPL starts (it carries the load PSW and the NUC and SC "
            "flags), `plain` for any other (optionally with a load address).",
-           "The file is replaced in place (keeping its mode) unless `-o` names another file."},
+           "The file is replaced in place (keeping its mode) unless `-o` names another file.",
+           "The key may stay on a PKCS#11 token (an HSM or smart card): give `--key` an RFC 7512 URI "
+           "(`pkcs11:token=...;object=...`, the module as `module-path=` or $PKCS11_MODULE_PATH); the key never "
+           "leaves the token, and `--cert` may name the token's certificate object the same way."},
       .notes = {"A file that already carries an appended signature is refused (exit 3) unless --resign."},
       .exit_status = {{0, "signed (or, with --dry-run, would be)"},
                       {2, "usage error: conflicting or missing options"},
@@ -173,9 +181,14 @@ void setup(CLI::App& parent, Context& ctx) {
                     "Sign a kernel in place, as sign-file would"},
                    {"sipl sign --key k.key --cert k.pem --sclab global --psw 0x000800008000A000 \\\n"
                     "    -o stage3.signed stage3.bin",
-                    "Sign zipl's stage 3 with a global SCLAB naming its load PSW"}},
-      .environment = {{"KBUILD_SIGN_PIN", "the passphrase of an encrypted private key (as for sign-file); sipl "
-                                          "never prompts for one"}},
+                    "Sign zipl's stage 3 with a global SCLAB naming its load PSW"},
+                   {"sipl sign --key 'pkcs11:token=build;object=boot?module-path=/usr/lib/softhsm/libsofthsm2.so' \\\n"
+                    "    --cert boot.pem /boot/vmlinuz",
+                    "Sign with a key that stays on a PKCS#11 token"}},
+      .environment = {{"KBUILD_SIGN_PIN", "the passphrase of an encrypted private key, or the PIN of a PKCS#11 "
+                                          "token when the URI gives none (as for sign-file)"},
+                      {"PKCS11_MODULE_PATH", "the PKCS#11 module when the URI has no module-path (default: "
+                                             "p11-kit-proxy)"}},
       .see_also = {"openssl-cms(1)"},
   });
   app->callback([o, &ctx] { run_verb(ctx, [o] { return run_sign(*o); }); });

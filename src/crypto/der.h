@@ -43,9 +43,10 @@ class Reader {
   std::optional<uint8_t> peek_tag() const;
   // Reads the next TLV; nullopt (cursor unchanged) if it is malformed or runs past the end:
   // high tag numbers, lengths over what remains, unterminated or too deeply nested values.
-  std::optional<Tlv> next();
+  // A tag seen by peek_tag() says nothing about whether its TLV reads: check the result.
+  [[nodiscard]] std::optional<Tlv> next();
   // Reads the next TLV only if its tag is `tag`.
-  std::optional<Tlv> next(uint8_t tag);
+  [[nodiscard]] std::optional<Tlv> next(uint8_t tag);
   // Returns a reader over a constructed TLV's contents.
   static Reader inside(const Tlv& t) {
     return Reader(t.value, t.offset + static_cast<size_t>(t.value.data() - t.whole.data()));

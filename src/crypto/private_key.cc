@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 
 #include "crypto/ossl_extra.h"
+#include "crypto/private_key_access.h"
 #include "sipl/base/file.h"
 
 namespace sipl::crypto {
@@ -86,14 +87,18 @@ Result<PrivateKey> PrivateKey::from_pem(ByteSpan pem, const std::string& path,
                   Location{path});
     return fail(ErrorCode::kBadInput, "no usable PEM private key: " + why, Location{path});
   }
-  auto impl = std::make_shared<Impl>();
-  impl->pkey.reset(raw);
-  const int id = EVP_PKEY_get_base_id(raw);
+  return PrivateKeyAccess::adopt(EvpPkeyPtr(raw), path);
+}
+
+Result<PrivateKey> PrivateKeyAccess::adopt(EvpPkeyPtr pkey, const std::string& where) {
+  const int id = EVP_PKEY_get_base_id(pkey.get());
   if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC)
     return fail(ErrorCode::kBadInput,
                 fmt::format("unsupported private key type {} (RSA and ECDSA keys can sign)",
                             OBJ_nid2sn(id) ? OBJ_nid2sn(id) : "?"),
-                Location{path});
+                Location{where});
+  auto impl = std::make_shared<PrivateKey::Impl>();
+  impl->pkey = std::move(pkey);
   PrivateKey k;
   k.impl_ = std::move(impl);
   return k;

@@ -30,6 +30,19 @@ struct Parser {
     return true;
   }
 
+  // An OPTIONAL field: absent when the next tag is not `tag` (`present` false, no error); when
+  // the tag is there the TLV must read, or it is a grammar violation. Never dereference the
+  // reader's result unread: a peeked tag says nothing about whether its length fits.
+  bool optional(Reader& r, uint8_t tag, const char* name, Tlv& out, bool& present) {
+    present = r.peek_tag() == tag;
+    if (!present) return true;
+    size_t at = r.offset();
+    auto t = r.next();
+    if (!t) return bad(at, fmt::format("malformed {} (tag 0x{:02x})", name, tag));
+    out = *t;
+    return true;
+  }
+
   // libtasn1 does not validate OID contents while decoding; a malformed OID simply names no
   // known algorithm or type (and is harmless where GnuTLS never reads it, e.g. digestAlgorithms).
   bool oid(const Tlv& t, std::string& out) {
@@ -124,7 +137,7 @@ struct Parser {
     auto sid_tag = r.peek_tag();
     if (sid_tag == der::kSequence) {
       Tlv ias, issuer, serial;
-      expect(r, der::kSequence, "issuerAndSerialNumber", ias);
+      if (!expect(r, der::kSequence, "issuerAndSerialNumber", ias)) return false;
       Reader ir = Reader::inside(ias);
       if (!expect(ir, der::kSequence, "issuer Name", issuer) || !name(issuer) ||
           !expect(ir, der::kInteger, "serialNumber", serial))
@@ -134,23 +147,27 @@ struct Parser {
       si.serial = serial.value;
     } else if (sid_tag == der::context_primitive(0)) {
       Tlv kid;
-      expect(r, der::context_primitive(0), "subjectKeyIdentifier", kid);
+      if (!expect(r, der::context_primitive(0), "subjectKeyIdentifier", kid)) return false;
       si.sid_is_key_id = true;
       si.key_id = kid.value;
     } else {
       return bad(r.offset(), "expected a signer identifier (issuerAndSerialNumber or subjectKeyIdentifier)");
     }
     if (!algorithm(r, "digestAlgorithm", si.digest_oid)) return false;
-    if (r.peek_tag() == der::context_constructed(0)) {
-      Tlv attrs = *r.next();
+    Tlv attrs;
+    bool has_attrs = false;
+    if (!optional(r, der::context_constructed(0), "signedAttrs [0]", attrs, has_attrs)) return false;
+    if (has_attrs) {
       si.signed_attrs_encoding = attrs.whole;
       if (!attributes(attrs, si.signed_attrs, &si.signed_attrs_der)) return false;
     }
     if (!algorithm(r, "signatureAlgorithm", si.signature_oid)) return false;
     if (!expect(r, der::kOctetString, "signature", sig)) return false;
     si.signature = sig.value;
-    if (r.peek_tag() == der::context_constructed(1)) {
-      Tlv unsigned_attrs = *r.next();
+    Tlv unsigned_attrs;
+    bool has_unsigned = false;
+    if (!optional(r, der::context_constructed(1), "unsignedAttrs [1]", unsigned_attrs, has_unsigned)) return false;
+    if (has_unsigned) {
       std::vector<CmsAttribute> ignored;
       if (!attributes(unsigned_attrs, ignored)) return false;
     }
@@ -177,15 +194,18 @@ struct Parser {
       if (!expect(er, der::context_constructed(0), "eContent", wrapper)) return false;
       Reader cr = Reader::inside(wrapper);
       // BER may split the content into a constructed OCTET STRING (tag 0x24).
-      if (cr.peek_tag() == (der::kOctetString | 0x20)) content = *cr.next();
-      else if (!expect(cr, der::kOctetString, "eContent OCTET STRING", content)) return false;
+      bool constructed = false;
+      if (!optional(cr, der::kOctetString | 0x20, "constructed eContent OCTET STRING", content, constructed)) return false;
+      if (!constructed && !expect(cr, der::kOctetString, "eContent OCTET STRING", content)) return false;
       if (!cr.empty()) return bad(cr.offset(), "extra data in eContent");
       sd.has_embedded_content = true;
     }
     if (!er.empty()) return bad(er.offset(), "extra data in encapContentInfo");
     for (uint8_t n : {0u, 1u}) {  // certificates [0], crls [1]: counted, not interpreted
-      if (r.peek_tag() != der::context_constructed(n)) continue;
-      Tlv set = *r.next();
+      Tlv set;
+      bool present = false;
+      if (!optional(r, der::context_constructed(n), n == 0 ? "certificates [0]" : "crls [1]", set, present)) return false;
+      if (!present) continue;
       Reader cr = Reader::inside(set);
       size_t count = 0;
       while (!cr.empty()) {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "sipl/base/file.h"
+#include "sipl/crypto/pkcs11_uri.h"
 #include "sipl/image/appended_signature.h"
 
 namespace sipl::image {
@@ -46,16 +47,10 @@ Result<SignFileResult> sign_file(const SignFileRequest& o) {
   if (!o.detached.empty() && *sclab && o.output.empty())
     return fail(ErrorCode::kUsage, "--sclab with --detached needs -o OUT to write the component the signature covers");
 
-  auto key = crypto::PrivateKey::load(o.key, o.passphrase);
+  auto key = crypto::load_signing_key(o.key, o.access);
   if (!key) return tl::unexpected(key.error());
-  auto cert_bytes = read_file(o.cert, 1 << 20);
-  if (!cert_bytes) return tl::unexpected(cert_bytes.error());
-  auto cert = crypto::Certificate::from_pem_or_der(*cert_bytes);
-  if (!cert) {
-    Error e = cert.error();
-    e.where = Location{o.cert};
-    return tl::unexpected(e);
-  }
+  auto cert = crypto::load_signer_certificate(o.cert, o.access);
+  if (!cert) return tl::unexpected(cert.error());
   auto file = MappedFile::open(o.file);
   if (!file) return tl::unexpected(file.error());
 
@@ -67,7 +62,7 @@ Result<SignFileResult> sign_file(const SignFileRequest& o) {
   if (!signed_) {
     Error e = signed_.error();
     if (e.code == ErrorCode::kBadInput && e.where.path.empty())  // key/cert mismatch
-      e.message = fmt::format("{} and {}: {}", o.key, o.cert, e.message);
+      e.message = fmt::format("{} and {}: {}", crypto::without_pin(o.key), crypto::without_pin(o.cert), e.message);
     return tl::unexpected(e);
   }
 

@@ -97,7 +97,7 @@ TEST(KeygenCli, DryRunWritesNothingAndJsonReports) {
                        (dir / "s.pem") +
                        "\",\n  \"key_type\": \"p384\",\n  \"common_name\": \"sipl secure IPL signing key\",\n"
                        "  \"not_before\": \"1970-01-01T00:00:00Z\",\n  \"not_after\": \"1970-01-02T00:00:00Z\",\n"
-                       "  \"dry_run\": true,\n  \"findings\": []\n}\n");
+                       "  \"dry_run\": true,\n  \"token\": null,\n  \"findings\": []\n}\n");
   EXPECT_EQ(sh("ls -A " + dir.path()).out, "");
 }
 

@@ -184,7 +184,9 @@ TEST(ManPages, EveryPageRendersWithoutWarningsAndHasTheSections) {
                                std::count(h.help.options.begin(), h.help.options.end(), "--json");
                       });
     if (json) expected.push_back("JSON OUTPUT");
-    if (c.path.empty() || c.path.front() == "sign" || c.path.front() == "domain") expected.push_back("ENVIRONMENT");
+    if (c.path.empty() || c.path.front() == "sign" || c.path.front() == "keygen" ||
+        c.path.front() == "domain")
+      expected.push_back("ENVIRONMENT");
     expected.insert(expected.end(), {"EXAMPLES", "SEE ALSO"});
     EXPECT_EQ(headings, expected) << page;
   }
@@ -289,7 +291,7 @@ TEST(ManPages, RootPageListsEveryVerbEnvironmentAndRelatedPages) {
         << v;
     EXPECT_THAT(squeeze(commands), HasSubstr("See sipl-" + v + "(1).")) << v;
   }
-  EXPECT_EQ(tags(section("sipl.1", "ENVIRONMENT")), (std::set<std::string>{"KBUILD_SIGN_PIN", "PATH"}));
+  EXPECT_EQ(tags(section("sipl.1", "ENVIRONMENT")), (std::set<std::string>{"KBUILD_SIGN_PIN", "PATH", "PKCS11_MODULE_PATH"}));
   std::string see;
   for (const auto& l : section("sipl.1", "SEE ALSO")) see += l + "\n";
   std::string expected;
@@ -301,12 +303,39 @@ TEST(ManPages, VerbPagesSayTheirJsonAndEnvironment) {
   std::string json;
   for (const auto& l : section("sipl-boot.1", "JSON OUTPUT")) json += l + "\n";
   EXPECT_THAT(squeeze(json), HasSubstr("With --json, sipl boot prints one JSON object on standard output; its first "
-                                       "key is schema_version (2). Then:"));
+                                       "key is schema_version (2), and it follows the JSON Schema "
+                                       "sipl-boot.schema.json (installed in share/sipl/schemas/json). Then:"));
   EXPECT_THAT(squeeze(json), HasSubstr("verdict boots, boots_with_warnings, halts or no_bootable_device."));
-  EXPECT_EQ(tags(section("sipl-sign.1", "ENVIRONMENT")), (std::set<std::string>{"KBUILD_SIGN_PIN"}));
+  EXPECT_EQ(tags(section("sipl-sign.1", "ENVIRONMENT")),
+            (std::set<std::string>{"KBUILD_SIGN_PIN", "PKCS11_MODULE_PATH"}));
+  EXPECT_EQ(tags(section("sipl-keygen.1", "ENVIRONMENT")),
+            (std::set<std::string>{"KBUILD_SIGN_PIN", "PKCS11_MODULE_PATH"}));
   // Each domain subcommand with --json has its own JSON OUTPUT subsection; normalize has none.
   EXPECT_FALSE(section("sipl-domain.1", "JSON OUTPUT", "sipl domain caps").empty());
   EXPECT_TRUE(section("sipl-domain.1", "JSON OUTPUT", "sipl domain normalize").empty());
+}
+
+TEST(ManPages, EveryJsonCommandNamesItsShippedSchema) {
+  // Every command whose --help offers --json names, in its JSON OUTPUT section, the schema file
+  // data/schemas/json holds for it; every schema there but the error document's belongs to one.
+  std::set<std::string> named;
+  for (const auto& c : help()) {
+    if (c.path.empty() || std::find(c.help.options.begin(), c.help.options.end(), "--json") == c.help.options.end())
+      continue;
+    std::string file = "sipl";
+    for (const auto& w : c.path) file += "-" + w;
+    file += ".schema.json";
+    SCOPED_TRACE(file);
+    const std::string sub = c.path.size() > 1 ? joined(c.path) : "";
+    std::string text;
+    for (const auto& l : section(page_of(c.path), "JSON OUTPUT", sub)) text += l + "\n";
+    EXPECT_THAT(squeeze(text), HasSubstr("follows the JSON Schema " + file + " (installed in share/sipl/schemas/json)"));
+    EXPECT_EQ(test::run({"test", "-f", std::string(SIPL_SOURCE_DIR) + "/data/schemas/json/" + file}).exit_code, 0);
+    named.insert(file);
+  }
+  named.insert("sipl-error.schema.json");
+  auto ls = test::run({"ls", std::string(SIPL_SOURCE_DIR) + "/data/schemas/json"});
+  EXPECT_EQ(lines_of(ls.out), std::vector<std::string>(named.begin(), named.end()));
 }
 
 TEST(ManPages, RoffIsEscapedAndUsesOnlyManMacros) {

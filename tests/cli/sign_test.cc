@@ -130,7 +130,7 @@ TEST_F(SignCli, GlobalSclabIsPaddedToA4KiBBoundaryThenSigned) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("\"signed_size\": 8192,"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\"warnings\": []"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"findings\": []"), std::string::npos) << r.out;
 
   // Signing the result again with --sclab is refused: it already has one.
   r = run_sipl(sign_args({"--resign", "--sclab", "plain", dir / "out"}));

@@ -6,10 +6,36 @@
 #include <gnutls/x509.h>
 #include <gtest/gtest.h>
 
+#include "sipl/base/time.h"
+#include "sipl/crypto/signing_key_files.h"
+#include "sipl/image/sign_file.h"
 #include "support/run.h"
 
 namespace sipl {
 namespace {
+
+// keygen and sign as the library does them for `sipl keygen` and `sipl sign`.
+void keygen(crypto::KeyType type, const std::string& key, const std::string& cert, UnixTime at = now()) {
+  crypto::KeyFilesRequest r;
+  r.type = type;
+  r.not_before = at;
+  r.key = key;
+  r.cert = cert;
+  auto k = crypto::write_signing_key_files(r);
+  ASSERT_TRUE(k) << k.error().to_string();
+}
+
+void sign_detached(const std::string& key, const std::string& cert, crypto::CmsSignOptions cms,
+                   const std::string& file, const std::string& sig) {
+  image::SignFileRequest r;
+  r.file = file;
+  r.key = key;
+  r.cert = cert;
+  r.cms = cms;
+  r.detached = sig;
+  auto s = image::sign_file(r);
+  ASSERT_TRUE(s) << s.error().to_string();
+}
 
 // Returns GnuTLS's verdict (0 = verified) for `sig_der` over `data` with the PEM `cert`.
 int gnutls_verify(const std::string& cert_pem, const std::string& sig_der, const std::string& data) {
@@ -36,13 +62,13 @@ TEST(GnutlsAccepts, KeygenCertificatesAndSiplSignatures) {
   for (const char* type : {"rsa2048", "p256", "p384", "p521"}) {
     SCOPED_TRACE(type);
     const std::string key = dir / (std::string(type) + ".key"), cert = dir / (std::string(type) + ".pem");
-    ASSERT_EQ(test::run_sipl({"keygen", "--type", type, "--key", key, "--cert", cert}).exit_code, 0);
+    keygen(*crypto::parse_key_type(type), key, cert);
+    ASSERT_FALSE(HasFatalFailure());
     const std::string data(8192, 'q');
     test::write_text(dir / "c", data);
     for (const char* digest : {"sha256", "sha512"}) {
-      auto r = test::run_sipl({"sign", "--key", key, "--cert", cert, "--digest", digest, "--detached",
-                               dir / "c.p7s", dir / "c"});
-      ASSERT_EQ(r.exit_code, 0) << r.err;
+      sign_detached(key, cert, {*crypto::parse_digest(digest), false}, dir / "c", dir / "c.p7s");
+      ASSERT_FALSE(HasFatalFailure());
       const std::string sig = test::read_text(dir / "c.p7s");
       EXPECT_EQ(gnutls_verify(test::read_text(cert), sig, data), 0) << digest;
       std::string tampered = data;
@@ -54,25 +80,19 @@ TEST(GnutlsAccepts, KeygenCertificatesAndSiplSignatures) {
 
 TEST(GnutlsAccepts, KeyIdSignerIsFoundToo) {
   test::TempDir dir;
-  ASSERT_EQ(test::run_sipl({"keygen", "--key", dir / "k.key", "--cert", dir / "k.pem"}).exit_code, 0);
+  keygen(crypto::KeyType::kRsa2048, dir / "k.key", dir / "k.pem");
   test::write_text(dir / "c", std::string(512, 'z'));
-  ASSERT_EQ(test::run_sipl({"sign", "--key", dir / "k.key", "--cert", dir / "k.pem", "--key-id", "--detached",
-                            dir / "c.p7s", dir / "c"})
-                .exit_code,
-            0);
+  sign_detached(dir / "k.key", dir / "k.pem", {crypto::Digest::kSha256, true}, dir / "c", dir / "c.p7s");
+  ASSERT_FALSE(HasFatalFailure());
   EXPECT_EQ(gnutls_verify(test::read_text(dir / "k.pem"), test::read_text(dir / "c.p7s"), std::string(512, 'z')), 0);
 }
 
 TEST(GnutlsAccepts, NotYetValidKeygenCertificateIsRejectedAsQemuWould) {
   test::TempDir dir;
-  ASSERT_EQ(test::run_sipl({"keygen", "--at", "2100-01-01T00:00:00Z", "--key", dir / "k.key", "--cert", dir / "k.pem"})
-                .exit_code,
-            0);
+  keygen(crypto::KeyType::kRsa2048, dir / "k.key", dir / "k.pem", 4102444800);  // 2100-01-01T00:00:00Z
   test::write_text(dir / "c", std::string(512, 'z'));
-  ASSERT_EQ(test::run_sipl({"sign", "--key", dir / "k.key", "--cert", dir / "k.pem", "--detached", dir / "c.p7s",
-                            dir / "c"})
-                .exit_code,
-            0);
+  sign_detached(dir / "k.key", dir / "k.pem", {}, dir / "c", dir / "c.p7s");
+  ASSERT_FALSE(HasFatalFailure());
   EXPECT_NE(gnutls_verify(test::read_text(dir / "k.pem"), test::read_text(dir / "c.p7s"), std::string(512, 'z')), 0);
 }
 

@@ -57,6 +57,32 @@ TEST(SignedData, ExactErrors) {
   EXPECT_EQ(msg("0480"), "sig.p7s: byte 0: not a DER PKCS#7 SignedData: expected ContentInfo SEQUENCE (tag 0x30)");
 }
 
+// An OPTIONAL field whose tag is there but whose TLV does not read (here: a length past what
+// remains) is a grammar violation at its tag, never skipped and never read unread (the
+// cms-indefinite-length-overread regression, tests/crypto/fuzz_regressions_test.cc).
+TEST(SignedData, OptionalFieldsThatDoNotReadAreErrors) {
+  auto msg = [](const std::string& h) {
+    auto r = DetachedSignature::parse(hex(h), "sig.p7s");
+    return r ? std::string("parsed") : r.error().to_string();
+  };
+  EXPECT_EQ(msg("3026 06092a864886f70d010702 a019 3017 020101 3100 300b 06092a864886f70d010701 a00500 3100"),
+            "sig.p7s: byte 35: not a DER PKCS#7 SignedData: malformed certificates [0] (tag 0xa0)");
+  EXPECT_EQ(msg("3026 06092a864886f70d010702 a019 3017 020101 3100 300b 06092a864886f70d010701 a10500 3100"),
+            "sig.p7s: byte 35: not a DER PKCS#7 SignedData: malformed crls [1] (tag 0xa1)");
+  EXPECT_EQ(msg("3028 06092a864886f70d010702 a01b 3019 020101 3100 3010 06092a864886f70d010701 a003 240500 3100"),
+            "sig.p7s: byte 37: not a DER PKCS#7 SignedData: malformed constructed eContent OCTET STRING (tag 0x24)");
+  EXPECT_EQ(msg("303b 06092a864886f70d010702 a02e 302c 020101 3100 300b 06092a864886f70d010701 3118 3016 020101 8001aa "
+                "300b0609608648016503040201 a00500"),
+            "sig.p7s: byte 58: not a DER PKCS#7 SignedData: malformed signedAttrs [0] (tag 0xa0)");
+  EXPECT_EQ(msg("304b 06092a864886f70d010702 a03e 303c 020101 3100 300b 06092a864886f70d010701 3128 3026 020101 8001aa "
+                "300b0609608648016503040201 300b0609608648016503040201 040100 a10500"),
+            "sig.p7s: byte 74: not a DER PKCS#7 SignedData: malformed unsignedAttrs [1] (tag 0xa1)");
+  // The same SignerInfo with a well-formed empty unsignedAttrs [1] parses: only the length was wrong.
+  EXPECT_EQ(msg("304a 06092a864886f70d010702 a03d 303b 020101 3100 300b 06092a864886f70d010701 3127 3025 020101 8001aa "
+                "300b0609608648016503040201 300b0609608648016503040201 040100 a100"),
+            "parsed");
+}
+
 TEST(SignedData, DeepIndefiniteNestingIsRefusedNotRecursedForever) {
   std::string h;
   for (int i = 0; i < 5000; ++i) h += "3080";

@@ -16,6 +16,7 @@
 
 #include "support/bios_harness.h"
 #include "support/certs.h"
+#include "sipl/hv/machine.h"
 #include "support/run.h"
 
 namespace sipl {
@@ -170,12 +171,16 @@ TEST(CertificateFetchReal, CertificateTooLargeForAVceIsRefusedBeforeTheGuestRuns
   // Per-certificate data size (§2.2): 32 + 32 + round_up(DER, 4).
   const size_t data = 64 + (der_len + 3) / 4 * 4;
   test::write_text(dir / "d.img", std::string(1 << 20, '\0'));
-  auto r = test::run_sipl({"boot", "--disk", dir / "d.img", "--boot-certs", dir / "huge.pem"});
-  // Exit 3: a certificate file the user must fix (docs/DECISIONS-boot.md, "Exit codes").
-  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-  EXPECT_NE(r.err.find("sipl: error: Certificate data size " + std::to_string(data) + " exceeds maximum buffer size 8064"),
-            std::string::npos)
-      << r.err;
+  hv::MachineOptions o;
+  o.boot_certs = {dir / "huge.pem"};
+  o.devices.push_back({hv::BootDeviceKind::kVirtioBlkCcw, dir / "d.img", 1, std::nullopt});
+  auto r = hv::Machine::create(o, nullptr);
+  ASSERT_FALSE(r);
+  // Bad input (exit 3): a certificate file the user must fix (docs/DECISIONS-boot.md, "Exit codes").
+  EXPECT_EQ(exit_code_for(r.error().code), 3);
+  EXPECT_EQ(r.error().message.rfind("Certificate data size " + std::to_string(data) + " exceeds maximum buffer size 8064", 0),
+            0u)
+      << r.error().message;
 }
 
 }  // namespace

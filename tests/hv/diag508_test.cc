@@ -121,15 +121,18 @@ TEST_F(Diag508Test, ReturnCodesInQemuOrder) {
   place(0x10000001, 0);
   auto r = run(s);
   EXPECT_EQ(r.rc, 0x0202);  // component before signature
-  ASSERT_EQ(r.findings.size(), 1u);
+  // QEMU's warn_report, then the refusal with its return code.
+  ASSERT_EQ(r.findings.size(), 2u);
   EXPECT_EQ(r.findings[0].message, "DIAG 0x508: component length 268435457 exceeds current maximum 268435456");
+  EXPECT_EQ(r.findings[1].id, "diag508.component_length");
   place(0x10000000, 0);  // exactly 256 MiB passes the component check
   EXPECT_EQ(run(s).rc, 0x0302);
   place(comp.size(), 4097);
   r = run(s);
   EXPECT_EQ(r.rc, 0x0302);
-  ASSERT_EQ(r.findings.size(), 1u);
+  ASSERT_EQ(r.findings.size(), 2u);
   EXPECT_EQ(r.findings[0].message, "DIAG 0x508: signature length 4097 exceeds current maximum 4096");
+  EXPECT_EQ(r.findings[1].id, "diag508.signature_length");
   place(comp.size(), sig.size());
   store_u64_be(mem.bytes(), kSvb + 56, 0);
   EXPECT_EQ(run(s).rc, 0x0302);

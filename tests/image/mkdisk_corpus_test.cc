@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "sipl/fw/boot_record.h"
+#include "sipl/image/boot_disk_writer.h"
 #include "sipl/image/disk_image.h"
 #include "support/test_data.h"
 #include "support/run.h"
@@ -19,6 +20,17 @@ namespace sipl {
 namespace {
 
 const std::string kParmline = "console=ttysclp0 rdinit=/init";
+
+// Writes the disk as `sipl mkdisk -o OUT --stage3 S --kernel K --initrd I --parmline ... --secure M`.
+Result<image::DiskWriteResult> write_disk(const std::string& out, const std::string& stage3, const std::string& kernel,
+                                          const std::string& initrd, image::SecureMode secure) {
+  image::DiskRequest r;
+  r.output = out;
+  r.stage3 = stage3;
+  r.entries.push_back({"default", kernel, initrd, kParmline});
+  r.secure = secure;
+  return image::write_boot_disk(r);
+}
 
 // Returns the first extent (block, blockct) of component `index` of the layout walk.
 std::pair<uint64_t, uint64_t> layout_extent(const std::string& layout, int index) {
@@ -123,10 +135,9 @@ TEST_F(MkdiskCorpus, RebuildsUnsignedDiskA) {
   dd(kernel, path("vmlinuz"), 5066752);
   dd(initrd, path("initrd.img"), 802584);  // initrd_len of the stage 3 parameters: 0xc3f18
 
-  auto r = test::run_sipl({"mkdisk", "-o", path("a-out.img"), "--stage3", path("stage3.bin"), "--kernel",
-                           path("vmlinuz"), "--initrd", path("initrd.img"), "--parmline", kParmline, "--secure", "0"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.err, "");
+  auto r = write_disk(path("a-out.img"), path("stage3.bin"), path("vmlinuz"), path("initrd.img"), image::SecureMode::kOff);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->bootmap.warnings, std::vector<std::string>{});
   auto want = test::walk_zipl_disk(test::slurp(img), 512);
   auto got = test::walk_zipl_disk(test::slurp(path("a-out.img")), 512);
   expect_same_structure(want, got);
@@ -144,20 +155,19 @@ TEST_F(MkdiskCorpus, RebuildsSignedDiskBWithSecureOne) {
   std::string initrd_payload;
   signed_inputs_from_disk_b(want, initrd_payload);
   ASSERT_FALSE(HasFatalFailure());
-  auto r = test::run_sipl({"mkdisk", "-o", path("b-out.img"), "--stage3", path("stage3.signed"), "--kernel",
-                           path("vmlinuz.signed"), "--initrd", path("initrd.signed"), "--parmline", kParmline,
-                           "--secure", "1"});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto r = write_disk(path("b-out.img"), path("stage3.signed"), path("vmlinuz.signed"), path("initrd.signed"),
+                      image::SecureMode::kOn);
+  ASSERT_TRUE(r) << r.error().to_string();
   // zipl 2.16's stage 3 has no SCLAB (console/b-secure-right.log stops at it); the corpus
   // kernel (6.1.176) does end in the kernel's 32-byte trailer "...0020 zIPL", so no hint for
   // it. Then zipl's own warning (disk-b-secure.zipl.log), with sipl's prefix.
   const std::string no_sclab = " is signed but has no SCLAB (Magic does not match. SCLAB does not exist): QEMU's "
                                "secure-boot=on will stop at it, audit mode only warns; re-sign it with one: "
                                "sipl sign --resign --sclab ";
-  EXPECT_EQ(r.err, "sipl: warning: " + path("stage3.signed") + no_sclab +
-                       "global --psw 0x000800008000a000 --load-addr 0xa000 ...\n"
-                       "sipl: warning: Size of signed file " + path("initrd.signed") +
-                       " is not a multiple of the disk block size\n");
+  EXPECT_EQ(r->bootmap.warnings,
+            (std::vector<std::string>{path("stage3.signed") + no_sclab + "global --psw 0x000800008000a000 --load-addr 0xa000 ...",
+                                      "Size of signed file " + path("initrd.signed") +
+                                          " is not a multiple of the disk block size"}));
   auto got = test::walk_zipl_disk(test::slurp(path("b-out.img")), 512);
   expect_same_structure(want, got, {9});
   const auto& g = got.programs[0].components;
@@ -191,9 +201,9 @@ TEST_F(MkdiskCorpus, SignedRebuildBootsInQemuSystemS390x) {
   std::string initrd_payload;
   signed_inputs_from_disk_b(want, initrd_payload);
   ASSERT_FALSE(HasFatalFailure());
-  auto r = test::run_sipl({"mkdisk", "-o", path("boot.img"), "--stage3", path("stage3.signed"), "--kernel",
-                           path("vmlinuz.signed"), "--initrd", path("initrd.signed"), "--parmline", kParmline});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto r = write_disk(path("boot.img"), path("stage3.signed"), path("vmlinuz.signed"), path("initrd.signed"),
+                      image::SecureMode::kAuto);
+  ASSERT_TRUE(r) << r.error().to_string();
   // The corpus initrd powers the machine off once it runs; -no-reboot ends QEMU then.
   auto q = test::sh("timeout 110 qemu-system-s390x -machine s390-ccw-virtio -nographic -m 512 -no-reboot "
                     "-drive file='" + path("boot.img") + "',format=raw,if=none,id=d "

@@ -248,6 +248,18 @@ TEST(DomainCli, ValidateJson) {
   EXPECT_FALSE(j["findings"][1]["params"].contains("line"));
 }
 
+TEST(DomainCli, FromQemuJson) {
+  auto j = test::run_sipl_json({"domain", "from-qemu", "--json", "--", "qemu-system-s390x", "-machine",
+                                "s390-ccw-virtio,boot-certs.0.path=/etc/pki/s390", "-display", "none"});
+  ASSERT_EQ(j.run.exit_code, 0) << j.run.err;
+  EXPECT_EQ(j.json["ignored_options"], nlohmann::json::array({"-display"}));
+  EXPECT_NE(j.json["xml"].get<std::string>().find("<path>/etc/pki/s390</path>"), std::string::npos);
+  // Neither form of command line: a usage error, as a document.
+  auto u = test::run_sipl_json({"domain", "from-qemu", "--json"});
+  EXPECT_EQ(u.run.exit_code, 2);
+  EXPECT_EQ(u.json["error"]["code"], "usage");
+}
+
 TEST(DomainCli, ToQemuRefusesInvalidDomain) {
   // With --json the verdict is a document too: invalid, no command line, the findings.
   auto j = test::run_sipl_json({"domain", "to-qemu", "--json", "--qemu-version", "11.1.0",

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 
+#include "sipl/image/sign_file.h"
 #include "support/certs.h"
 #include "support/run.h"
 
@@ -87,13 +87,18 @@ Bytes file_bytes(const std::string& path) {
 }
 
 SignedBlob sign_global(const std::string& dir, const std::string& key, const std::string& cert, uint64_t psw) {
-  char hex[19];
-  std::snprintf(hex, sizeof hex, "0x%016llx", static_cast<unsigned long long>(psw));
   auto r = sh("head -c 16384 /dev/urandom > '" + dir + "/code.bin'");
   if (r.exit_code != 0) ADD_FAILURE() << r.err;
-  r = run_sipl({"sign", "--key", key, "--cert", cert, "--sclab", "global", "--psw", hex, "--detached",
-                dir + "/code.sig", "-o", dir + "/code.signed", dir + "/code.bin"});
-  if (r.exit_code != 0) ADD_FAILURE() << r.err;
+  image::SignFileRequest req;
+  req.file = dir + "/code.bin";
+  req.key = key;
+  req.cert = cert;
+  req.sclab.kind = image::SclabKind::kGlobal;
+  req.sclab.psw = psw;
+  req.detached = dir + "/code.sig";
+  req.output = dir + "/code.signed";
+  auto s = image::sign_file(req);
+  if (!s) ADD_FAILURE() << s.error().to_string();
   return {file_bytes(dir + "/code.signed"), file_bytes(dir + "/code.sig")};
 }
 

@@ -46,14 +46,14 @@ fw::Component signature_entry(unsigned index, Bytes der);
 // Returns the EXEC entry with load PSW `psw`.
 fw::Component exec_entry(unsigned index, uint64_t psw);
 
-// A component signed by `sipl sign --sclab global --psw P --detached`: the bytes the disk
-// would load and the DER signature.
+// A component signed as `sipl sign --sclab global --psw P --detached` signs it: the bytes the
+// disk would load and the DER signature.
 struct SignedBlob {
   Bytes component;
   Bytes signature;
 };
 // Returns 16 KiB of pseudo-random code signed by key/cert with a global SCLAB (load PSW
-// `psw`, load address psw & 0x7FFFFFFF), made by the sipl CLI in `dir`. ADD_FAILURE on error.
+// `psw`, load address psw & 0x7FFFFFFF), made by image::sign_file in `dir`. ADD_FAILURE on error.
 SignedBlob sign_global(const std::string& dir, const std::string& key, const std::string& cert, uint64_t psw);
 
 // Returns the big-endian unsigned integer of `n` bytes at `off` of `b`.

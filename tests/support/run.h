@@ -12,8 +12,9 @@ struct RunResult {
   std::string err;
 };
 
-// Runs argv[0] with the arguments (no shell), stdin from /dev/null; waits at most 120 s.
-RunResult run(const std::vector<std::string>& argv);
+// Runs argv[0] with the arguments (no shell), stdin from /dev/null; kills it after
+// `timeout_seconds` (exit code 137).
+RunResult run(const std::vector<std::string>& argv, int timeout_seconds = 120);
 // Runs the sipl binary under test with `args`.
 RunResult run_sipl(const std::vector<std::string>& args);
 // Runs a shell command line through /bin/sh -c (for real tools like openssl, certtool).

@@ -1,6 +1,6 @@
 // Result<T>: a value or an Error (code, message a user can act on, and where it happened).
 // The library never throws across its API; the CLI maps ErrorCode to the exit codes of
-// ../shared/spec/README.md (bad input 3, unsupported environment 4, usage 2).
+// the README (bad input 3, unsupported environment 4, usage 2).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 // Private signing keys (RSA and ECDSA) for `sipl sign` and `sipl keygen`: loaded from PEM
 // (PKCS#8 or the traditional RSA/EC forms, as the kernel's sign-file accepts them) or
-// generated, and written as PEM PKCS#8.
+// generated, and written as PEM PKCS#8. A key on a PKCS#11 token is a PrivateKey too
+// (crypto/pkcs11.h): it signs on the token and cannot be written out.
 #pragma once
 
 #include <memory>
@@ -50,6 +51,7 @@ class PrivateKey {
   struct Impl;
 
  private:
+  friend struct PrivateKeyAccess;  // crypto/ internals: keys that live on a PKCS#11 token
   std::shared_ptr<const Impl> impl_;
 };
 

@@ -1,4 +1,5 @@
-// Signing a file as `sipl sign` does, from paths: the key and certificate loaded, the SCLAB
+// Signing a file as `sipl sign` does, from paths: the key and certificate loaded (from files
+// or a PKCS#11 token), the SCLAB
 // asked for turned into the fields the BIOS checks, the component signed (sign.h), and the
 // outputs written atomically: the signed file (in place, keeping its mode, or elsewhere), a
 // detached signature (sign-file -d) or a saved copy of the appended one (sign-file -p).
@@ -11,6 +12,7 @@
 #include "sipl/base/finding.h"
 #include "sipl/base/result.h"
 #include "sipl/crypto/cms.h"
+#include "sipl/crypto/pkcs11.h"
 #include "sipl/image/sclab.h"
 #include "sipl/image/sign.h"
 
@@ -37,9 +39,9 @@ Result<std::optional<SclabRequest>> sclab_request(const SclabOptions& o);
 
 struct SignFileRequest {
   std::string file;
-  std::string key;                         // PEM private key
-  std::optional<std::string> passphrase;   // of an encrypted key
-  std::string cert;                        // PEM or DER signer certificate
+  std::string key;             // PEM private key file, or a pkcs11: URI of a key on a token
+  crypto::TokenAccess access;  // its passphrase or token PIN (pin), and how to ask for a PIN
+  std::string cert;            // PEM or DER signer certificate file, or a pkcs11: URI
   crypto::CmsSignOptions cms;
   bool resign = false;
   SclabOptions sclab;

@@ -1,6 +1,7 @@
 // Validation of a domain for s390x Secure IPL with libvirt's rules and message texts where
-// libvirt has them (../shared/spec/libvirt.md §1.2-1.3, §4.3), QEMU's texts where QEMU or the
-// s390-ccw BIOS refuses (qemu-secure-ipl.md §1.5, §6.2), and clear ones where neither has one.
+// libvirt has them (the libvirt secure IPL series: virDomainDefOSValidate and the domain
+// capabilities), QEMU's texts where QEMU or the s390-ccw BIOS refuses (hw/s390x/ipl.c,
+// pc-bios/s390-ccw), and clear ones where neither has one.
 #pragma once
 
 #include <optional>
