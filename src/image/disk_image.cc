@@ -40,8 +40,6 @@ Status check_block_size(uint32_t block_size) {
 
 const char* format_name(ImageFormat f) { return f == ImageFormat::kQcow2 ? "qcow2" : "raw"; }
 
-DiskImage::DiskImage(std::string path, ImageFormat f, uint32_t bs, std::unique_ptr<ImageBackend> b)
-    : path_(std::move(path)), format_(f), block_size_(bs), backend_(std::move(b)) {}
 DiskImage::~DiskImage() = default;
 
 uint64_t DiskImage::size() const { return backend_->size(); }
