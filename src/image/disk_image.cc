@@ -48,8 +48,6 @@ Status ImageBackend::check(uint64_t offset, uint64_t length) const {
 
 const char* format_name(ImageFormat f) { return f == ImageFormat::kQcow2 ? "qcow2" : "raw"; }
 
-DiskImage::DiskImage(std::string path, ImageFormat f, uint32_t bs, std::unique_ptr<ImageBackend> b)
-    : path_(std::move(path)), format_(f), block_size_(bs), backend_(std::move(b)) {}
 DiskImage::~DiskImage() = default;
 
 uint64_t DiskImage::size() const { return backend_->size(); }

@@ -153,7 +153,7 @@ TEST(ManPages, OnePagePerVerbOfHelp) {
   EXPECT_EQ(files, expected);
   // The verb list itself comes from --help; make sure that parse found the verbs.
   EXPECT_THAT(root_help().subcommands, UnorderedElementsAreArray({"certs", "inspect", "keygen", "sign", "verify",
-                                                                  "boot", "domain", "mkdisk", "diag", "completion"}));
+                                                                  "boot", "domain", "mkdisk", "diag", "audit", "completion"}));
 }
 
 TEST(ManPages, EveryPageRendersWithoutWarningsAndHasTheSections) {

@@ -76,8 +76,19 @@ class DiskImage {
   // reading more than it must (ImageBackend::check); kBadInput naming the offset past the end.
   Status check(uint64_t offset, uint64_t len) const;
 
+  // Returns another handle on the same open image (backend and caches shared).
+  DiskImage share() const { return DiskImage(path_, format_, block_size_, backend_); }
+  // Returns a handle whose reads go through a cache of the bytes already read, shared by every
+  // handle and range made from it and safe across threads: many guests walking one disk read
+  // each byte from the file once. At most `max_bytes` are kept; reads beyond go to the file.
+  DiskImage with_read_cache(uint64_t max_bytes) const;
+  // Returns how many bytes the image's backend has read from its file (or the cache's
+  // underlying backend; 0 for images without a read cache).
+  uint64_t bytes_read_from_backend() const;
+
  private:
-  DiskImage(std::string path, ImageFormat f, uint32_t bs, std::unique_ptr<ImageBackend> b);
+  DiskImage(std::string path, ImageFormat f, uint32_t bs, std::shared_ptr<const ImageBackend> b)
+      : path_(std::move(path)), format_(f), block_size_(bs), backend_(std::move(b)) {}
   friend Result<DiskImage> open_image_at_depth(const std::string& path, uint32_t block_size, unsigned depth,
                                                const std::string& format);
 
