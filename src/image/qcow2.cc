@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 
 #include "image/qcow2_layout.h"
 
@@ -30,7 +31,9 @@ class TableCache {
   TableCache(uint64_t piece, size_t capacity) : piece_(piece), capacity_(capacity) {}
 
   // Returns the u64 at host byte `at` of `file` (8-aligned, inside the file: the caller checked).
+  // Safe across threads (a DiskImage with a read cache is read by several).
   Result<uint64_t> u64_at(const FileSource& file, uint64_t at) {
+    std::lock_guard lock(mu_);
     const uint64_t base = at & ~(piece_ - 1);
     Piece* p = nullptr;
     for (auto& c : pieces_)
@@ -58,6 +61,7 @@ class TableCache {
   };
   uint64_t piece_;
   size_t capacity_;
+  std::mutex mu_;
   std::vector<Piece> pieces_;
   uint64_t clock_ = 0;
 };
@@ -102,6 +106,7 @@ class Qcow2Backend final : public ImageBackend {
 
   mutable TableCache tables_;
   // The last decompressed cluster: boot-record walks read the same cluster block by block.
+  mutable std::mutex compressed_mu_;
   mutable uint64_t cached_entry_ = 0;
   mutable Bytes cached_;
 };
@@ -200,6 +205,7 @@ Status Qcow2Backend::read_unallocated(uint64_t offset, MutableByteSpan out) cons
 }
 
 Status Qcow2Backend::read_compressed(const Mapping& m, uint64_t in_cluster, MutableByteSpan out) const {
+  std::lock_guard lock(compressed_mu_);
   if (cached_.empty() || cached_entry_ != m.entry) {
     // Descriptor: x = 62 - (cluster_bits - 8) offset bits, then (number of 512-byte sectors - 1).
     const unsigned x = 62 - (cluster_bits - 8);
