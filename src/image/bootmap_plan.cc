@@ -22,28 +22,33 @@ constexpr uint64_t kInitrdAlign = 0x10000;
 
 // A file as zipl loads it: without its appended signature, plus the signature if any.
 struct SignedFile {
-  ByteSpan payload;
-  std::optional<ByteSpan> signature;
+  SourceRange payload;
+  std::optional<SourceRange> signature;
 };
 
+// Returns the last min(n, range.length) bytes of `range`.
+Result<Bytes> read_tail(const SourceRange& range, uint64_t n) {
+  n = std::min(n, range.length);
+  return read_all({range.source, range.offset + range.length - n, n});
+}
+
+// Reads only the 40-byte trailer: the payload and signature stay ranges of the file.
 Result<SignedFile> cut_signature(const BootFile& f) {
-  auto sig = parse_appended_signature(f.bytes, f.path);
-  if (!sig) return tl::unexpected(sig.error());
-  if (!*sig) return SignedFile{f.bytes, std::nullopt};
-  return SignedFile{(*sig)->payload, (*sig)->signature};
+  auto tail = read_tail(f.bytes, kSignatureTrailerSize);
+  if (!tail) return tl::unexpected(tail.error());
+  auto t = parse_signature_trailer(*tail, f.bytes.length, f.path);
+  if (!t) return tl::unexpected(t.error());
+  if (!*t) return SignedFile{f.bytes, std::nullopt};
+  const SourceRange& b = f.bytes;
+  return SignedFile{{b.source, b.offset, (*t)->payload_size},
+                    SourceRange{b.source, b.offset + (*t)->payload_size, (*t)->sig_len}};
 }
 
 struct Planner {
   const BootmapSpec& spec;
-  std::vector<Bytes>& owned;
   std::vector<std::string>& warnings;
 
-  ByteSpan own(Bytes b) {
-    owned.push_back(std::move(b));
-    return owned.back();
-  }
-
-  void load(PlannedEntry& e, ComponentKind kind, uint64_t addr, ByteSpan data, std::string source) {
+  void load(PlannedEntry& e, ComponentKind kind, uint64_t addr, SourceRange data, std::string source) {
     PlannedComponent c;
     c.kind = kind;
     c.type = zipl::component_entry::kTypeLoad;
@@ -55,35 +60,42 @@ struct Planner {
 
   // Adds the SIGNATURE entry for `f` when the mode asks for one; warns like zipl when the
   // loaded (block padded) component would not be exactly the signed bytes.
-  void signature(PlannedEntry& e, ComponentKind kind, const BootFile& f, const SignedFile& s) {
-    if (!s.signature || spec.secure == SecureMode::kOff) return;
+  Status signature(PlannedEntry& e, ComponentKind kind, const BootFile& f, const SignedFile& s) {
+    if (!s.signature || spec.secure == SecureMode::kOff) return {};
     PlannedComponent c;
     c.kind = kind;
     c.type = zipl::component_entry::kTypeSignature;
-    c.signature_length = static_cast<uint32_t>(s.signature->size());
+    c.signature_length = static_cast<uint32_t>(s.signature->length);
     c.compdat = (uint64_t{zipl::component_entry::kSigFormatPkcs7} << 56) | c.signature_length;
     c.data = *s.signature;
     c.source = f.path;
     e.components.push_back(std::move(c));
-    if (s.payload.size() % spec.block_size != 0)
+    if (s.payload.length % spec.block_size != 0)
       warnings.push_back(
           fmt::format("Size of signed file {} is not a multiple of the disk block size", f.path));
-    if (kind != ComponentKind::kInitrdSignature) sclab_hint(kind, f, s);
+    if (kind != ComponentKind::kInitrdSignature) return sclab_hint(kind, f, s);
+    return {};
   }
 
   // zipl 2.16's stage3.bin and distribution kernels before 2025 carry no SCLAB; the BIOS
   // looks for its locator in the last 8 bytes of the loaded (block padded) component and,
   // with secure-boot=on, stops there. Say so now rather than at boot (the initrd is not
   // verified, so it needs none).
-  void sclab_hint(ComponentKind kind, const BootFile& f, const SignedFile& s) {
+  // Reads at most the last 64 KiB of the payload, as far back as a locator can reach.
+  Status sclab_hint(ComponentKind kind, const BootFile& f, const SignedFile& s) {
     std::optional<SclabAbsence> absent = SclabAbsence::kNoMagic;
-    if (s.payload.size() % spec.block_size == 0) absent = find_sclab(s.payload).absent;
-    if (!absent) return;
+    if (s.payload.length % spec.block_size == 0) {
+      auto tail = read_tail(s.payload, kSclabMaxReach);
+      if (!tail) return tl::unexpected(tail.error());
+      absent = find_sclab(*tail, s.payload.length).absent;
+    }
+    if (!absent) return {};
     const bool stage3 = kind == ComponentKind::kStage3Signature;
     warnings.push_back(fmt::format(
         "{} is signed but has no SCLAB ({}): QEMU's secure-boot=on will stop at it, audit mode "
         "only warns; re-sign it with one: sipl sign --resign --sclab {} ...",
         f.path, describe(*absent), stage3 ? "global --psw 0x000800008000a000 --load-addr 0xa000" : "plain"));
+    return {};
   }
 
   Status require_signed(const SignedFile& s, std::string_view what, const std::string& path) {
@@ -106,14 +118,14 @@ struct Planner {
     }
     if (auto st = require_signed(*kernel, "image file", in.kernel.path); !st)
       return tl::unexpected(st.error());
-    if (kernel->payload.empty())
+    if (kernel->payload.length == 0)
       return fail(ErrorCode::kUsage, "kernel image has no bytes to load", Location(in.kernel.path));
-    if (initrd && initrd->payload.empty())
+    if (initrd && initrd->payload.length == 0)
       return fail(ErrorCode::kUsage, "initrd has no bytes to load", Location(in.initrd->path));
 
     // Addresses: zipl sizes components by their file size as stat'ed (signature included),
     // rounded to 4 KiB, and allocates upward from the kernel at 0x10000 (job.c).
-    const uint64_t kernel_size = in.kernel.bytes.size();
+    const uint64_t kernel_size = in.kernel.bytes.length;
     uint64_t next = za::kKernel + round_up(kernel_size, kAllocAlign);
     std::optional<uint64_t> parm_addr, initrd_addr;
     if (in.parmline) {
@@ -128,7 +140,7 @@ struct Planner {
     }
     if (initrd) {
       initrd_addr = round_up(next, kInitrdAlign);
-      next = *initrd_addr + round_up(in.initrd->bytes.size(), kAllocAlign);
+      next = *initrd_addr + round_up(in.initrd->bytes.length, kAllocAlign);
     }
     if (next > kAddressLimit)
       return fail(ErrorCode::kUsage,
@@ -139,13 +151,14 @@ struct Planner {
     // Stage 3 heap and stack dummies keep the firmware away from memory stage 3 uses.
     load(e, ComponentKind::kHeap, za::kHeap, own(Bytes(za::kHeapSize)), "");
     load(e, ComponentKind::kStack, za::kStack, own(Bytes(za::kStackSize)), "");
-    signature(e, ComponentKind::kStage3Signature, spec.stage3, stage3);
+    if (auto st = signature(e, ComponentKind::kStage3Signature, spec.stage3, stage3); !st)
+      return tl::unexpected(st.error());
     load(e, ComponentKind::kStage3, za::kStage3, stage3.payload, spec.stage3.path);
 
     Stage3Parms& p = e.parms;
     p.parm_addr = parm_addr.value_or(~uint64_t{0});
     p.initrd_addr = initrd_addr.value_or(0);
-    p.initrd_len = initrd ? in.initrd->bytes.size() : 0;  // stat size, signature included
+    p.initrd_len = initrd ? in.initrd->bytes.length : 0;  // stat size, signature included
     p.load_psw = za::kPswBase | za::kKernel;
     p.extra_parm = 0;  // SCSI: no DASD menu extra parameters
     p.flags = zipl::stage3_parms::kFlagScsi;
@@ -153,7 +166,8 @@ struct Planner {
     p.image_addr = za::kKernel;
     load(e, ComponentKind::kStage3Parms, za::kStage3Parms, own(encode_stage3_parms(p)), "");
 
-    signature(e, ComponentKind::kKernelSignature, in.kernel, *kernel);
+    if (auto st = signature(e, ComponentKind::kKernelSignature, in.kernel, *kernel); !st)
+      return tl::unexpected(st.error());
     load(e, ComponentKind::kKernel, za::kKernel, kernel->payload, in.kernel.path);
     if (in.parmline) {
       Bytes text(in.parmline->size() + 1);
@@ -161,7 +175,8 @@ struct Planner {
       load(e, ComponentKind::kParmline, *parm_addr, own(std::move(text)), "");
     }
     if (initrd) {
-      signature(e, ComponentKind::kInitrdSignature, *in.initrd, *initrd);
+      if (auto st = signature(e, ComponentKind::kInitrdSignature, *in.initrd, *initrd); !st)
+        return tl::unexpected(st.error());
       load(e, ComponentKind::kInitrd, *initrd_addr, initrd->payload, in.initrd->path);
     }
     PlannedComponent exec;
@@ -224,14 +239,13 @@ Bytes encode_stage3_parms(const Stage3Parms& p) {
   return b;
 }
 
-Result<std::vector<PlannedEntry>> plan_entries(const BootmapSpec& spec, std::vector<Bytes>& owned,
-                                               std::vector<std::string>& warnings) {
-  Planner planner{spec, owned, warnings};
+Result<std::vector<PlannedEntry>> plan_entries(const BootmapSpec& spec, std::vector<std::string>& warnings) {
+  Planner planner{spec, warnings};
   auto stage3 = cut_signature(spec.stage3);
   if (!stage3) return tl::unexpected(stage3.error());
   if (auto st = planner.require_signed(*stage3, "internal loader file", spec.stage3.path); !st)
     return tl::unexpected(st.error());
-  if (stage3->payload.empty())
+  if (stage3->payload.length == 0)
     return fail(ErrorCode::kUsage, "stage 3 loader is empty", Location(spec.stage3.path));
   std::vector<PlannedEntry> out;
   for (const auto& in : spec.entries) {

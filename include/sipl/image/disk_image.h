@@ -28,6 +28,10 @@ class ImageBackend : public ByteSource {
   // True when a read inside the image can fail only on an I/O error (raw), false when the
   // bytes must be decoded and may be corrupt (qcow2).
   virtual bool reads_cannot_fail() const { return false; }
+  // Returns the error a read of [offset, offset+length) would give other than an I/O error, or
+  // success; the default reads the range in 256 KiB pieces. qcow2 checks its table entries
+  // and inflates compressed clusters but reads no plain data cluster.
+  virtual Status check(uint64_t offset, uint64_t length) const;
 };
 
 class DiskImage {
@@ -66,8 +70,11 @@ class DiskImage {
   // the image open even after this DiskImage is gone. kBadInput naming the offset past the end.
   Result<SourceRange> range(uint64_t offset, uint64_t len) const;
   // True when reading a range later can fail only on an I/O error (raw images), so readers
-  // may defer reads; false for qcow2, whose clusters may be corrupt: read them up front.
+  // may defer reads; false for qcow2, whose clusters may be corrupt: check them up front.
   bool reads_cannot_fail() const { return backend_->reads_cannot_fail(); }
+  // Returns the error reading [offset, offset+len) would give, short of an I/O error, without
+  // reading more than it must (ImageBackend::check); kBadInput naming the offset past the end.
+  Status check(uint64_t offset, uint64_t len) const;
 
   // Returns another handle on the same open image (backend and caches shared).
   DiskImage share() const { return DiskImage(path_, format_, block_size_, backend_); }
