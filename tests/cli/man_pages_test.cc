@@ -235,7 +235,10 @@ TEST(ManPages, OptionsWithFixedValuesListThem) {
                                                        {"sipl-mkdisk.1", "--secure auto|1|0"},
                                                        {"sipl-verify.1", "--block-size 512|4096"},
                                                    };
-  for (const auto& [page, tag] : cases) {
+  for (const auto& c : cases) {
+    // Named copies, not a structured binding: clang 14 cannot capture bindings in a lambda.
+    const auto& page = c.first;
+    const auto& tag = c.second;
     auto lines = section(page, "OPTIONS");
     EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [&](auto& l) { return trim(l) == tag; }))
         << page << ": " << tag;
