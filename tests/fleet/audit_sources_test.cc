@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/json_schema.h"
+#include "support/openssl_cli.h"
 #include "support/run.h"
 
 extern char** environ;
@@ -28,18 +29,6 @@ namespace sipl {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
-std::string expiry_instant(const std::string& pem) {
-  auto r = test::sh("date -u -d \"@$(( $(date -u -d \"$(openssl x509 -noout -enddate -in '" + pem +
-                    "' | cut -d= -f2)\" +%s) + 1 ))\" +%Y-%m-%dT%H:%M:%SZ");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return trim(r.out);
-}
 
 const nlohmann::json* find_guest(const nlohmann::json& doc, const std::string& key, const std::string& value) {
   for (const auto& g : doc["guests"])
@@ -215,7 +204,7 @@ TEST_F(AuditSources, LibvirtdKeepsTheQemuCommandlineFormAndEveryVerbReadsIt) {
   EXPECT_EQ((*g)["boot_certs_form"], "qemu_commandline");
   EXPECT_EQ((*g)["mode"], "secure");
   EXPECT_EQ((*g)["verdict"], "boots");
-  EXPECT_EQ((*g)["changes_at"], expiry_instant(d / "signer.pem"));
+  EXPECT_EQ((*g)["changes_at"], test::openssl_expiry_instant(d / "signer.pem"));
   EXPECT_EQ((*g)["verdict_then"], "halts");
 }
 

@@ -30,15 +30,6 @@ std::string trim(std::string s) {
   return s;
 }
 
-// notAfter + 1 s as RFC 3339, by openssl and GNU date: the first second the certificate is
-// no longer valid.
-std::string expiry_instant(const std::string& pem) {
-  auto r = test::sh("date -u -d \"@$(( $(date -u -d \"$(openssl x509 -noout -enddate -in '" + pem +
-                    "' | cut -d= -f2)\" +%s) + 1 ))\" +%Y-%m-%dT%H:%M:%SZ");
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return trim(r.out);
-}
-
 std::string domain_xml(const std::string& name, const std::string& disk, const std::vector<std::string>& certs,
                        bool secure) {
   std::string x = "<domain type='kvm'>\n  <name>" + name + "</name>\n  <memory unit='MiB'>512</memory>\n  <os>\n" +
@@ -124,7 +115,7 @@ TEST_F(Audit, XmlDirectoryVerdictsAndTheFirstChangeInTheHorizon) {
   bool skipped = false;
   for (const auto& f : j["findings"]) skipped |= f["id"] == "audit.not_s390x";
   EXPECT_TRUE(skipped);
-  const std::string expiry = expiry_instant(d() / "signer.pem");
+  const std::string expiry = test::openssl_expiry_instant(d() / "signer.pem");
 
   const auto* g = guest(j, "secure-signer");
   ASSERT_NE(g, nullptr);
@@ -185,7 +176,7 @@ TEST_F(Audit, HorizonShorterThanTheExpiryAndUntil) {
   EXPECT_EQ(r.json["guests"][0]["changes_at"], nullptr);
   EXPECT_THAT(ids(r.json["guests"][0]), ::testing::IsEmpty());
   // --until just before and at the instant of the change (from openssl's notAfter).
-  const std::string expiry = expiry_instant(d() / "signer.pem");
+  const std::string expiry = test::openssl_expiry_instant(d() / "signer.pem");
   auto before = test::sh("date -u -d \"" + expiry + " - 1 second\" +%Y-%m-%dT%H:%M:%SZ");
   r = test::run_sipl_json({"audit", "--json", "--until", trim(before.out), d() / "xml/secure-signer.xml"});
   EXPECT_EQ(r.run.exit_code, 0);
@@ -251,7 +242,7 @@ TEST_F(Audit, UnsupportedQemuVersion) {
 TEST_F(Audit, TableAndPrometheus) {
   auto r = test::run_sipl({"audit", "--horizon", "90d", "--xml-dir", d() / "xml"});
   EXPECT_EQ(r.exit_code, 1);
-  const std::string expiry = expiry_instant(d() / "signer.pem");
+  const std::string expiry = test::openssl_expiry_instant(d() / "signer.pem");
   EXPECT_THAT(r.out, HasSubstr("halts at " + expiry));
   EXPECT_THAT(r.out, HasSubstr("6 guests: 3 fail now or within the horizon, 1 unknown\n"));
   EXPECT_EQ(r.err.find('\r'), std::string::npos);  // no progress bar when stderr is not a terminal
