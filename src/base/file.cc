@@ -27,22 +27,17 @@ Error io_error(const std::string& path, const std::string& what, int err) {
   return Error{ErrorCode::kIo, fmt::format("{}: {}", what, std::strerror(err)), Location{path}};
 }
 
-struct Opened {
-  int fd = -1;
-  uint64_t size = 0;
-  uint32_t logical_block_size = 0;  // block devices only
-};
+}  // namespace
 
-// Opens `path` for reading only if it is a regular file (or, when allowed, a block device): a
-// FIFO would block in open(2), so O_NONBLOCK is used and the type checked with fstat on the
+// A FIFO would block in open(2), so O_NONBLOCK is used and the type checked with fstat on the
 // descriptor (no race).
-Result<Opened> open_for_reading(const std::string& path, FileKinds kinds = FileKinds::kRegular) {
+Result<ReadableFile> open_readable(const std::string& path, FileKinds kinds) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return tl::unexpected(io_error(path, "cannot open", errno));
   Fd guard{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0) return tl::unexpected(io_error(path, "cannot stat", errno));
-  Opened o;
+  ReadableFile o;
   if (S_ISREG(st.st_mode)) {
     o.size = static_cast<uint64_t>(st.st_size);
   } else if (S_ISBLK(st.st_mode) && kinds == FileKinds::kRegularOrBlockDevice) {
@@ -57,14 +52,13 @@ Result<Opened> open_for_reading(const std::string& path, FileKinds kinds = FileK
     return fail(ErrorCode::kIo, S_ISBLK(st.st_mode) ? "a block device, not a regular file" : "not a regular file",
                 Location{path});
   }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // reads block as usual
   o.fd = std::exchange(guard.fd, -1);
   return o;
 }
 
-}  // namespace
-
 Result<MappedFile> MappedFile::open(const std::string& path, FileKinds kinds) {
-  auto r = open_for_reading(path, kinds);
+  auto r = open_readable(path, kinds);
   if (!r) return tl::unexpected(r.error());
   MappedFile m;  // owns the descriptor from here on
   m.fd_ = r->fd;
@@ -120,7 +114,7 @@ Status MappedFile::read_at(uint64_t offset, MutableByteSpan out) const {
 }
 
 Result<Bytes> read_file(const std::string& path, uint64_t max_size) {
-  auto r = open_for_reading(path);
+  auto r = open_readable(path);
   if (!r) return tl::unexpected(r.error());
   Fd fd{r->fd};
   if (r->size > max_size)
@@ -232,7 +226,7 @@ Result<DiskTarget> inspect_disk_target(const std::string& path, bool allow_block
                 "is a block device: it is written in place, not through a copy that is renamed into place, so "
                 "pass --force to write it",
                 Location{path});
-  auto o = open_for_reading(path, FileKinds::kRegularOrBlockDevice);
+  auto o = open_readable(path, FileKinds::kRegularOrBlockDevice);
   if (!o) return tl::unexpected(o.error());
   ::close(o->fd);
   t.block_device = true;
@@ -241,29 +235,13 @@ Result<DiskTarget> inspect_disk_target(const std::string& path, bool allow_block
   return t;
 }
 
-Status write_block_device(const std::string& path, std::span<const std::pair<uint64_t, ByteSpan>> writes) {
+Status write_block_device(const std::string& path, const std::function<Status(int fd, uint64_t size)>& write) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_EXCL);
   if (fd < 0) return tl::unexpected(io_error(path, "cannot open for writing", errno));
   Fd guard{fd};
   uint64_t size = 0;
   if (::ioctl(fd, BLKGETSIZE64, &size) != 0) return tl::unexpected(io_error(path, "cannot get the device size", errno));
-  for (const auto& [offset, data] : writes)
-    if (offset > size || data.size() > size - offset)
-      return fail(ErrorCode::kUsage,
-                  fmt::format("a write of {} bytes at byte {} runs past the end of the {}-byte device", data.size(),
-                              offset, size),
-                  Location{path});
-  for (const auto& [offset, data] : writes) {
-    size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0)
-        return fail(ErrorCode::kIo, fmt::format("cannot write at byte {}: {}", offset + done, std::strerror(errno)),
-                    Location::at_offset(path, offset + done));
-      done += static_cast<size_t>(n);
-    }
-  }
+  if (auto s = write(fd, size); !s) return s;
   if (::fsync(fd) != 0) return tl::unexpected(io_error(path, "cannot sync", errno));
   return {};
 }

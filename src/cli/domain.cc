@@ -25,6 +25,7 @@ struct DomainOptions {
   std::string args_file;
   std::vector<std::string> argv;
   bool runnable = false;
+  std::string libvirt_version;
 };
 
 std::string finding_line(const Finding& f) {
@@ -67,7 +68,13 @@ Result<int> validate(const DomainOptions& o) {
 Result<int> normalize(const DomainOptions& o) {
   auto x = DomainXml::load(o.xml);
   if (!x) return tl::unexpected(x.error());
-  std::string out = x->normalized();
+  std::optional<LibvirtVersion> libvirt;
+  if (!o.libvirt_version.empty()) {
+    auto v = parse_libvirt_version(o.libvirt_version);
+    if (!v) return tl::unexpected(v.error());
+    libvirt = *v;
+  }
+  std::string out = x->normalized(libvirt);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
@@ -188,11 +195,11 @@ void setup(CLI::App& app, Context& ctx) {
       .json = {{"file", "the domain XML file"},
                {"valid", "true or false"},
                {"mode", "normal, audit, secure or invalid: the IPL mode the domain gives"},
-               {"boot_certs_form", "none, libvirt, seed or mixed: how the certificates are written"},
+               {"boot_certs_form", "none, libvirt, seed, qemu_commandline or mixed: how the certificates are written"},
                {"boot_certs", "the certificate paths, in order"},
                {"findings[]", "severity, id, message, location (path and line in the XML) and params of each "
                               "finding"}},
-      .examples = {{"sipl domain validate examples/domains/secure.xml", "Validate a secure-IPL domain"}},
+      .examples = {{"sipl domain validate examples/domains/libvirt-form.xml", "Validate a secure-IPL domain"}},
   });
   v->callback([o, &ctx] { run_verb(ctx, [o] { return validate(*o); }); });
 
@@ -223,7 +230,7 @@ void setup(CLI::App& app, Context& ctx) {
                {"env", "the environment variables set"},
                {"args", "the arguments"},
                {"findings[]", "the validation's findings: severity, id, message, location, params"}},
-      .examples = {{"sipl domain to-qemu --qemu-version 11.2.0 examples/domains/secure.xml",
+      .examples = {{"sipl domain to-qemu --qemu-version 11.2.0 examples/domains/libvirt-form.xml",
                     "Print the QEMU command line for a domain"},
                    {"sh -c \"$(sipl domain to-qemu --runnable guest.xml)\"",
                     "Boot the domain's guest by hand and watch its console"}},
@@ -247,13 +254,28 @@ void setup(CLI::App& app, Context& ctx) {
   });
   f->callback([o, &ctx] { run_verb(ctx, [o] { return from_qemu(*o); }); });
 
-  auto* n = dom->add_subcommand("normalize", "rewrite the seed's XML form in libvirt's final form");
+  auto* n = dom->add_subcommand("normalize", "rewrite a domain's boot certificates in the form a libvirt reads");
+  n->add_option("--libvirt-version", o->libvirt_version,
+                "the libvirt that will read it: before 12.9, the <qemu:commandline> -machine form")
+      ->type_name("VERSION");
   n->add_option("XML", o->xml, "domain XML file")->required();
   document(n, {
+      .description = {"Prints the domain with its boot certificates and secure-boot in the form the target libvirt "
+                      "reads. libvirt 12.9 and later (the default): one <boot-certs> with <path> children under "
+                      "<os>, and the secure-boot feature of <firmware>; the seed's <boot-certs path='...'/> and "
+                      "options passed through <qemu:commandline> are rewritten so.",
+                      "Older libvirt (--libvirt-version 9.0, Debian 12's) does not know <boot-certs> and drops it "
+                      "silently when the domain is defined. QEMU merges repeated -machine options, so such a "
+                      "libvirt can pass them through its QEMU namespace: the certificates and secure-boot become one "
+                      "-machine boot-certs.0.path=...,secure-boot=on in <qemu:commandline> (two <qemu:arg> "
+                      "elements), which that libvirt keeps and appends to the QEMU command line. Every verb that reads a domain understands "
+                      "both forms and says which one it found."},
       .notes = {"Unknown elements, comments and whitespace are written back untouched."},
       .exit_status = {{0, "printed"}, {2, "usage error"}, {3, "unreadable or malformed XML"}},
       .examples = {{"sipl domain normalize examples/domains/seed-form.xml",
-                    "Print a seed-form domain in libvirt's final form"}},
+                    "Print a seed-form domain in libvirt's final form"},
+                   {"sipl domain normalize --libvirt-version 9.0 guest.xml > old.xml",
+                    "Write the form Debian 12's libvirt keeps (virt-xml-validate old.xml accepts it)"}},
   });
   n->callback([o, &ctx] { run_verb(ctx, [o] { return normalize(*o); }); });
 

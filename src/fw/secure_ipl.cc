@@ -62,10 +62,10 @@ unsigned program_index(Bios& b, const std::string& loadparm) {
 }
 
 // zipl_run for one disk; kFailed = the device fails ("Failed to IPL from this SCSI device!").
-Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
+Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev, const IplOptions& options,
                                    std::vector<detail::FetchedCertificate>* certs) {
   b.print(dev.kind == hv::BootDeviceKind::kVirtioScsiCcw ? "Using virtio-scsi." : "Using virtio-blk.");
-  auto disk = image::open_boot_disk(dev.image);
+  auto disk = options.open_disk ? options.open_disk(dev.image) : image::open_boot_disk(dev.image);
   if (!disk) return tl::unexpected(disk.error());
   Bytes head(zipl::mbr::kLength);
   // ipl_scsi(): without "zIPL" in block 0 it returns quietly and zipl_load tries ECKD.
@@ -137,7 +137,7 @@ Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, 
       continue;
     }
     std::vector<detail::FetchedCertificate> certs;
-    auto r = run_disk(b, i, dev, &certs);
+    auto r = run_disk(b, i, dev, options, &certs);
     if (!r) return tl::unexpected(r.error());
     if (b.halted) break;
     if (*r != detail::RunResult::kBooted) {

@@ -48,9 +48,14 @@ Result<Machine> Machine::create(const MachineOptions& options, Findings* warning
     if (d.loadparm)
       if (auto lp = sanitize_loadparm(*d.loadparm); !lp) return tl::unexpected(lp.error());
   if (options.protected_virtualization) m.facilities_ = {};  // hidden from PV guests
-  auto store = CertificateStore::build(options.boot_certs, warnings);
-  if (!store) return tl::unexpected(store.error());
-  m.store_ = std::move(*store);
+  if (options.store) {
+    m.store_ = *options.store;
+    m.options_.store.reset();
+  } else {
+    auto store = CertificateStore::build(options.boot_certs, warnings);
+    if (!store) return tl::unexpected(store.error());
+    m.store_ = std::move(*store);
+  }
   m.mode_ = ipl_mode(options.secure_boot, m.store_.count());
   m.devices_ = options.devices;
   std::stable_sort(m.devices_.begin(), m.devices_.end(),

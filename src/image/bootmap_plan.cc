@@ -24,28 +24,33 @@ constexpr uint64_t kInitrdAlign = 0x10000;
 
 // A file as zipl loads it: without its appended signature, plus the signature if any.
 struct SignedFile {
-  ByteSpan payload;
-  std::optional<ByteSpan> signature;
+  SourceRange payload;
+  std::optional<SourceRange> signature;
 };
 
+// Returns the last min(n, range.length) bytes of `range`.
+Result<Bytes> read_tail(const SourceRange& range, uint64_t n) {
+  n = std::min(n, range.length);
+  return read_all({range.source, range.offset + range.length - n, n});
+}
+
+// Reads only the 40-byte trailer: the payload and signature stay ranges of the file.
 Result<SignedFile> cut_signature(const BootFile& f) {
-  auto sig = parse_appended_signature(f.bytes, f.path);
-  if (!sig) return tl::unexpected(sig.error());
-  if (!*sig) return SignedFile{f.bytes, std::nullopt};
-  return SignedFile{(*sig)->payload, (*sig)->signature};
+  auto tail = read_tail(f.bytes, kSignatureTrailerSize);
+  if (!tail) return tl::unexpected(tail.error());
+  auto t = parse_signature_trailer(*tail, f.bytes.length, f.path);
+  if (!t) return tl::unexpected(t.error());
+  if (!*t) return SignedFile{f.bytes, std::nullopt};
+  const SourceRange& b = f.bytes;
+  return SignedFile{{b.source, b.offset, (*t)->payload_size},
+                    SourceRange{b.source, b.offset + (*t)->payload_size, (*t)->sig_len}};
 }
 
 struct Planner {
   const BootmapSpec& spec;
-  std::vector<Bytes>& owned;
   std::vector<std::string>& warnings;
 
-  ByteSpan own(Bytes b) {
-    owned.push_back(std::move(b));
-    return owned.back();
-  }
-
-  void load(PlannedEntry& e, ComponentKind kind, uint64_t addr, ByteSpan data, std::string source) {
+  void load(PlannedEntry& e, ComponentKind kind, uint64_t addr, SourceRange data, std::string source) {
     PlannedComponent c;
     c.kind = kind;
     c.type = zipl::component_entry::kTypeLoad;
@@ -58,21 +63,21 @@ struct Planner {
   // Adds the SIGNATURE entry for `f` (to be loaded at `address`) when the mode asks for one;
   // warns like zipl when the loaded (block padded) component would not be exactly the signed
   // bytes, and like the BIOS's SCLAB checks would complain.
-  void signature(PlannedEntry& e, ComponentKind kind, const BootFile& f, const SignedFile& s, uint64_t address) {
-    if (!s.signature || spec.secure == SecureMode::kOff) return;
+  Status signature(PlannedEntry& e, ComponentKind kind, const BootFile& f, const SignedFile& s, uint64_t address) {
+    if (!s.signature || spec.secure == SecureMode::kOff) return {};
     ++signed_components;
     PlannedComponent c;
     c.kind = kind;
     c.type = zipl::component_entry::kTypeSignature;
-    c.signature_length = static_cast<uint32_t>(s.signature->size());
+    c.signature_length = static_cast<uint32_t>(s.signature->length);
     c.compdat = (uint64_t{zipl::component_entry::kSigFormatPkcs7} << 56) | c.signature_length;
     c.data = *s.signature;
     c.source = f.path;
     e.components.push_back(std::move(c));
-    if (s.payload.size() % spec.block_size != 0)
+    if (s.payload.length % spec.block_size != 0)
       warnings.push_back(
           fmt::format("Size of signed file {} is not a multiple of the disk block size", f.path));
-    sclab_hint(kind, f, s, address);
+    return sclab_hint(kind, f, s, address);
   }
 
   // Every signed component is verified, and first checked for a SCLAB (stage 3, kernels and
@@ -80,10 +85,15 @@ struct Planner {
   // same way (image::check_sclab), at the address it is loaded to. zipl 2.16's stage3.bin,
   // distribution kernels before 2025 and initrds carry none; with secure-boot=on the BIOS
   // stops at the first such component, audit mode only warns. Say so now, with the fix.
-  void sclab_hint(ComponentKind kind, const BootFile& f, const SignedFile& s, uint64_t address) {
-    Bytes padded(round_up(s.payload.size(), spec.block_size));
-    std::copy(s.payload.begin(), s.payload.end(), padded.begin());
-    const SclabCheck check = check_sclab(padded, address);
+  // Reads at most the last 64 KiB of the payload, as far back as a locator can reach.
+  Status sclab_hint(ComponentKind kind, const BootFile& f, const SignedFile& s, uint64_t address) {
+    const uint64_t padded = round_up(s.payload.length, spec.block_size);
+    const uint64_t zeros = padded - s.payload.length;  // the block padding the BIOS also reads
+    const uint64_t want = std::min<uint64_t>(padded, kSclabMaxReach);
+    auto tail = read_tail(s.payload, want > zeros ? want - zeros : 0);
+    if (!tail) return tl::unexpected(tail.error());
+    tail->resize(tail->size() + std::min(zeros, want), std::byte{0});
+    const SclabCheck check = check_sclab(*tail, padded, address);
     const bool stage3 = kind == ComponentKind::kStage3Signature;
     const std::string fix =
         stage3 ? fmt::format("global --psw 0x{:016x} --load-addr 0x{:x}", zipl::address::kExecPsw, address) : "plain";
@@ -94,13 +104,14 @@ struct Planner {
           "{} is signed but has no SCLAB ({}): QEMU's secure-boot=on will stop at it, audit mode "
           "only warns; re-sign it with one: sipl sign --resign --sclab {} ...",
           f.path, check.errors.front(), fix));
-      return;
+      return {};
     }
     for (const auto& msg : check.errors)
       warnings.push_back(fmt::format(
           "{} ({}, loaded at 0x{:x}) has a SCLAB the BIOS refuses (\"{}\"): QEMU's secure-boot=on will stop at "
           "it, audit mode only warns; re-sign it: sipl sign --resign --sclab {} ...",
           f.path, component_kind_name(loaded_kind(kind)), address, msg, fix));
+    return {};
   }
 
   // The component a SIGNATURE entry kind signs.
@@ -154,14 +165,14 @@ struct Planner {
     }
     if (auto st = require_signed(*kernel, "image file", in.kernel.path); !st)
       return tl::unexpected(st.error());
-    if (kernel->payload.empty())
+    if (kernel->payload.length == 0)
       return fail(ErrorCode::kBadInput, "kernel image has no bytes to load", Location(in.kernel.path));
-    if (initrd && initrd->payload.empty())
+    if (initrd && initrd->payload.length == 0)
       return fail(ErrorCode::kBadInput, "initrd has no bytes to load", Location(in.initrd->path));
 
     // Addresses: zipl sizes components by their file size as stat'ed (signature included),
     // rounded to 4 KiB, and allocates upward from the kernel at 0x10000 (job.c).
-    const uint64_t kernel_size = in.kernel.bytes.size();
+    const uint64_t kernel_size = in.kernel.bytes.length;
     uint64_t next = za::kKernel + round_up(kernel_size, kAllocAlign);
     std::optional<uint64_t> parm_addr, initrd_addr;
     if (in.parmline) {
@@ -176,7 +187,7 @@ struct Planner {
     }
     if (initrd) {
       initrd_addr = round_up(next, kInitrdAlign);
-      next = *initrd_addr + round_up(in.initrd->bytes.size(), kAllocAlign);
+      next = *initrd_addr + round_up(in.initrd->bytes.length, kAllocAlign);
     }
     if (next > kAddressLimit)
       return fail(ErrorCode::kUsage,
@@ -187,13 +198,14 @@ struct Planner {
     // Stage 3 heap and stack dummies keep the firmware away from memory stage 3 uses.
     load(e, ComponentKind::kHeap, za::kHeap, own(Bytes(za::kHeapSize)), "");
     load(e, ComponentKind::kStack, za::kStack, own(Bytes(za::kStackSize)), "");
-    signature(e, ComponentKind::kStage3Signature, spec.stage3, stage3, za::kStage3);
+    if (auto st = signature(e, ComponentKind::kStage3Signature, spec.stage3, stage3, za::kStage3); !st)
+      return tl::unexpected(st.error());
     load(e, ComponentKind::kStage3, za::kStage3, stage3.payload, spec.stage3.path);
 
     Stage3Parms& p = e.parms;
     p.parm_addr = parm_addr.value_or(~uint64_t{0});
     p.initrd_addr = initrd_addr.value_or(0);
-    p.initrd_len = initrd ? in.initrd->bytes.size() : 0;  // stat size, signature included
+    p.initrd_len = initrd ? in.initrd->bytes.length : 0;  // stat size, signature included
     p.load_psw = za::kPswBase | za::kKernel;
     p.extra_parm = 0;  // SCSI: no DASD menu extra parameters
     p.flags = zipl::stage3_parms::kFlagScsi;
@@ -201,7 +213,8 @@ struct Planner {
     p.image_addr = za::kKernel;
     load(e, ComponentKind::kStage3Parms, za::kStage3Parms, own(encode_stage3_parms(p)), "");
 
-    signature(e, ComponentKind::kKernelSignature, in.kernel, *kernel, za::kKernel);
+    if (auto st = signature(e, ComponentKind::kKernelSignature, in.kernel, *kernel, za::kKernel); !st)
+      return tl::unexpected(st.error());
     load(e, ComponentKind::kKernel, za::kKernel, kernel->payload, in.kernel.path);
     if (in.parmline) {
       Bytes text(in.parmline->size() + 1);
@@ -209,7 +222,8 @@ struct Planner {
       load(e, ComponentKind::kParmline, *parm_addr, own(std::move(text)), "");
     }
     if (initrd) {
-      signature(e, ComponentKind::kInitrdSignature, *in.initrd, *initrd, *initrd_addr);
+      if (auto st = signature(e, ComponentKind::kInitrdSignature, *in.initrd, *initrd, *initrd_addr); !st)
+        return tl::unexpected(st.error());
       load(e, ComponentKind::kInitrd, *initrd_addr, initrd->payload, in.initrd->path);
     }
     PlannedComponent exec;
@@ -273,14 +287,13 @@ Bytes encode_stage3_parms(const Stage3Parms& p) {
   return b;
 }
 
-Result<std::vector<PlannedEntry>> plan_entries(const BootmapSpec& spec, std::vector<Bytes>& owned,
-                                               std::vector<std::string>& warnings) {
-  Planner planner{spec, owned, warnings};
+Result<std::vector<PlannedEntry>> plan_entries(const BootmapSpec& spec, std::vector<std::string>& warnings) {
+  Planner planner{spec, warnings};
   auto stage3 = cut_signature(spec.stage3);
   if (!stage3) return tl::unexpected(stage3.error());
   if (auto st = planner.require_signed(*stage3, "internal loader file", spec.stage3.path); !st)
     return tl::unexpected(st.error());
-  if (stage3->payload.empty())
+  if (stage3->payload.length == 0)
     return fail(ErrorCode::kBadInput, "stage 3 loader is empty", Location(spec.stage3.path));
   std::vector<PlannedEntry> out;
   for (const auto& in : spec.entries) {

@@ -32,6 +32,7 @@ const char* to_string(BootCertsForm f) {
     case BootCertsForm::kLibvirt: return "libvirt";
     case BootCertsForm::kSeed: return "seed";
     case BootCertsForm::kMixed: return "mixed";
+    case BootCertsForm::kQemuCommandline: return "qemu_commandline";
   }
   return "none";
 }

@@ -112,6 +112,11 @@ class Checker {
           "<boot-certs path='...'/> is the September 2025 proposal's form; libvirt uses "
           "<boot-certs><path>...</path></boot-certs>: run 'sipl domain normalize'",
           os.boot_certs_line);
+    if (os.boot_certs_form == BootCertsForm::kQemuCommandline || os.secure_boot_in_qemu_commandline)
+      add(Severity::kInfo, "boot_certs.qemu_commandline",
+          "boot certificates and secure-boot are -machine options passed through <qemu:commandline>, the form "
+          "for libvirt before 12.9 ('sipl domain normalize' writes libvirt 12.9's <boot-certs>)",
+          os.boot_certs_line);
     for (size_t i = 0; i < os.boot_certs.size(); ++i) {
       const std::string& p = os.boot_certs[i];
       uint64_t line = i < os.boot_cert_lines.size() ? os.boot_cert_lines[i] : os.boot_certs_line;

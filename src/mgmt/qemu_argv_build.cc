@@ -207,9 +207,11 @@ Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptio
   if (!device_loadparm)
     if (auto lp = first_loadparm(d)) machine += ",loadparm=" + escape_keyval(*lp);
   if (d.launch_security == "s390-pv") machine += ",confidential-guest-support=lsec0";
-  for (size_t i = 0; i < d.os.boot_certs.size(); ++i)
-    machine += fmt::format(",boot-certs.{}.path={}", i, escape_keyval(d.os.boot_certs[i]));
-  if (d.os.secure_boot != Tristate::kAbsent)
+  // The <qemu:commandline> form's options come at the end, where libvirt puts them.
+  if (d.os.boot_certs_form != BootCertsForm::kQemuCommandline)
+    for (size_t i = 0; i < d.os.boot_certs.size(); ++i)
+      machine += fmt::format(",boot-certs.{}.path={}", i, escape_keyval(d.os.boot_certs[i]));
+  if (d.os.secure_boot != Tristate::kAbsent && !d.os.secure_boot_in_qemu_commandline)
     machine += d.os.secure_boot == Tristate::kYes ? ",secure-boot=on" : ",secure-boot=off";
   add("-machine", machine);
   add("-accel", d.type == "kvm" ? "kvm" : "tcg");
@@ -311,6 +313,7 @@ Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptio
                                                                              : std::nullopt))}}));
   if (d.launch_security == "s390-pv")
     add("-object", compact(ojson{{"qom-type", "s390-pv-guest"}, {"id", "lsec0"}}));
+  a.insert(a.end(), d.qemu_commandline.begin(), d.qemu_commandline.end());
   if (libvirt) {
     add("-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
     add("-msg", "timestamp=on");

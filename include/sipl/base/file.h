@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
@@ -15,6 +16,18 @@ namespace sipl {
 
 // Which kinds of file MappedFile::open accepts.
 enum class FileKinds { kRegular, kRegularOrBlockDevice };
+
+// A descriptor opened read-only by open_readable (the caller closes it) and what it is.
+struct ReadableFile {
+  int fd = -1;
+  uint64_t size = 0;
+  uint32_t logical_block_size = 0;  // block devices only (BLKSSZGET)
+};
+
+// Opens `path` read-only if it is a regular file or, when `kinds` allows, a block device (its
+// size from BLKGETSIZE64); FIFOs, character devices and directories are refused (kIo naming the
+// path) without blocking.
+Result<ReadableFile> open_readable(const std::string& path, FileKinds kinds = FileKinds::kRegular);
 
 // A read-only memory mapping of a whole regular file or block device (an LVM volume, a
 // multipath LUN). Move-only; unmaps on destruction.
@@ -67,10 +80,11 @@ struct DiskTarget {
 // character devices, FIFOs and sockets, and for a block device unless `allow_block_device`.
 Result<DiskTarget> inspect_disk_target(const std::string& path, bool allow_block_device);
 
-// Writes each (offset, bytes) in place into the block device at `path` (opened O_WRONLY |
-// O_EXCL, so not while something holds it open exclusively, e.g. a mounted file system) and
-// syncs it. kUsage when a write runs past the device's end; kIo naming the offset on failure.
-Status write_block_device(const std::string& path, std::span<const std::pair<uint64_t, ByteSpan>> writes);
+// Opens the block device at `path` for writing in place (O_WRONLY | O_EXCL, so not while
+// something holds it open exclusively, e.g. a mounted file system), calls `write` with the
+// descriptor and the device's size (BLKGETSIZE64), then syncs it. kIo naming the path when it
+// cannot be opened or synced; `write`'s error otherwise.
+Status write_block_device(const std::string& path, const std::function<Status(int fd, uint64_t size)>& write);
 
 // Returns the contents of the regular file `path`, refusing (kLimit) files over `max_size`
 // bytes before reading any of them, and non-regular files (kIo) without opening them.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "sipl/base/time.h"
 #include "sipl/hv/guest_memory.h"
 #include "sipl/hv/machine.h"
+#include "sipl/image/disk_image.h"
 
 namespace sipl::fw {
 
@@ -89,6 +91,9 @@ struct IplOutcome {
 
 struct IplOptions {
   UnixTime at = 0;  // host clock when the guest asks (certificate validity)
+  // Opens a boot device's image; empty: image::open_boot_disk. A caller predicting many
+  // guests passes one that hands out shared, read-cached images (sipl audit).
+  std::function<Result<image::DiskImage>(const std::string& path)> open_disk;
 };
 
 // Runs the BIOS on `machine` with guest storage `memory` (at least the machine's RAM size).

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,6 +44,9 @@ struct MachineOptions {
   std::optional<std::string> loadparm;   // machine-level loadparm (-machine loadparm=), as given
   uint64_t ram_bytes = 1024ull << 20;    // -m
   bool protected_virtualization = false;  // Secure Execution guest: the facilities are hidden
+  // The store boot_certs gives, built already by the caller (a cache shared by many guests);
+  // nullptr: Machine::create builds it.
+  std::shared_ptr<const CertificateStore> store;
 };
 
 inline constexpr uint64_t kCertBufSize = 7 * 4096;  // CERT_BUF_SIZE, the ipl_data area

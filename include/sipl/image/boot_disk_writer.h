@@ -1,7 +1,9 @@
-// Writing a zipl SCSI-scheme boot disk into a raw image file as `sipl mkdisk` does: the
-// input files mapped, the layout planned (bootmap_writer.h), placed after `offset`, the image
-// created just big enough or updated in place, refusing to write over data or a DOS
-// partition unless forced, and written atomically (or not at all for a dry run).
+// Writing a zipl SCSI-scheme boot disk into an image file as `sipl mkdisk` does: the layout
+// planned (bootmap_writer.h) from the input files' trailers, placed after `offset`, the image
+// created just big enough (raw or qcow2) or updated in place (raw), refusing to write over
+// data or a DOS partition unless forced, and written atomically (or not at all for a dry run).
+// The component bytes go from the input files to the image by copy_file_range or in bounded
+// pieces: memory use does not grow with the disk.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +29,8 @@ struct DiskEntryRequest {
 };
 
 struct DiskRequest {
-  std::string output;                   // the raw image to create, or to update when it exists
+  std::string output;                   // the image to create, or to update when it exists (raw)
+  ImageFormat format = ImageFormat::kRaw;  // of a new image; qcow2 images are only created
   std::string stage3;
   std::vector<DiskEntryRequest> entries;  // [0] is the default
   SecureMode secure = SecureMode::kAuto;
@@ -49,17 +52,19 @@ struct [[nodiscard]] DiskWriteResult {
   uint64_t size = 0;
   bool updated_existing = false;
   bool dry_run = false;
+  ImageFormat format = ImageFormat::kRaw;
   SecureMode secure = SecureMode::kAuto;
-  Bootmap bootmap;  // points into `inputs`
-  std::vector<std::shared_ptr<const MappedFile>> inputs;
+  Bootmap bootmap;  // its ranges keep the input files open
 };
 
 // Returns the layout written (or, for a dry run, that would be). An existing image file is
 // updated through a copy renamed into place; a block device (only with `force`) in place.
 // Errors: kUsage for impossible requests (no entry, a bad block size, offset or size, a size
 // change of a block device, a layout over data or a partition, a layout that does not fit),
-// kUnsupported when the output is a directory or special file or a block device without
-// `force`, kIo when an input cannot be read or the image cannot be written, and build_bootmap's.
+// kUnsupported when the output is a directory or special file, a block device without
+// `force`, or an existing image that would have to be updated as qcow2 (not supported yet:
+// qcow2 images are written new), kIo when an input cannot be read or the image cannot be
+// written, and build_bootmap's.
 Result<DiskWriteResult> write_boot_disk(const DiskRequest& request);
 
 }  // namespace sipl::image

@@ -35,6 +35,10 @@ class ImageBackend : public ByteSource {
   // True when a read inside the image can fail only on an I/O error (raw), false when the
   // bytes must be decoded and may be corrupt (qcow2).
   virtual bool reads_cannot_fail() const { return false; }
+  // Returns the error a read of [offset, offset+length) would give other than an I/O error, or
+  // success; the default reads the range in 256 KiB pieces. qcow2 checks its table entries
+  // and inflates compressed clusters but reads no plain data cluster.
+  virtual Status check(uint64_t offset, uint64_t length) const;
 };
 
 class DiskImage {
@@ -77,11 +81,25 @@ class DiskImage {
   // the image open even after this DiskImage is gone. kBadInput naming the offset past the end.
   Result<SourceRange> range(uint64_t offset, uint64_t len) const;
   // True when reading a range later can fail only on an I/O error (raw images), so readers
-  // may defer reads; false for qcow2, whose clusters may be corrupt: read them up front.
+  // may defer reads; false for qcow2, whose clusters may be corrupt: check them up front.
   bool reads_cannot_fail() const { return backend_->reads_cannot_fail(); }
+  // Returns the error reading [offset, offset+len) would give, short of an I/O error, without
+  // reading more than it must (ImageBackend::check); kBadInput naming the offset past the end.
+  Status check(uint64_t offset, uint64_t len) const;
+
+  // Returns another handle on the same open image (backend and caches shared).
+  DiskImage share() const { return DiskImage(path_, format_, block_size_, backend_); }
+  // Returns a handle whose reads go through a cache of the bytes already read, shared by every
+  // handle and range made from it and safe across threads: many guests walking one disk read
+  // each byte from the file once. At most `max_bytes` are kept; reads beyond go to the file.
+  DiskImage with_read_cache(uint64_t max_bytes) const;
+  // Returns how many bytes the image's backend has read from its file (or the cache's
+  // underlying backend; 0 for images without a read cache).
+  uint64_t bytes_read_from_backend() const;
 
  private:
-  DiskImage(std::string path, ImageFormat f, uint32_t bs, std::unique_ptr<ImageBackend> b);
+  DiskImage(std::string path, ImageFormat f, uint32_t bs, std::shared_ptr<const ImageBackend> b)
+      : path_(std::move(path)), format_(f), block_size_(bs), backend_(std::move(b)) {}
   friend Result<DiskImage> open_image_at_depth(const std::string& path, uint32_t block_size, unsigned depth,
                                                const std::string& format);
 

@@ -22,7 +22,7 @@ namespace sipl::mgmt {
 // probe and parse errors as probe_qemu and parse_qemu_version.
 Result<ValidationContext> qemu_target(const std::string& version, const std::string& binary);
 
-// Returns "none", "libvirt", "seed" or "mixed".
+// Returns "none", "libvirt", "seed", "qemu_commandline" or "mixed".
 const char* to_string(BootCertsForm form);
 
 struct [[nodiscard]] DomainValidation {
