@@ -45,20 +45,12 @@ Result<uint64_t> kernel_copy(const FileSource& from, uint64_t from_off, int fd, 
 
 }  // namespace
 
-Result<std::shared_ptr<const FileSource>> FileSource::open(const std::string& path) {
-  // O_NONBLOCK so that a FIFO cannot block the open; the type is checked on the descriptor.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0)
-    return tl::unexpected(Error{ErrorCode::kIo, fmt::format("cannot open: {}", std::strerror(errno)), Location(path)});
-  struct stat st {};
-  const int stat_errno = ::fstat(fd, &st) == 0 ? 0 : errno;
-  std::shared_ptr<const FileSource> f(new FileSource(path, fd, static_cast<uint64_t>(st.st_size)));  // owns fd
-  if (stat_errno != 0)
-    return tl::unexpected(
-        Error{ErrorCode::kIo, fmt::format("cannot stat: {}", std::strerror(stat_errno)), Location(path)});
-  if (!S_ISREG(st.st_mode)) return fail(ErrorCode::kIo, "not a regular file", Location(path));
-  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-  return f;
+Result<std::shared_ptr<const FileSource>> FileSource::open(const std::string& path, FileKinds kinds) {
+  auto o = open_readable(path, kinds);
+  if (!o) return tl::unexpected(o.error());
+  std::shared_ptr<FileSource> f(new FileSource(path, o->fd, o->size));  // owns the descriptor
+  f->logical_block_size_ = o->logical_block_size;
+  return std::shared_ptr<const FileSource>(std::move(f));
 }
 
 FileSource::~FileSource() {

@@ -9,6 +9,7 @@
 #include "cli/doc.h"
 #include "cli/mkdisk_print.h"
 #include "cli/verbs.h"
+#include "sipl/fw/boot_record.h"
 #include "sipl/image/boot_disk_writer.h"
 
 namespace sipl::cli {
@@ -103,6 +104,8 @@ Result<int> run(const Options& o) {
   }
   req.force = o.force;
   req.dry_run = o.dry_run;
+  // An earlier mkdisk's (or zipl's) layout on the disk is replaced, not refused as data.
+  req.existing_layout = [](const image::DiskImage& d) { return fw::zipl_layout_blocks(d); };
   auto r = image::write_boot_disk(req);
   if (!r) return tl::unexpected(r.error());
   for (const auto& w : r->bootmap.warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
@@ -144,7 +147,8 @@ void setup(CLI::App& parent, Context& ctx) {
       ->type_name("BYTES")
       ->check(one_of({"512", "4096"}))
       ->default_str("512");
-  app->add_flag("--force", o->force, "Overwrite blocks that hold data or belong to a partition");
+  app->add_flag("--force", o->force,
+                "Overwrite blocks that hold data or belong to a partition; allow writing a block device in place");
   app->add_flag("--dry-run", o->dry_run, "Print the layout and write nothing");
   app->add_flag("--json", o->json, "Print the layout as JSON");
   document(app, {
@@ -155,25 +159,29 @@ void setup(CLI::App& parent, Context& ctx) {
            "IPL). The default entry comes from `--kernel`, `--initrd` and `--parmline`; `--entry` adds boot menu "
            "entries.",
            "An existing raw image is updated in place (through a copy that replaces it): the layout is refused "
-           "over blocks that hold data or over a DOS partition unless `--force` is given. A missing image is "
-           "created just big enough, or `--size` bytes.",
+           "over blocks that hold data or over a DOS partition unless `--force` is given; the blocks of a zipl "
+           "layout already there (an earlier mkdisk, before a kernel update) are replaced without it. A missing "
+           "image is created just big enough, or `--size` bytes. A block device (an LVM volume, a LUN) is written "
+           "in place, and only with `--force`.",
            "`-f qcow2` writes a new qcow2 v3 image directly (no qemu-img needed), allocating only the clusters the "
            "layout uses; it reads back as the raw image of the same layout would. Updating an existing qcow2 "
            "image in place is not supported yet: mkdisk refuses it (exit 4).",
            "With `--secure auto` (the default), files that carry an appended signature (see `sipl sign`) get a "
            "SIGNATURE entry; `--secure 1` also fails, with zipl's message, when stage 3 or a kernel is unsigned; "
-           "`--secure 0` writes no SIGNATURE entries."},
+           "`--secure 0` writes no SIGNATURE entries. Every signed component (stage 3, kernel, initrd) is checked "
+           "for the SCLAB the BIOS requires in Secure mode; each problem is a warning naming the "
+           "`sipl sign --resign --sclab` call that fixes it."},
       .notes = {"Kernel, initrd and stage 3 are copied into the image (zipl --add-files style); their appended "
                 "signatures (sign-file) become SIGNATURE entries and are cut off the loaded components.",
                 "The components are copied from their files with copy_file_range (a reflink-capable file system "
                 "shares their extents) or in pieces of at most 1 MiB, and the image is synced before it replaces "
                 "the output: memory use does not grow with the disk."},
       .exit_status = {{0, "the image was written (or, with --dry-run, would be)"},
-                      {2, "usage error: conflicting options, a layout over data or a partition, a size too small, "
-                          "or --secure 1 with an unsigned stage 3 or kernel"},
-                      {3, "an input file cannot be read or the image cannot be written"},
-                      {4, "the output is not a regular file (a device or a directory), or is an existing image "
-                          "that would have to be updated as qcow2 (not supported yet)"}},
+                      {2, "usage error: conflicting options, a layout over data or a partition, a size too small"},
+                      {3, "an input file cannot be read or is wrong (--secure 1 with an unsigned stage 3 or kernel), "
+                          "or the image cannot be written"},
+                      {4, "the output is a directory or special file, a block device without --force, or an existing "
+                          "image that would have to be updated as qcow2 (not supported yet)"}},
       .json = {{"disk", "the image file"},
                {"format", "raw or qcow2"},
                {"dry_run", "true when nothing was written"},

@@ -55,16 +55,21 @@ uint64_t DiskImage::size() const { return backend_->size(); }
 Result<DiskImage> open_image_at_depth(const std::string& path, uint32_t block_size, unsigned depth,
                                       const std::string& format) {
   if (auto s = check_block_size(block_size); !s) return tl::unexpected(s.error());
-  auto file = FileSource::open(path);
+  auto file = FileSource::open(path, FileKinds::kRegularOrBlockDevice);
   if (!file) return tl::unexpected(file.error());
+  const uint32_t device_block_size = (*file)->logical_block_size();
   Bytes magic(static_cast<size_t>(std::min<uint64_t>((*file)->size(), 4)));
   if (auto s = (*file)->read(0, magic); !s) return tl::unexpected(s.error());
-  if (format == "qcow2" || (format.empty() && looks_like_qcow2(magic))) {
-    auto backend = open_qcow2(std::move(*file), depth);
-    if (!backend) return tl::unexpected(backend.error());
-    return DiskImage(path, ImageFormat::kQcow2, block_size, std::move(*backend));
-  }
-  return DiskImage(path, ImageFormat::kRaw, block_size, std::make_unique<RawBackend>(std::move(*file)));
+  auto image = [&]() -> Result<DiskImage> {
+    if (format == "qcow2" || (format.empty() && looks_like_qcow2(magic))) {
+      auto backend = open_qcow2(std::move(*file), depth);
+      if (!backend) return tl::unexpected(backend.error());
+      return DiskImage(path, ImageFormat::kQcow2, block_size, std::move(*backend));
+    }
+    return DiskImage(path, ImageFormat::kRaw, block_size, std::make_unique<RawBackend>(std::move(*file)));
+  }();
+  if (image) image->device_block_size_ = device_block_size;
+  return image;
 }
 
 Result<DiskImage> DiskImage::open(const std::string& path, uint32_t block_size) {

@@ -112,4 +112,26 @@ Status write_image_atomic(const std::string& path, const std::string& base, uint
   return file->commit(static_cast<unsigned>(mode));
 }
 
+Status write_block_device_image(const std::string& path, const std::vector<ImageWrite>& writes) {
+  return write_block_device(path, [&](int fd, uint64_t size) -> Status {
+    for (const auto& w : writes)
+      if (w.length < w.data.length || w.offset > size || w.length > size - w.offset)
+        return fail(ErrorCode::kUsage,
+                    fmt::format("a write of {} bytes at byte {} runs past the end of the {}-byte device", w.length,
+                                w.offset, size),
+                    Location(path));
+    static const Bytes zeros(64 * 1024);
+    for (const auto& w : writes) {
+      if (auto s = write_range(fd, w.offset, w.data, path); !s) return s;
+      // The device holds old bytes where the layout pads with zeros.
+      for (uint64_t done = w.data.length; done < w.length;) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), w.length - done));
+        if (auto s = write_at(fd, w.offset + done, ByteSpan(zeros).first(n), path); !s) return s;
+        done += n;
+      }
+    }
+    return {};
+  });
+}
+
 }  // namespace sipl::image

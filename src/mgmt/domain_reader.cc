@@ -312,6 +312,15 @@ struct Reader {
         Cpu cpu;
         cpu.mode = xml::attr(c, "mode").value_or("custom");
         if (const xmlNode* m = xml::child(c, "model")) cpu.model = xml::text(m);
+        for (const xmlNode* f = c->children; f != nullptr; f = f->next) {
+          if (!xml::is(f, "feature")) continue;
+          auto name = xml::attr(f, "name");
+          if (!name) {
+            missing_attr("name", f);
+            continue;
+          }
+          cpu.features.push_back({xml::attr(f, "policy").value_or("require"), *name});
+        }
         d.cpu = std::move(cpu);
       } else if (xml::is(c, "devices")) {
         read_devices(c, d);

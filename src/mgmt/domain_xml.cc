@@ -219,9 +219,9 @@ Result<DomainXml> DomainXml::parse(std::string_view text, const std::string& sou
 }
 
 Result<DomainXml> DomainXml::load(const std::string& path, const XmlLimits& limits) {
-  auto bytes = read_file(path, limits.max_bytes);
+  auto bytes = read_file_or_stdin(path, limits.max_bytes);
   if (!bytes) return tl::unexpected(bytes.error());
-  return parse(to_string(*bytes), path, limits);
+  return parse(to_string(*bytes), path == "-" ? "standard input" : path, limits);
 }
 
 const Domain& DomainXml::domain() const { return impl_->domain; }

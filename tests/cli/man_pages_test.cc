@@ -282,6 +282,23 @@ TEST(ManPages, HelpFooterExamplesAndExitCodesAppearVerbatim) {
   EXPECT_GT(examples, 20u);
 }
 
+// An example that names a file of the source tree (examples/...) can be run from a clone as
+// it is printed: the file exists.
+TEST(ManPages, ExamplesNameOnlyFilesTheTreeHas) {
+  size_t named = 0;
+  for (const auto& c : help())
+    for (const auto& e : footer_examples(c.help.footer)) {
+      std::istringstream words(e);
+      for (std::string w; words >> w;)
+        if (w.starts_with("examples/")) {
+          ++named;
+          EXPECT_EQ(test::run({"test", "-e", std::string(SIPL_SOURCE_DIR) + "/" + w}).exit_code, 0)
+              << joined(c.path) << ": " << e;
+        }
+    }
+  EXPECT_GE(named, 3u);
+}
+
 TEST(ManPages, RootPageListsEveryVerbEnvironmentAndRelatedPages) {
   // One tag per verb ("sipl domain validate|to-qemu|..."), saying where its page is.
   const auto lines = section("sipl.1", "COMMANDS");

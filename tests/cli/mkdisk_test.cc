@@ -59,12 +59,18 @@ TEST_F(Mkdisk, SignedFilesGetSignatureEntriesWithSignFilesDer) {
   sign("initrd.img");
   auto r = mkdisk({"--initrd", dir / "initrd.img", "--parmline", "root=/dev/vda1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  // The signed initrd is verified too, so it needs a SCLAB as much as the kernel does (the real
+  // console b-audit-right.log shows the BIOS's SCLAB warning for disk-b's signed initrd).
   EXPECT_EQ(r.err, "sipl: warning: " + (dir / "vmlinuz") +
                        " is signed but has no SCLAB (Magic does not match. SCLAB does not exist): QEMU's "
                        "secure-boot=on will stop at it, audit mode only warns; re-sign it with one: sipl sign "
                        "--resign --sclab plain ...\n"
                        "sipl: warning: Size of signed file " + (dir / "initrd.img") +
-                       " is not a multiple of the disk block size\n");
+                       " is not a multiple of the disk block size\n"
+                       "sipl: warning: " + (dir / "initrd.img") +
+                       " is signed but has no SCLAB (Magic does not match. SCLAB does not exist): QEMU's "
+                       "secure-boot=on will stop at it, audit mode only warns; re-sign it with one: sipl sign "
+                       "--resign --sclab plain ...\n");
   auto walk = test::walk_zipl_disk(test::slurp(dir / "disk.img"), 512);
   ASSERT_EQ(walk.error, "");
   const auto& c = walk.programs.at(0).components;
@@ -104,12 +110,12 @@ TEST_F(Mkdisk, SecureZeroWritesNoSignaturesButStillStripsTrailers) {
 
 TEST_F(Mkdisk, SecureOneFailsForUnsignedStage3AndKernelWithZiplsMessage) {
   auto r = mkdisk({"--secure", "1"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);  // bad input (spec README), not a usage error
   EXPECT_EQ(r.err, "sipl: error: Could not install Secure Boot IPL records: Missing signature in internal loader file " +
                        (dir / "stage3.bin") + "\n");
   sign("stage3.bin");
   r = mkdisk({"--secure", "1", "--initrd", dir / "initrd.img"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "sipl: error: Could not install Secure Boot IPL records: Missing signature in image file " +
                        (dir / "vmlinuz") + "\n");
   // An unsigned initrd is accepted, as zipl does.
@@ -214,10 +220,10 @@ TEST_F(Mkdisk, MenuEntriesAndUsageErrors) {
   // CLI11 refuses a --secure other than zipl's three spellings, naming them.
   r = mkdisk({"--secure", "yes"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--secure: yes not in {auto,1,0}\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err, "sipl: error: --secure: yes not in {auto,1,0}\nsipl: note: see sipl mkdisk --help\n");
   r = mkdisk({"--block-size", "1024"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--block-size: 1024 not in {512,4096}\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err, "sipl: error: --block-size: 1024 not in {512,4096}\nsipl: note: see sipl mkdisk --help\n");
   r = test::run_sipl({"mkdisk", "--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("Examples:\n  # Write a secure boot disk from a signed stage 3 and kernel\n"
@@ -296,7 +302,7 @@ TEST_F(Mkdisk, UpdatingAQcow2ImageIsRefusedAndLeavesItAlone) {
   EXPECT_EQ(test::slurp(dir / "disk.img"), q_before);
   r = mkdisk({"-f", "vmdk"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--format: vmdk not in {raw,qcow2}\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err, "sipl: error: --format: vmdk not in {raw,qcow2}\nsipl: note: see sipl mkdisk --help\n");
 }
 
 // An update copies only the existing image's data extents (holes stay holes) and writes the

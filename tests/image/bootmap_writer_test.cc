@@ -203,6 +203,7 @@ TEST(BootmapWriter, SecureOneRefusesUnsignedStage3AndKernel) {
   spec.secure = image::SecureMode::kOn;
   auto bm = image::build_bootmap(spec);
   ASSERT_FALSE(bm);
+  EXPECT_EQ(bm.error().code, ErrorCode::kBadInput);  // exit 3: the input files are wrong, not the options
   EXPECT_EQ(bm.error().message,
             "Could not install Secure Boot IPL records: Missing signature in internal loader file stage3.bin");
   std::string signed_stage3 = to_string(image::append_signature(span(f.stage3), as_bytes("DER")));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sipl/base/byte_source.h"
+#include "sipl/base/file.h"
 #include "sipl/base/result.h"
 
 namespace sipl {
@@ -17,9 +18,10 @@ namespace sipl {
 // buffer, so memory use does not grow with the file.
 class FileSource final : public ByteSource {
  public:
-  // Returns the file at `path`, or kIo naming it (also for FIFOs, devices and directories,
-  // which are refused without blocking).
-  static Result<std::shared_ptr<const FileSource>> open(const std::string& path);
+  // Returns the file at `path`, or kIo naming it (also for FIFOs, character devices and
+  // directories, which are refused without blocking, and block devices unless `kinds` allows).
+  static Result<std::shared_ptr<const FileSource>> open(const std::string& path,
+                                                        FileKinds kinds = FileKinds::kRegular);
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
   ~FileSource() override;
@@ -28,6 +30,8 @@ class FileSource final : public ByteSource {
   uint64_t size() const { return size_; }
   // Returns the path given to open.
   const std::string& path() const { return path_; }
+  // Returns the device's logical block size (BLKSSZGET) for a block device, 0 for a file.
+  uint32_t logical_block_size() const { return logical_block_size_; }
   // Returns the descriptor (for copy_file_range); owned by this object.
   int fd() const { return fd_; }
   // Fills `out` from byte `offset`; kIo naming the path and offset when the file cannot be
@@ -39,6 +43,7 @@ class FileSource final : public ByteSource {
   std::string path_;
   int fd_ = -1;
   uint64_t size_ = 0;
+  uint32_t logical_block_size_ = 0;
 };
 
 // Returns a range covering all of `file`.

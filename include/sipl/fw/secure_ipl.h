@@ -27,6 +27,13 @@ enum class Verdict { kBoots, kBootsWithWarnings, kHalts, kNoBootableDevice };
 // Returns "boots", "boots with warnings", "halts" or "no bootable device".
 const char* to_string(Verdict v);
 
+// The component table entry the BIOS was checking when Secure mode halted.
+struct HaltedComponent {
+  unsigned index = 0;    // position in the program's component table (0-based, as `sipl inspect`)
+  uint64_t address = 0;  // load address; the PSW for the checks after the last component
+  std::string role;      // "stage 3", "kernel", "initrd", "parmline", ..., or "load PSW"
+};
+
 // One entry of the IIRB component list (the last one is the PSW pseudo-entry).
 struct ComponentReport {
   uint64_t address = 0;  // load address; the PSW for the pseudo-entry
@@ -68,6 +75,7 @@ struct IplOutcome {
   hv::IplMode mode = hv::IplMode::kNormal;
   Verdict verdict = Verdict::kNoBootableDevice;
   std::string halt_reason;                 // the panic / abort message when halted
+  std::optional<HaltedComponent> halted_at;  // the component the halt is about, if any
   std::vector<std::string> console;        // the BIOS console, line by line
   std::optional<size_t> booted_device;     // index into Machine::boot_order()
   unsigned program = 0;                    // program table entry booted
@@ -89,8 +97,9 @@ struct IplOptions {
 };
 
 // Runs the BIOS on `machine` with guest storage `memory` (at least the machine's RAM size).
-// Errors only for input sipl cannot read at all (a boot disk that cannot be opened); every
-// boot outcome, including hostile disks, is a verdict.
+// Errors only for input sipl cannot read at all (a boot disk that cannot be opened) and, as
+// kUnsupported, for boots sipl does not simulate (an ECKD-scheme boot record in Normal mode, an
+// ISO 9660 image on a disk device); every other outcome, including hostile disks, is a verdict.
 Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, const IplOptions& options);
 
 }  // namespace sipl::fw

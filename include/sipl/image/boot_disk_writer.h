@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,8 +38,13 @@ struct DiskRequest {
   std::optional<uint64_t> size;         // image size in bytes; default: the existing size, or
                                         // just big enough rounded up to 1 MiB
   std::optional<uint64_t> offset;       // byte offset of the first block the layout may use; default block 1
-  bool force = false;                   // write over data and partitions
+  bool force = false;                   // write over data and partitions; write a block device in place
   bool dry_run = false;                 // plan and check, write nothing
+  // The blocks of a zipl layout already on an existing output (fw::zipl_layout_blocks: an
+  // earlier mkdisk or zipl run, before a kernel update); they are not data: the new layout
+  // replaces them and they are cleared first. Unset: nothing on the disk is a layout. A layout
+  // that overlaps a DOS partition (zipl's bootmap file in a file system) is never replaced.
+  std::function<std::vector<BlockRange>(const DiskImage&)> existing_layout;
 };
 
 struct [[nodiscard]] DiskWriteResult {
@@ -51,12 +57,14 @@ struct [[nodiscard]] DiskWriteResult {
   Bootmap bootmap;  // its ranges keep the input files open
 };
 
-// Returns the layout written (or, for a dry run, that would be). Errors: kUsage for impossible
-// requests (no entry, a bad block size, offset or size, a layout over data or a partition, a
-// layout that does not fit), kUnsupported when the output is not a regular file or is an
-// existing image that would have to be updated as qcow2 (not supported yet: qcow2 images are
-// written new), kIo when an input cannot be read or the image cannot be written, and
-// build_bootmap's.
+// Returns the layout written (or, for a dry run, that would be). An existing image file is
+// updated through a copy renamed into place; a block device (only with `force`) in place.
+// Errors: kUsage for impossible requests (no entry, a bad block size, offset or size, a size
+// change of a block device, a layout over data or a partition, a layout that does not fit),
+// kUnsupported when the output is a directory or special file, a block device without
+// `force`, or an existing image that would have to be updated as qcow2 (not supported yet:
+// qcow2 images are written new), kIo when an input cannot be read or the image cannot be
+// written, and build_bootmap's.
 Result<DiskWriteResult> write_boot_disk(const DiskRequest& request);
 
 }  // namespace sipl::image

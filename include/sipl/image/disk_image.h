@@ -14,6 +14,13 @@
 
 namespace sipl::image {
 
+// A run of blocks [first, end).
+struct BlockRange {
+  uint64_t first = 0;
+  uint64_t end = 0;
+  bool operator==(const BlockRange&) const = default;
+};
+
 enum class ImageFormat { kRaw, kQcow2 };
 
 // Returns "raw" or "qcow2".
@@ -39,9 +46,10 @@ class DiskImage {
   // Bounds on a qcow2 backing chain, counted from the opened image (0 = no backing file).
   static constexpr unsigned kMaxBackingDepth = 16;
 
-  // Returns the image at `path`, detecting qcow2 by its magic (anything else is raw).
-  // kBadInput/kUnsupported name the file and the header field or byte offset at fault;
-  // kUsage when block_size is not 512 or 4096.
+  // Returns the image at `path`, detecting qcow2 by its magic (anything else is raw). `path`
+  // may be a block device (an LVM volume, a multipath LUN, a libvirt type='block' disk): it
+  // is opened read-only. kBadInput/kUnsupported name the file and the header field or byte
+  // offset at fault; kUsage when block_size is not 512 or 4096.
   static Result<DiskImage> open(const std::string& path, uint32_t block_size = 512);
   // Returns a raw image over `bytes` (not copied: they must outlive the image); `name` is
   // used in messages. For fuzzers and tests.
@@ -55,6 +63,9 @@ class DiskImage {
   const std::string& path() const { return path_; }
   // Returns the detected format.
   ImageFormat format() const { return format_; }
+  // Returns the host device's logical block size (BLKSSZGET) when the image is a block
+  // device, 0 for a file. (The guest sees QEMU's logical_block_size, 512 unless set.)
+  uint32_t device_block_size() const { return device_block_size_; }
   // Returns the logical block size (512 or 4096).
   uint32_t block_size() const { return block_size_; }
   // Returns the virtual size in bytes.
@@ -95,6 +106,7 @@ class DiskImage {
   std::string path_;
   ImageFormat format_ = ImageFormat::kRaw;
   uint32_t block_size_ = 512;
+  uint32_t device_block_size_ = 0;
   std::shared_ptr<const ImageBackend> backend_;  // shared with the ranges handed out
 };
 

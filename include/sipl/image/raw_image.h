@@ -39,6 +39,11 @@ struct DosPartition {
 // `image` (sectors of 512 bytes), or none when bytes 510..511 are not 0x55 0xAA.
 std::vector<DosPartition> dos_partitions(ByteSpan image);
 
+// Writes `writes` in place into the block device at `path` (zero padding included) and syncs
+// it: a device cannot be replaced through a renamed copy, so only `sipl mkdisk --force` does
+// this (see base/file.h inspect_disk_target). kUsage when a write runs past the device's end.
+Status write_block_device_image(const std::string& path, const std::vector<ImageWrite>& writes);
+
 // Writes the image at `path` atomically: a copy of `base` (an existing image's path; empty for
 // an all-zero image) resized to `size` bytes, with `writes` applied in order, then fsync and
 // rename. The copy takes only the data extents of `base` (SEEK_DATA: holes stay holes), with

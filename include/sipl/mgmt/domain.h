@@ -140,10 +140,18 @@ struct Os {
   }
 };
 
-// <cpu mode><model>...</model></cpu>.
+// <cpu><feature policy name/>: a CPU feature forced on or off.
+struct CpuFeature {
+  std::string policy;  // force | require | optional | disable | forbid (require when absent)
+  std::string name;    // QEMU's feature name: sipl, sclaf, cstore, ...
+  bool operator==(const CpuFeature&) const = default;
+};
+
+// <cpu mode><model>...</model><feature .../>...</cpu>.
 struct Cpu {
   std::string mode;   // custom | host-model | host-passthrough | maximum
-  std::string model;  // z16, gen16a, qemu, max ...
+  std::string model;  // gen16a, qemu, max ...
+  std::vector<CpuFeature> features;  // document order
   bool operator==(const Cpu&) const = default;
 };
 

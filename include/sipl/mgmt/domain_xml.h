@@ -45,7 +45,9 @@ class DomainXml {
   // Returns the parsed document, or kLimit/kBadInput naming `source_name` and the line.
   static Result<DomainXml> parse(std::string_view text, const std::string& source_name,
                                  const XmlLimits& limits = {});
-  // Returns the parsed file (refused before reading when it exceeds limits.max_bytes).
+  // Returns the parsed file (refused before reading when it exceeds limits.max_bytes); "-"
+  // reads standard input (refused once more than limits.max_bytes arrive), named "standard
+  // input" in messages (`virsh dumpxml guest | sipl domain validate -`).
   static Result<DomainXml> load(const std::string& path, const XmlLimits& limits = {});
 
   DomainXml(DomainXml&&) noexcept;
