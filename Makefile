@@ -27,6 +27,8 @@ bench: configure
 	@$(BUILD)/bench/sipl_bench
 	@bench/boot_scenario.sh $(SIPL) $${TMPDIR:-/tmp}/sipl-boot-bench
 	@bench/boot_vs_hash.py $(SIPL) $${TMPDIR:-/tmp}/sipl-boot-bench 21
+	@bench/audit_scenario.sh $(SIPL) $${TMPDIR:-/tmp}/sipl-audit-bench
+	@bench/disk_vs_copy.py $(SIPL) $${TMPDIR:-/tmp}/sipl-disk-bench 5 --boot-dir $${TMPDIR:-/tmp}/sipl-boot-bench
 
 fuzz:
 	@scripts/deps.sh fuzz

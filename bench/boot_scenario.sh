@@ -29,7 +29,7 @@ rm -f stage3.s kernel.s sdisk.img
 "$sipl" inspect --json sdisk.img | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-c = [c for c in d["programs"][0]["components"] if c.get("address") == 0x10000][0]
+c = [c for c in d["programs"][0]["components"] if c.get("address") == "0x0000000000010000"][0]
 print(c["length"])' > kernel.length
 len=$(cat kernel.length)
 python3 - "$len" <<'PY'

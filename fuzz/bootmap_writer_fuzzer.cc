@@ -34,7 +34,7 @@ void one_input(ByteSpan in) {
     n = std::min(n, rest.size());
     ByteSpan s = rest.first(n);
     rest = rest.subspan(n);
-    return s;
+    return own(Bytes(s.begin(), s.end()));
   };
   image::BootmapSpec spec;
   spec.block_size = (flags & 1) ? 4096 : 512;
@@ -52,8 +52,10 @@ void one_input(ByteSpan in) {
 
   Bytes disk(bm->end_block * bm->block_size);
   for (const auto& w : image::bootmap_image_writes(*bm)) {
-    check(w.offset + w.length <= disk.size() && w.data.size() <= w.length);
-    if (!w.data.empty()) std::memcpy(disk.data() + w.offset, w.data.data(), w.data.size());
+    check(w.offset + w.length <= disk.size() && w.data.length <= w.length);
+    auto data = read_all(w.data);
+    check(data.has_value());
+    if (!data->empty()) std::memcpy(disk.data() + w.offset, data->data(), data->size());
   }
   auto img = image::DiskImage::from_memory(disk, bm->block_size, "fuzz.img");
   check(img.has_value());
@@ -75,7 +77,9 @@ void one_input(ByteSpan in) {
     check(g.bytes.size() == want[k].loaded_length(bm->block_size));
     auto got = g.bytes.to_bytes();
     check(got.has_value());
-    check(std::memcmp(got->data(), want[k].data.data(), want[k].data.size()) == 0);
+    auto data = read_all(want[k].data);
+    check(data.has_value());
+    check(std::memcmp(got->data(), data->data(), data->size()) == 0);
   }
 }
 

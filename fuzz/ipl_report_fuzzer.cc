@@ -5,7 +5,8 @@
 //   - the report header and every decoded entry lie inside the IIRB length, the IIRB inside
 //     guest memory and within 5136 bytes, at an 8-aligned address;
 //   - at most 127 components and 64 certificates, each certificate's DER inside guest memory;
-//   - the .platform keyring is a subset of the certificates, empty when Linux ignores the report.
+//   - the .platform keyring is a subset of the certificates, empty when Linux ignores the report;
+//     every certificate of a used report gets one load attempt with Linux's console lines.
 // Built-in seeds: a QEMU-shaped report (with an unparsable and a real certificate from
 // tests/data/corpus/certs, or $SIPL_TEST_DATA/corpus/certs) and a few thousand mutations of it.
 #include <cstdint>
@@ -60,6 +61,17 @@ void check_view(const hv::FlatGuestMemory& mem, const Result<guest::GuestView>& 
     check(!c.parsed || (!c.key_id.empty() && c.key_id.size() == 64), "parsed certificates have a key id");
   }
   if (!r.used_by_linux()) check(v->platform_keyring().empty(), "ignored report loads no keys");
+  // Linux's load_ipl_certs: one attempt per certificate, two console lines for a loaded key
+  // (with its description), three with a negative errno for one it could not load.
+  check(v->keyring.size() == (r.used_by_linux() ? r.certificates.size() : 0), "one load per certificate");
+  for (const auto& k : v->keyring) {
+    check(k.index < r.certificates.size(), "load names a certificate");
+    if (k.loaded || k.error == 0)
+      check(k.error == 0 && k.dmesg.size() == 2 && k.description.find(": ") != std::string::npos,
+            "a loaded key has a description and two console lines");
+    else
+      check(k.error < 0 && k.dmesg.size() == 3 && !k.reason.empty(), "a refused key has errno, reason, three lines");
+  }
 }
 
 void run(ByteSpan data) {

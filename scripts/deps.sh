@@ -15,6 +15,10 @@ pkgs=(
   gnutls-bin libgnutls28-dev
   linux-kbuild-6.1 qemu-utils xz-utils zlib1g-dev fdisk qemu-system-misc
   libxml2-dev libvirt0
+  # sipl audit --connect (libvirt's C API); its tests run libvirt's test driver, a libvirtd of
+  # their own (libvirt-daemon-system: the libvirt-qemu user, /var/lib/libvirt/qemu), virsh and
+  # virt-xml-validate (libvirt-clients); bc times the audit benchmark
+  libvirt-dev libvirt-daemon-system libvirt-clients bc
   # the tests render the generated man pages (man --warnings -l) and run the zsh completion
   man-db groff-base zsh
   # the tests validate every --json document against its JSON Schema (data/schemas/json)

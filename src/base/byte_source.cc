@@ -20,6 +20,12 @@ SourceRange own(Bytes bytes) {
   return {std::make_shared<const OwnedBytesSource>(std::move(bytes)), 0, n};
 }
 
+Result<Bytes> read_all(const SourceRange& range) {
+  Bytes out(static_cast<size_t>(range.length));
+  if (auto s = range.source->read(range.offset, out); !s) return tl::unexpected(s.error());
+  return out;
+}
+
 Status stream(const SourceRange& range, const std::function<void(ByteSpan)>& fn, size_t chunk) {
   if (range.length == 0) return {};
   Bytes buf(static_cast<size_t>(std::min<uint64_t>(range.length, chunk)));

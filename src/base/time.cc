@@ -57,7 +57,8 @@ class Cursor {
 Result<UnixTime> parse_time(std::string_view text) {
   auto bad = [&]() {
     return fail(ErrorCode::kUsage,
-                fmt::format("invalid time '{}': expected RFC 3339 (2026-11-30T12:00:00Z) or @UNIXSECONDS",
+                fmt::format("invalid time '{}': expected a date (2026-11-30), RFC 3339 (2026-11-30T12:00:00Z) or "
+                            "@UNIXSECONDS",
                             text));
   };
   if (!text.empty() && text[0] == '@') {
@@ -70,15 +71,20 @@ Result<UnixTime> parse_time(std::string_view text) {
   Cursor c(text);
   int64_t y, mo, d, h, mi, s;
   if (!c.digits(4, y) || !c.lit('-') || !c.digits(2, mo) || !c.lit('-') || !c.digits(2, d)) return bad();
-  if (!(c.lit('T') || c.lit('t') || c.lit(' '))) return bad();
-  if (!c.digits(2, h) || !c.lit(':') || !c.digits(2, mi) || !c.lit(':') || !c.digits(2, s)) return bad();
-  if (c.lit('.')) {
+  int64_t offset = 0;
+  h = mi = s = 0;
+  const bool date_only = c.done();  // "2050-01-01": midnight UTC, as `date -u -d 2050-01-01` reads it
+  if (!date_only) {
+    if (!(c.lit('T') || c.lit('t') || c.lit(' '))) return bad();
+    if (!c.digits(2, h) || !c.lit(':') || !c.digits(2, mi) || !c.lit(':') || !c.digits(2, s)) return bad();
+  }
+  if (date_only) {
+  } else if (c.lit('.')) {
     int64_t ignored;
     if (!c.digits(1, ignored)) return bad();
     while (c.peek_any("0123456789")) c.next();
   }
-  int64_t offset = 0;
-  if (c.lit('Z') || c.lit('z')) {
+  if (date_only || c.lit('Z') || c.lit('z')) {
   } else if (c.peek_any("+-")) {
     int sign = c.next() == '-' ? -1 : 1;
     int64_t oh, om;

@@ -43,6 +43,10 @@ void print_json_outcome(const predict::BootPrediction& p, const Findings& warnin
   doc["mode"] = hv::to_string(r.mode);
   doc["verdict"] = enum_name(fw::to_string(r.verdict));
   doc["halt_reason"] = nonempty_or_null(r.halt_reason);
+  doc["halted_at"] = r.halted_at ? Json{{"index", r.halted_at->index},
+                                        {"role", r.halted_at->role},
+                                        {"address", hex(r.halted_at->address)}}
+                                 : Json(nullptr);
   doc["iplb_header_flags"] = hex_field(m.iplb_header_flags(), 8);
   auto& order = doc["boot_order"] = Json::array();
   for (size_t i = 0; i < m.boot_order().size(); ++i) {
@@ -116,8 +120,14 @@ void print_text_outcome(const predict::BootPrediction& p) {
                        hex(c.address));
     }
   }
-  s += fmt::format("\nVerdict: {}{}\n", fw::to_string(r.verdict), r.halt_reason.empty() ? "" : " (" + r.halt_reason + ")");
+  std::string where;
+  if (r.halted_at)
+    where = fmt::format(" at component {} ({}, {})", r.halted_at->index, r.halted_at->role, hex(r.halted_at->address));
+  s += fmt::format("\nVerdict: {}{}{}\n", fw::to_string(r.verdict),
+                   r.halt_reason.empty() ? "" : " (" + r.halt_reason + ")", where);
   if (p.guest) {
+    // The sysfs files, exactly what Linux prints (the PSW pseudo-entry too), then what it could
+    // not load: guest::to_text.
     s += "\nGuest OS view (Linux):\n";
     std::string view = guest::to_text(*p.guest);
     for (size_t at = 0; at < view.size();) {
@@ -166,9 +176,11 @@ void setup(CLI::App& app, Context& ctx) {
   auto* sub = app.add_subcommand("boot", "Predict a guest's (secure) IPL: BIOS console, IPL report and verdict");
   sub->add_flag("--json", o->json, "Print one JSON document (schema_version 2)");
   sub->add_flag("--strict", o->strict, "Exit 1 when Audit mode printed warnings");
-  sub->add_option("--at", o->at, "Host clock for certificate validity (RFC 3339 or @unix; default now)")
+  sub->add_option("--at", o->at, "Host clock for certificate validity (a date, RFC 3339 or @unix; default now)")
       ->type_name("TIME");
-  sub->add_option("--cpu", o->cpu, "CPU model (-cpu): z16/max/qemu have the secure IPL facilities, z15 and older not")
+  sub->add_option("--cpu", o->cpu,
+                  "CPU model and features (-cpu): gen16a/gen16b/gen17a/gen17b, qemu and max have the secure IPL "
+                  "facilities (sipl, sclaf, cstore), older and -base models not; e.g. max,sipl=off")
       ->type_name("MODEL");
   sub->add_option("--loadparm", o->loadparm, "Loadparm: the program table entry to boot (default 0)")
       ->type_name("LOADPARM");
@@ -208,6 +220,9 @@ void setup(CLI::App& app, Context& ctx) {
       .json = {{"mode", "normal, audit, secure or invalid"},
                {"verdict", "boots, boots_with_warnings, halts or no_bootable_device"},
                {"halt_reason", "the BIOS's message when it halts, or null"},
+               {"halted_at", "the component the halt is about: index (0-based, as inspect numbers the component "
+                             "table), role (stage 3, kernel, initrd, parmline, ..., or load PSW) and address; null "
+                             "when the halt is about no one component"},
                {"iplb_header_flags", "the IPLB header flags QEMU sets for the mode, e.g. \"0x60\""},
                {"boot_order[]", "the boot devices in boot order: device, image, bootindex, loadparm"},
                {"booted_device", "the 0-based position in boot_order of the device that booted, or null"},
@@ -219,8 +234,10 @@ void setup(CLI::App& app, Context& ctx) {
                {"certificates[]", "the IPL report's certificates, in report order: store_index (1-based), address, "
                                   "length, path, subject, key_id"},
                {"iirb_hex", "the IPL information report block as hex, or null when none was written"},
-               {"guest", "what Linux sees (secure, has_secure, iplb, report, platform_keyring, components, "
-                         "findings), or null when nothing booted"},
+               {"guest", "what Linux sees (secure, has_secure, iplb, report, platform_keyring with each key's "
+                         "description as keyctl shows it, platform_keyring_loads, linux_console: the setup: and "
+                         "integrity: lines Linux prints, components, findings: e.g. keys Linux could not load), "
+                         "or null when nothing booted"},
                {"findings[]", "QEMU's warnings and sipl's notes: severity, id, message, location, params"}},
       .examples = {{"sipl boot --disk guest.img --boot-certs signer.pem --secure-boot on",
                     "Predict a Secure-mode boot of a disk with one trusted certificate"},

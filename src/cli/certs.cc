@@ -105,7 +105,7 @@ void setup(CLI::App& app, Context& ctx) {
   sub->add_option("PATH", o->paths, "Certificate files (.pem) and directories, as given to boot-certs.N.path")
       ->required();
   sub->add_flag("--json", o->json, "Print one JSON document (schema_version 2)");
-  sub->add_option("--at", o->at, "Check validity at TIME (RFC 3339 or @unix; default now)")->type_name("TIME");
+  sub->add_option("--at", o->at, "Check validity at TIME (a date, RFC 3339 or @unix; default now)")->type_name("TIME");
   sub->add_flag("--strict", o->strict, "Exit 1 when a certificate is not valid at --at time");
   document(sub, {
       .description =
@@ -135,7 +135,7 @@ void setup(CLI::App& app, Context& ctx) {
                               "location, params"}},
       .examples = {{"sipl certs /etc/pki/s390/boot-certs ~/keys/signer.pem",
                     "Show the store QEMU builds from a directory and a file, in that order"},
-                   {"sipl certs --json --at 2027-01-01T00:00:00Z examples/certs",
+                   {"sipl certs --json --at 2027-01-01T00:00:00Z /etc/pki/s390/boot-certs",
                     "Check as JSON whether the certificates are still valid on 1 January 2027"}},
       .see_also = {"qemu-system-s390x(1)", "openssl-x509(1)"},
   });

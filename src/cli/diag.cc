@@ -3,6 +3,8 @@
 // guest reads, with the return code.
 #include "cli/diag.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -61,6 +63,11 @@ std::string rc_line(const hv::Diag320Result& r) {
 }
 
 Result<int> run_diag320(const Diag320Options& o) {
+  // The raw block would scramble a terminal; say what to use before anything runs.
+  if (!o.json && !o.hex && o.output.empty() && ::isatty(STDOUT_FILENO))
+    return fail(ErrorCode::kUsage,
+                "standard output is a terminal and the DIAG 0x320 block is binary: give --hex or --json to read "
+                "it, -o FILE to keep it, or redirect standard output");
   auto loaded = load_store(o.at, o.paths);
   if (!loaded) return tl::unexpected(loaded.error());
   auto r = hv::call_diag320(loaded->store, {o.subcode, o.first, o.last, o.in_len, loaded->at});
@@ -110,7 +117,7 @@ void setup_diag320(CLI::App& root, Context& ctx) {
   cmd->add_option("--in-len", opts->in_len,
                   "subcode 2: VCB in_len (default: 4 KiB multiple holding the whole range)")
       ->type_name("BYTES");
-  cmd->add_option("--at", opts->at, "host time of the DIAG for validity (RFC 3339 or @unix; default now)")
+  cmd->add_option("--at", opts->at, "host time of the DIAG for validity (a date, RFC 3339 or @unix; default now)")
       ->type_name("TIME");
   cmd->add_option("-o,--output", opts->output, "write the block to FILE (atomically) instead of stdout")
       ->type_name("FILE");

@@ -88,7 +88,7 @@ void setup_diag508(CLI::App& root, Context& ctx) {
       ->required();
   cmd->add_option("--signature", o->signature, "Its detached DER PKCS#7 signature")->type_name("FILE")->required();
   cmd->add_option("--subcode", o->subcode, "Register R3: 0x8000 verify (default), 0 query")->type_name("N");
-  cmd->add_option("--at", o->at, "Host clock for certificate validity (RFC 3339 or @SECONDS; default: now)")
+  cmd->add_option("--at", o->at, "Host clock for certificate validity (a date, RFC 3339 or @SECONDS; default: now)")
       ->type_name("TIME");
   cmd->add_flag("--json", o->json, "Print a JSON report");
   cmd->add_option("PATH", o->paths, "boot-certs paths in store order");

@@ -24,6 +24,8 @@ struct DomainOptions {
   std::string rng;
   std::string args_file;
   std::vector<std::string> argv;
+  bool runnable = false;
+  std::string libvirt_version;
 };
 
 std::string finding_line(const Finding& f) {
@@ -56,16 +58,23 @@ Result<int> validate(const DomainOptions& o) {
     append_findings(doc["findings"] = Json::array(), v->findings, v->file);
     print_json(doc);
   } else {
-    print_findings(stdout, o.xml, v->findings);
-    fmt::print("{}: {} ({} mode)\n", o.xml, v->valid ? "valid" : "invalid", hv::to_string(v->mode));
+    print_findings(stdout, v->file, v->findings);
+    fmt::print("{}: {} ({} mode)\n", v->file,
+               v->valid ? "valid" : v->unsupported ? "not supported by this QEMU" : "invalid", hv::to_string(v->mode));
   }
-  return v->valid ? 0 : 1;
+  return v->valid ? 0 : v->unsupported ? 4 : 1;
 }
 
 Result<int> normalize(const DomainOptions& o) {
   auto x = DomainXml::load(o.xml);
   if (!x) return tl::unexpected(x.error());
-  std::string out = x->normalized();
+  std::optional<LibvirtVersion> libvirt;
+  if (!o.libvirt_version.empty()) {
+    auto v = parse_libvirt_version(o.libvirt_version);
+    if (!v) return tl::unexpected(v.error());
+    libvirt = *v;
+  }
+  std::string out = x->normalized(libvirt);
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
@@ -73,7 +82,7 @@ Result<int> normalize(const DomainOptions& o) {
 Result<int> to_qemu(const DomainOptions& o) {
   auto ctx = qemu_target(o.qemu_version, o.qemu_binary);
   if (!ctx) return tl::unexpected(ctx.error());
-  auto r = domain_to_qemu(o.xml, *ctx);
+  auto r = domain_to_qemu(o.xml, *ctx, o.runnable);
   if (!r) return tl::unexpected(r.error());
   if (o.json) {
     auto doc = json_document();
@@ -81,12 +90,16 @@ Result<int> to_qemu(const DomainOptions& o) {
     doc["emulator"] = r->command_line ? Json(r->command_line->emulator) : Json(nullptr);
     doc["env"] = r->command_line ? Json(r->command_line->env) : Json::array();
     doc["args"] = r->command_line ? Json(r->command_line->args) : Json::array();
-    append_findings(doc["findings"] = Json::array(), r->findings, o.xml);
+    append_findings(doc["findings"] = Json::array(), r->findings, r->file);
     print_json(doc);
   }
   if (!r->command_line) {
-    print_findings(stderr, o.xml, r->findings);
-    fmt::print(stderr, "sipl: error: {}: invalid domain; no command line written\n", o.xml);
+    print_findings(stderr, r->file, r->findings);
+    if (r->unsupported) {
+      fmt::print(stderr, "sipl: error: {}: this QEMU cannot run the domain; no command line written\n", r->file);
+      return 4;
+    }
+    fmt::print(stderr, "sipl: error: {}: invalid domain; no command line written\n", r->file);
     return 1;
   }
   const QemuCommandLine& cl = *r->command_line;
@@ -147,7 +160,7 @@ void setup(CLI::App& app, Context& ctx) {
                       {1, "invalid domain"},
                       {2, "usage error"},
                       {3, "bad input"},
-                      {4, "unsupported: a QEMU binary that cannot be probed"}},
+                      {4, "unsupported: the QEMU lacks boot certificates and secure-boot, or a QEMU binary cannot be probed"}},
       .examples = {{"sipl domain normalize seed.xml > domain.xml && \\\n"
                     "    sipl domain to-qemu --qemu-version 11.2.0 domain.xml",
                     "Rewrite a domain in libvirt's final form, then print the QEMU command line for it"}},
@@ -176,39 +189,51 @@ void setup(CLI::App& app, Context& ctx) {
                       {1, "invalid"},
                       {2, "usage error"},
                       {3, "unreadable or malformed XML"},
-                      {4, "the --qemu binary could not be probed"}},
+                      {4, "unsupported environment: the QEMU (--qemu-version, or the --qemu binary) lacks boot "
+                          "certificates and secure-boot while the domain is otherwise valid, or the --qemu binary "
+                          "could not be probed"}},
       .json = {{"file", "the domain XML file"},
                {"valid", "true or false"},
                {"mode", "normal, audit, secure or invalid: the IPL mode the domain gives"},
-               {"boot_certs_form", "none, libvirt, seed or mixed: how the certificates are written"},
+               {"boot_certs_form", "none, libvirt, seed, qemu_commandline or mixed: how the certificates are written"},
                {"boot_certs", "the certificate paths, in order"},
                {"findings[]", "severity, id, message, location (path and line in the XML) and params of each "
                               "finding"}},
-      .examples = {{"sipl domain validate examples/domains/secure.xml", "Validate a secure-IPL domain"}},
+      .examples = {{"sipl domain validate examples/domains/libvirt-form.xml", "Validate a secure-IPL domain"}},
   });
   v->callback([o, &ctx] { run_verb(ctx, [o] { return validate(*o); }); });
 
   auto* t = dom->add_subcommand("to-qemu", "print the QEMU command line libvirt would run");
   t->add_option("XML", o->xml, "domain XML file")->required();
   t->add_flag("--json", o->json, "print the arguments as a JSON array");
+  t->add_flag("--runnable", o->runnable,
+              "print a command line to run by hand: no libvirt descriptors, secrets or paused start; the "
+              "console on the terminal");
   t->add_option("--qemu-version", o->qemu_version, "build for this QEMU version (default 11.2.0)")
       ->type_name("VERSION");
   t->add_option("--qemu", o->qemu_binary, "probe this qemu-system-s390x binary for its version")->type_name("FILE");
   document(t, {
       .description = {"Validates the domain as `validate` does and prints the QEMU command line libvirt would "
-                      "run for it, one argument per line in libvirt's .args form."},
+                      "run for it, one argument per line in libvirt's .args form (with libvirt's test-suite "
+                      "values: USER=test, the monitor on fd 1729, -S, a master-key secret).",
+                      "With `--runnable` it prints a command line that QEMU starts and boots as is: without the "
+                      "environment, -S, the secret, the monitor descriptor, -no-shutdown and -sandbox, and with "
+                      "the guest console on the terminal, so the BIOS and kernel messages show."},
       .exit_status = {{0, "printed"},
                       {1, "the domain is invalid (the findings are printed on standard error)"},
                       {2, "usage error"},
                       {3, "unreadable or malformed XML"},
-                      {4, "the --qemu binary could not be probed"}},
+                      {4, "unsupported environment: the QEMU lacks boot certificates and secure-boot, or the --qemu "
+                          "binary could not be probed"}},
       .json = {{"valid", "true, or false when the domain is invalid (then emulator is null and args empty)"},
                {"emulator", "the QEMU binary, or null"},
                {"env", "the environment variables set"},
                {"args", "the arguments"},
                {"findings[]", "the validation's findings: severity, id, message, location, params"}},
-      .examples = {{"sipl domain to-qemu --qemu-version 11.2.0 examples/domains/secure.xml",
-                    "Print the QEMU command line for a domain"}},
+      .examples = {{"sipl domain to-qemu --qemu-version 11.2.0 examples/domains/libvirt-form.xml",
+                    "Print the QEMU command line for a domain"},
+                   {"sh -c \"$(sipl domain to-qemu --runnable guest.xml)\"",
+                    "Boot the domain's guest by hand and watch its console"}},
   });
   t->callback([o, &ctx] { run_verb(ctx, [o] { return to_qemu(*o); }); });
 
@@ -229,13 +254,28 @@ void setup(CLI::App& app, Context& ctx) {
   });
   f->callback([o, &ctx] { run_verb(ctx, [o] { return from_qemu(*o); }); });
 
-  auto* n = dom->add_subcommand("normalize", "rewrite the seed's XML form in libvirt's final form");
+  auto* n = dom->add_subcommand("normalize", "rewrite a domain's boot certificates in the form a libvirt reads");
+  n->add_option("--libvirt-version", o->libvirt_version,
+                "the libvirt that will read it: before 12.9, the <qemu:commandline> -machine form")
+      ->type_name("VERSION");
   n->add_option("XML", o->xml, "domain XML file")->required();
   document(n, {
+      .description = {"Prints the domain with its boot certificates and secure-boot in the form the target libvirt "
+                      "reads. libvirt 12.9 and later (the default): one <boot-certs> with <path> children under "
+                      "<os>, and the secure-boot feature of <firmware>; the seed's <boot-certs path='...'/> and "
+                      "options passed through <qemu:commandline> are rewritten so.",
+                      "Older libvirt (--libvirt-version 9.0, Debian 12's) does not know <boot-certs> and drops it "
+                      "silently when the domain is defined. QEMU merges repeated -machine options, so such a "
+                      "libvirt can pass them through its QEMU namespace: the certificates and secure-boot become one "
+                      "-machine boot-certs.0.path=...,secure-boot=on in <qemu:commandline> (two <qemu:arg> "
+                      "elements), which that libvirt keeps and appends to the QEMU command line. Every verb that reads a domain understands "
+                      "both forms and says which one it found."},
       .notes = {"Unknown elements, comments and whitespace are written back untouched."},
       .exit_status = {{0, "printed"}, {2, "usage error"}, {3, "unreadable or malformed XML"}},
       .examples = {{"sipl domain normalize examples/domains/seed-form.xml",
-                    "Print a seed-form domain in libvirt's final form"}},
+                    "Print a seed-form domain in libvirt's final form"},
+                   {"sipl domain normalize --libvirt-version 9.0 guest.xml > old.xml",
+                    "Write the form Debian 12's libvirt keeps (virt-xml-validate old.xml accepts it)"}},
   });
   n->callback([o, &ctx] { run_verb(ctx, [o] { return normalize(*o); }); });
 

@@ -73,7 +73,7 @@ void setup(CLI::App& parent, Context& ctx) {
       ->type_name("DAYS")
       ->check(CLI::Range(1u, 36500u));
   app->add_option("--cn", o->cn, "Subject common name")->type_name("NAME");
-  app->add_option("--at", o->at, "Start of validity (RFC 3339 or @seconds; default now)")->type_name("TIME");
+  app->add_option("--at", o->at, "Start of validity (a date, RFC 3339 or @seconds; default now)")->type_name("TIME");
   auto* key = app->add_option("--key", o->key, "Output private key (PEM PKCS#8, mode 0600)")->type_name("FILE");
   app->add_option("--pkcs11", o->pkcs11,
                   "Make the key pair on a PKCS#11 token instead: URI with object=LABEL (and id=), PIN and module as "
@@ -98,8 +98,8 @@ void setup(CLI::App& parent, Context& ctx) {
            "Existing files are not overwritten without `--force`; a certificate name that does not end in .pem "
            "draws a warning: QEMU's boot-certs loads only files whose name ends in .pem."},
       .exit_status = {{0, "the key and certificate were written (or, with --dry-run, would be)"},
-                      {2, "usage error, or a file exists and --force was not given"},
-                      {3, "a file could not be written"}},
+                      {2, "usage error"},
+                      {3, "a file to write exists and --force was not given, or a file could not be written"}},
       .json = {{"key", "the private key file, or the PKCS#11 URI without its PIN"},
                {"cert", "the certificate file"},
                {"key_type", "the key type (rsa2048, rsa4096, p256, p384 or p521)"},

@@ -53,7 +53,8 @@ std::string version_text() {
 
 int main(int argc, char** argv) {
   using namespace sipl::cli;
-  CLI::App app{"Set up, check and trust s390x Secure IPL (secure boot for KVM guests)"};
+  // Named here, so usage lines say "sipl", not the path the binary was started by.
+  CLI::App app{"Set up, check and trust s390x Secure IPL (secure boot for KVM guests)", "sipl"};
   app.set_version_flag("--version", version_text, "print sipl's version and the library versions it runs with");
   app.require_subcommand(1);
   document(&app, {
@@ -93,6 +94,16 @@ int main(int argc, char** argv) {
   auto& t = table();
   std::stable_sort(t.begin(), t.end(), [](auto& a, auto& b) { return a.first < b.first; });
   for (auto& [order, setup] : t) setup(app, ctx);
+  // A first word that is neither an option nor a verb: CLI11 would say "A subcommand is required".
+  if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](CLI::App* s) { return s->check_name(argv[1]); }).empty()) {
+    std::string verbs;
+    for (const CLI::App* s : app.get_subcommands([](CLI::App*) { return true; }))
+      if (!s->get_group().empty()) verbs += (verbs.empty() ? "" : ", ") + s->get_name();
+    fmt::print(stderr, "sipl: error: unknown verb '{}'\nsipl: note: the verbs are {}; see sipl --help\n", argv[1],
+               verbs);
+    if (ctx.json) print_json(error_document(sipl::Error(sipl::ErrorCode::kUsage, fmt::format("unknown verb '{}'", argv[1]))));
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -102,7 +113,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One prefix for every message, option parsing included; the note names the verb's help.
+    // Under --json the error is a document on stdout too.
+    std::string verb;
+    for (int i = 1; i < argc && verb.empty(); ++i)
+      if (argv[i][0] != '-' && !app.get_subcommands([&](CLI::App* s) { return s->check_name(argv[i]); }).empty())
+        verb = std::string(" ") + argv[i];
+    fmt::print(stderr, "sipl: error: {}\nsipl: note: see sipl{} --help\n", e.what(), verb);
     if (ctx.json) print_json(error_document(sipl::Error(sipl::ErrorCode::kUsage, e.what())));
     return 2;
   }

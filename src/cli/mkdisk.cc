@@ -1,4 +1,4 @@
-// sipl mkdisk: write a zipl-compatible SCSI-scheme boot disk (raw image) on any host.
+// sipl mkdisk: write a zipl-compatible SCSI-scheme boot disk (raw or qcow2 image) on any host.
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -9,13 +9,14 @@
 #include "cli/doc.h"
 #include "cli/mkdisk_print.h"
 #include "cli/verbs.h"
+#include "sipl/fw/boot_record.h"
 #include "sipl/image/boot_disk_writer.h"
 
 namespace sipl::cli {
 namespace {
 
 struct Options {
-  std::string output, stage3, kernel, initrd, secure = "auto", size, offset;
+  std::string output, stage3, kernel, initrd, secure = "auto", size, offset, format = "raw";
   std::optional<std::string> parmline;
   std::vector<std::string> entries;
   uint32_t block_size = 512;
@@ -77,6 +78,7 @@ Result<EntryText> parse_entry(const std::string& text) {
 Result<int> run(const Options& o) {
   image::DiskRequest req;
   req.output = o.output;
+  req.format = o.format == "qcow2" ? image::ImageFormat::kQcow2 : image::ImageFormat::kRaw;
   req.stage3 = o.stage3;
   auto mode = image::parse_secure_mode(o.secure);
   if (!mode) return tl::unexpected(mode.error());
@@ -102,6 +104,8 @@ Result<int> run(const Options& o) {
   }
   req.force = o.force;
   req.dry_run = o.dry_run;
+  // An earlier mkdisk's (or zipl's) layout on the disk is replaced, not refused as data.
+  req.existing_layout = [](const image::DiskImage& d) { return fw::zipl_layout_blocks(d); };
   auto r = image::write_boot_disk(req);
   if (!r) return tl::unexpected(r.error());
   for (const auto& w : r->bootmap.warnings) fmt::print(stderr, "sipl: warning: {}\n", w);
@@ -113,10 +117,14 @@ Result<int> run(const Options& o) {
 void setup(CLI::App& parent, Context& ctx) {
   auto o = std::make_shared<Options>();
   auto* app = parent.add_subcommand(
-      "mkdisk", "Write a zipl-compatible SCSI-scheme boot disk (raw image), as zipl does on s390x");
-  app->add_option("-o,--output", o->output, "Raw disk image to create, or to update when it exists")
+      "mkdisk", "Write a zipl-compatible SCSI-scheme boot disk (raw or qcow2 image), as zipl does on s390x");
+  app->add_option("-o,--output", o->output, "Disk image to create, or (raw) to update when it exists")
       ->type_name("FILE")
       ->required();
+  app->add_option("-f,--format", o->format, "Image format of a new image: raw or qcow2 (v3; qcow2 images are only created)")
+      ->type_name("FORMAT")
+      ->check(one_of({"raw", "qcow2"}))
+      ->default_str("raw");
   app->add_option("--stage3", o->stage3, "zipl's stage 3 loader (stage3.bin from s390-tools)")
       ->type_name("FILE")
       ->required();
@@ -139,30 +147,43 @@ void setup(CLI::App& parent, Context& ctx) {
       ->type_name("BYTES")
       ->check(one_of({"512", "4096"}))
       ->default_str("512");
-  app->add_flag("--force", o->force, "Overwrite blocks that hold data or belong to a partition");
+  app->add_flag("--force", o->force,
+                "Overwrite blocks that hold data or belong to a partition; allow writing a block device in place");
   app->add_flag("--dry-run", o->dry_run, "Print the layout and write nothing");
   app->add_flag("--json", o->json, "Print the layout as JSON");
   document(app, {
       .description =
           {"Writes the boot record, program table, component tables, stage 3 parameter block and boot "
-           "components of a zipl SCSI-scheme boot disk into a raw image, as zipl does on s390x, so that QEMU's "
+           "components of a zipl SCSI-scheme boot disk into a raw or qcow2 image, as zipl does on s390x, so that QEMU's "
            "s390-ccw BIOS can IPL from it (use `sipl inspect` to read it back and `sipl boot` to predict the "
            "IPL). The default entry comes from `--kernel`, `--initrd` and `--parmline`; `--entry` adds boot menu "
            "entries.",
-           "An existing image is updated in place (through a copy that replaces it): the layout is refused over "
-           "blocks that hold data or over a DOS partition unless `--force` is given. A missing image is created "
-           "just big enough, or `--size` bytes.",
+           "An existing raw image is updated in place (through a copy that replaces it): the layout is refused "
+           "over blocks that hold data or over a DOS partition unless `--force` is given; the blocks of a zipl "
+           "layout already there (an earlier mkdisk, before a kernel update) are replaced without it. A missing "
+           "image is created just big enough, or `--size` bytes. A block device (an LVM volume, a LUN) is written "
+           "in place, and only with `--force`.",
+           "`-f qcow2` writes a new qcow2 v3 image directly (no qemu-img needed), allocating only the clusters the "
+           "layout uses; it reads back as the raw image of the same layout would. Updating an existing qcow2 "
+           "image in place is not supported yet: mkdisk refuses it (exit 4).",
            "With `--secure auto` (the default), files that carry an appended signature (see `sipl sign`) get a "
            "SIGNATURE entry; `--secure 1` also fails, with zipl's message, when stage 3 or a kernel is unsigned; "
-           "`--secure 0` writes no SIGNATURE entries."},
+           "`--secure 0` writes no SIGNATURE entries. Every signed component (stage 3, kernel, initrd) is checked "
+           "for the SCLAB the BIOS requires in Secure mode; each problem is a warning naming the "
+           "`sipl sign --resign --sclab` call that fixes it."},
       .notes = {"Kernel, initrd and stage 3 are copied into the image (zipl --add-files style); their appended "
-                "signatures (sign-file) become SIGNATURE entries and are cut off the loaded components."},
+                "signatures (sign-file) become SIGNATURE entries and are cut off the loaded components.",
+                "The components are copied from their files with copy_file_range (a reflink-capable file system "
+                "shares their extents) or in pieces of at most 1 MiB, and the image is synced before it replaces "
+                "the output: memory use does not grow with the disk."},
       .exit_status = {{0, "the image was written (or, with --dry-run, would be)"},
-                      {2, "usage error: conflicting options, a layout over data or a partition, a size too small, "
-                          "or --secure 1 with an unsigned stage 3 or kernel"},
-                      {3, "an input file cannot be read or the image cannot be written"},
-                      {4, "the output is not a regular file (a device or a directory)"}},
+                      {2, "usage error: conflicting options, a layout over data or a partition, a size too small"},
+                      {3, "an input file cannot be read or is wrong (--secure 1 with an unsigned stage 3 or kernel), "
+                          "or the image cannot be written"},
+                      {4, "the output is a directory or special file, a block device without --force, or an existing "
+                          "image that would have to be updated as qcow2 (not supported yet)"}},
       .json = {{"disk", "the image file"},
+               {"format", "raw or qcow2"},
                {"dry_run", "true when nothing was written"},
                {"updated_existing", "true when an existing image was updated"},
                {"size", "image size in bytes"},
@@ -181,7 +202,9 @@ void setup(CLI::App& parent, Context& ctx) {
                     "Write a secure boot disk from a signed stage 3 and kernel"},
                    {"sipl mkdisk -o disk.img --stage3 stage3.bin --kernel vmlinuz \\\n"
                     "    --entry 'rescue:kernel=vmlinuz,parmline=console=ttysclp0 single' --dry-run",
-                    "Show the layout of a disk with a rescue menu entry, writing nothing"}},
+                    "Show the layout of a disk with a rescue menu entry, writing nothing"},
+                   {"sipl mkdisk -f qcow2 -o guest.qcow2 --stage3 stage3.bin --kernel vmlinuz --initrd initrd.img",
+                    "Write a new qcow2 boot disk"}},
       .see_also = {"zipl(8)", "qemu-img(1)"},
   });
   app->callback([o, &ctx] { run_verb(ctx, [o] { return run(*o); }); });

@@ -40,8 +40,9 @@ std::string extents_text(const image::PlannedComponent& c) {
 
 std::string mkdisk_text(const image::DiskWriteResult& s) {
   const image::Bootmap& bm = s.bootmap;
-  std::string out = fmt::format("{}{}: {} bytes, {}-byte blocks, layout in blocks {}..{}, --secure {}\n",
-                                s.dry_run ? "dry run, nothing written: " : "", s.disk, s.size, bm.block_size,
+  std::string out = fmt::format("{}{}: {} image, {} bytes, {}-byte blocks, layout in blocks {}..{}, --secure {}\n",
+                                s.dry_run ? "dry run, nothing written: " : "", s.disk, image::format_name(s.format),
+                                s.size, bm.block_size,
                                 bm.first_block, bm.end_block - 1, image::secure_mode_name(s.secure));
   out += fmt::format("boot record: block 0 -> program table in block {}\n", bm.program_table_block);
   for (size_t i = 0; i < bm.entries.size(); ++i) {
@@ -75,6 +76,7 @@ Json mkdisk_json(const image::DiskWriteResult& s) {
   const image::Bootmap& bm = s.bootmap;
   auto doc = json_document();
   doc["disk"] = s.disk;
+  doc["format"] = image::format_name(s.format);
   doc["dry_run"] = s.dry_run;
   doc["updated_existing"] = s.updated_existing;
   doc["size"] = s.size;
@@ -100,7 +102,7 @@ Json mkdisk_json(const image::DiskWriteResult& s) {
       jc["psw"] = exec ? Json(address(c.compdat)) : Json(nullptr);
       jc["address"] = c.type == ce::kTypeLoad ? Json(address(c.compdat)) : Json(nullptr);
       jc["signature_length"] = c.type == ce::kTypeSignature ? Json(c.signature_length) : Json(nullptr);
-      jc["data_length"] = c.data.size();
+      jc["data_length"] = c.data.length;
       jc["loaded_length"] = exec ? 0 : c.loaded_length(bm.block_size);
       auto ex = Json::array();
       for (const auto& x : c.extents) ex.push_back({{"block", x.block}, {"count", x.count}});

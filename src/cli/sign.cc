@@ -16,7 +16,7 @@ namespace sipl::cli {
 namespace {
 
 struct SignOptions {
-  std::string key, cert, digest = "sha256", detached, save_signature, output, file, sclab, psw, load_addr;
+  std::string key, cert, digest = "sha256", detached, save_signature, output, file, sclab, psw, load_addr, at;
   bool key_id = false, resign = false, dry_run = false, json = false, nuc = false, single = false;
 };
 
@@ -35,7 +35,10 @@ Result<uint64_t> parse_hex_u64(const std::string& opt, const std::string& text) 
 Result<int> run_sign(const SignOptions& o) {
   auto digest = crypto::parse_digest(o.digest);
   if (!digest) return fail(ErrorCode::kUsage, fmt::format("unknown digest '{}' (sha256, sha384 or sha512)", o.digest));
+  auto at = resolve_at(o.at);
+  if (!at) return tl::unexpected(at.error());
   image::SignFileRequest req;
+  req.at = *at;
   req.file = o.file;
   req.key = o.key;
   req.access = token_access();
@@ -137,6 +140,10 @@ void setup(CLI::App& parent, Context& ctx) {
   app->add_option("--load-addr", o->load_addr, "SCLAB load address (hex), sets OLA")->type_name("HEX");
   app->add_flag("--nuc", o->nuc, "Global SCLAB: no unsigned components allowed (NUC)");
   app->add_flag("--single-component", o->single, "Global SCLAB: single component (SC)");
+  app->add_option("--at", o->at,
+                  "Warn when the signer certificate is not valid at TIME, when the guest will boot (a date, RFC "
+                  "3339 or @unix; default now)")
+      ->type_name("TIME");
   app->add_flag("--dry-run", o->dry_run, "Sign in memory and report, write nothing");
   app->add_flag("--json", o->json, "Print a JSON report");
   app->add_option("FILE", o->file, "Component to sign (kernel image, stage3.bin, ...)")->required();

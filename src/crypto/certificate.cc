@@ -51,7 +51,11 @@ std::string name_rfc2253(const X509_NAME* name) {
 }  // namespace
 
 Result<Certificate> Certificate::from_der(ByteSpan der) {
-  if (auto ok = check_der_envelope(der); !ok) return tl::unexpected(ok.error());
+  if (auto ok = check_der_envelope(der); !ok) {
+    Error e = ok.error();
+    if (looks_like_pem(der)) e.hint = "PEM detected: this is PEM text, but a DER certificate is expected here";
+    return tl::unexpected(std::move(e));
+  }
   const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!x) {
@@ -125,6 +129,13 @@ UnixTime Certificate::not_before() const { return impl_->not_before; }
 UnixTime Certificate::not_after() const { return impl_->not_after; }
 bool Certificate::valid_at(UnixTime t) const { return impl_->not_before <= t && t <= impl_->not_after; }
 const void* Certificate::native_handle() const { return impl_->x509.get(); }
+
+bool Certificate::verifies_own_signature() const {
+  EVP_PKEY* key = X509_get0_pubkey(impl_->x509.get());
+  const bool ok = key != nullptr && X509_verify(impl_->x509.get(), key) == 1;
+  ERR_clear_error();
+  return ok;
+}
 
 std::string Certificate::serial_hex() const {
   return crypto::serial_hex(X509_get0_serialNumber(impl_->x509.get()));

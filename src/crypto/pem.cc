@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <string_view>
 
 namespace sipl::crypto {
@@ -90,6 +91,13 @@ Status check_der_envelope(ByteSpan der) {
   }
   if (len != r.remaining()) return fail(ErrorCode::kBadInput, kGnutlsAsn1DerError);
   return {};
+}
+
+bool looks_like_pem(ByteSpan data) {
+  size_t i = 0;
+  while (i < data.size() && std::isspace(std::to_integer<unsigned char>(data[i]))) ++i;
+  constexpr std::string_view kBegin = "-----BEGIN ";
+  return data.size() - i >= kBegin.size() && to_string(data.subspan(i, kBegin.size())) == kBegin;
 }
 
 }  // namespace sipl::crypto

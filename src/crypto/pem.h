@@ -21,4 +21,8 @@ Result<Bytes> pem_certificate_body(ByteSpan pem);
 // length, no trailing bytes).
 Status check_der_envelope(ByteSpan der);
 
+// Returns true when `data` is PEM text (after leading white space, "-----BEGIN "): given where
+// DER is expected, it earns a "PEM detected" explanation instead of a DER parse error.
+bool looks_like_pem(ByteSpan data);
+
 }  // namespace sipl::crypto

@@ -85,6 +85,12 @@ Result<PrivateKey> PrivateKey::from_pem(ByteSpan pem, const std::string& path,
       return fail(ErrorCode::kBadInput,
                   "the private key is encrypted; give its passphrase in KBUILD_SIGN_PIN (as for sign-file)",
                   Location{path});
+    // OpenSSL's answer to a wrong passphrase is its decoder stack, once per decoder it tried
+    // ("bad decrypt; pkcs12 cipherfinal error; bad decrypt; ..."): say what it means, once.
+    if (st.asked)
+      return fail(ErrorCode::kBadInput,
+                  "the passphrase in KBUILD_SIGN_PIN does not decrypt the private key (wrong passphrase)",
+                  Location{path});
     return fail(ErrorCode::kBadInput, "no usable PEM private key: " + why, Location{path});
   }
   return PrivateKeyAccess::adopt(EvpPkeyPtr(raw), path);

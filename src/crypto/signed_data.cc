@@ -1,4 +1,5 @@
 #include "crypto/signed_data.h"
+#include "crypto/pem.h"
 
 #include <algorithm>
 
@@ -237,6 +238,14 @@ Result<CmsSignedData> parse_signed_data(ByteSpan data, const std::string& what) 
   Tlv ci, type, wrapper, sd_tlv;
   CmsSignedData sd;
   if (data.empty()) return fail(ErrorCode::kBadInput, "not a DER PKCS#7 SignedData: empty", Location::at_offset(what, 0));
+  if (looks_like_pem(data)) {
+    Error e(ErrorCode::kBadInput,
+            "PEM detected: this is PEM text, but a DER PKCS#7 signature is expected here (what sign-file -p writes)",
+            Location(what));
+    e.hint = "convert it: openssl pkcs7 -in FILE -inform PEM -outform DER -out FILE.p7s (for \"BEGIN CMS\": "
+             "openssl cms -cmsout -in FILE -inform PEM -outform DER -out FILE.p7s)";
+    return tl::unexpected(std::move(e));
+  }
   bool ok = p.expect(top, der::kSequence, "ContentInfo SEQUENCE", ci);
   if (ok && !top.empty()) ok = p.bad(top.offset(), "trailing bytes after the ContentInfo");
   if (ok) {

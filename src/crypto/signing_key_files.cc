@@ -35,7 +35,7 @@ Result<KeyFiles> write_signing_key_files(const KeyFilesRequest& r) {
                             {{"path", r.cert}}});
   if (!r.force)
     for (const auto& p : {r.key, r.cert})
-      if (!p.empty() && exists(p)) return fail(ErrorCode::kUsage, "already exists; refusing to overwrite it without --force", Location{p});
+      if (!p.empty() && exists(p)) return fail(ErrorCode::kBadInput, "already exists; refusing to overwrite it without --force", Location{p});
   const SelfSignedOptions cert_options{r.common_name, r.not_before, r.days};
   if (!r.pkcs11.empty()) {
     if (auto uri = Pkcs11Uri::parse(r.pkcs11); !uri) return tl::unexpected(uri.error());

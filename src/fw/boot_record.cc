@@ -92,9 +92,9 @@ Status Walker::add_ranges(Component& c, size_t first_extent) {
     auto r = disk_.range(c.extents[i].blockno * bs_, c.extents[i].blocks() * bs_);
     if (!r) return tl::unexpected(r.error());
     if (!disk_.reads_cannot_fail()) {
-      // qcow2: decoding a cluster can fail (a corrupt compressed cluster) and the BIOS would
-      // fail on that read, so decode it once now, in pieces, to name the block here.
-      if (auto s = stream(*r, [](ByteSpan) {}); !s) return s;
+      // qcow2: decoding a cluster can fail (a corrupt table entry or compressed cluster) and
+      // the BIOS would fail on that read, so check the range now to name the block here.
+      if (auto s = disk_.check(r->offset, r->length); !s) return s;
     }
     c.bytes.append(std::move(*r));
   }

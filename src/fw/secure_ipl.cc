@@ -9,6 +9,7 @@
 #include "fw/secure_ipl_internal.h"
 #include "sipl/base/bytes.h"
 #include "sipl/image/boot_disk.h"
+#include "sipl/image/zipl_layout.h"
 
 namespace sipl::fw {
 
@@ -61,11 +62,16 @@ unsigned program_index(Bios& b, const std::string& loadparm) {
 }
 
 // zipl_run for one disk; kFailed = the device fails ("Failed to IPL from this SCSI device!").
-Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
+Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev, const IplOptions& options,
                                    std::vector<detail::FetchedCertificate>* certs) {
   b.print(dev.kind == hv::BootDeviceKind::kVirtioScsiCcw ? "Using virtio-scsi." : "Using virtio-blk.");
-  auto disk = image::open_boot_disk(dev.image);
+  auto disk = options.open_disk ? options.open_disk(dev.image) : image::open_boot_disk(dev.image);
   if (!disk) return tl::unexpected(disk.error());
+  Bytes head(zipl::mbr::kLength);
+  // ipl_scsi(): without "zIPL" in block 0 it returns quietly and zipl_load tries ECKD.
+  if (disk->size() >= head.size() && disk->read(0, head).has_value() &&
+      sipl::to_string(ByteSpan(head).first(4)) != "zIPL")
+    return detail::eckd_fallback(b, *disk, dev.kind);
   auto map = read_boot_map(*disk);
   if (!map) {
     b.note("boot.no_scsi_scheme",
@@ -98,15 +104,23 @@ Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, 
   out.layout = BiosLayout::at(machine.bios_base());
   Bios b{machine, memory, options.at, out};
   b.mode = bios_mode(machine.iplb_header_flags());
-  b.print(fmt::format("LOADPARM=[{}]", machine.loadparm(0)));
-  b.print("");
+  // main(): the facility checks and the VCSSB query of a secure mode come before the first
+  // boot_setup(), which prints the LOADPARM line (pc-bios/s390-ccw/main.c).
   if (b.mode != BiosMode::kNormal && !detail::secure_startup(b)) {
     out.verdict = Verdict::kHalts;
     return out;
   }
+  // boot_setup() prints the loadparm of each IPLB the BIOS tries (main()'s while loop), its
+  // own "\n" making the empty line after it.
+  auto boot_setup = [&](size_t i) {
+    b.print(fmt::format("LOADPARM=[{}]", machine.loadparm(i)));
+    b.print("");
+  };
   const auto& devices = machine.boot_order();
+  if (devices.empty()) boot_setup(0);
   for (size_t i = 0; i < devices.size() && !b.halted; ++i) {
     const auto& dev = devices[i];
+    boot_setup(i);
     const bool disk = dev.kind == hv::BootDeviceKind::kVirtioBlkCcw || dev.kind == hv::BootDeviceKind::kVirtioScsiCcw;
     if (b.mode != BiosMode::kNormal && dev.kind == hv::BootDeviceKind::kCdrom) {
       b.panic("Secure boot from ISO image is not supported!");
@@ -123,11 +137,11 @@ Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, 
       continue;
     }
     std::vector<detail::FetchedCertificate> certs;
-    auto r = run_disk(b, i, dev, &certs);
+    auto r = run_disk(b, i, dev, options, &certs);
     if (!r) return tl::unexpected(r.error());
     if (b.halted) break;
-    if (*r == detail::RunResult::kFailed) {
-      b.print("Failed to IPL from this SCSI device!");
+    if (*r != detail::RunResult::kBooted) {
+      if (*r == detail::RunResult::kFailed) b.print("Failed to IPL from this SCSI device!");
       out.components.clear();
       out.iiei = 0;
       continue;

@@ -26,6 +26,7 @@ struct Bios {
   BiosMode mode = BiosMode::kNormal;
   bool halted = false;
   std::optional<uint32_t> max_single_vcb_len;  // from the VCSSB (DIAG 0x320 subcode 1)
+  std::optional<HaltedComponent> checking;     // the component the checks are about, for a halt
 
   // Prints a console line (nothing once the CPU is in disabled wait).
   void print(std::string line) {
@@ -36,6 +37,7 @@ struct Bios {
     if (halted) return;
     print("ERROR: " + msg);
     out.halt_reason = msg;
+    out.halted_at = checking;
     halted = true;
   }
   // zipl_secure_error(): a warning in Audit mode, an abort in Secure mode (wording unverified,
@@ -68,8 +70,9 @@ struct Bios {
   }
 };
 
-// What one boot device's zipl_run ended in.
-enum class RunResult { kBooted, kFailed };
+// What one boot device's zipl_load ended in: booted, failed in the SCSI scheme ("Failed to
+// IPL from this SCSI device!" follows), or failed after printing its own last line.
+enum class RunResult { kBooted, kFailed, kFailedPrinted };
 
 // The certificates fetched so far (the temporary buffer's contents, in list order).
 struct FetchedCertificate {
@@ -100,6 +103,12 @@ uint64_t request_certificate(Bios& bios, uint64_t dest, uint16_t index);
 // can keep as a range of the disk. False after a note saying why: it does not fit in guest
 // memory, or (an I/O error) its bytes cannot be read from the disk.
 bool load_component(Bios& bios, const Component& c);
+
+// zipl_load's way on when block 0 holds no zIPL boot record (eckd_fallback.cc): the ECKD
+// scheme's console lines, then "zIPL load failed!" (kFailedPrinted), or the Secure/Audit panic
+// for a disk with an ECKD boot record. kUnsupported for what sipl does not simulate (an ECKD
+// boot in Normal mode, an ISO image).
+Result<RunResult> eckd_fallback(Bios& bios, const image::DiskImage& disk, hv::BootDeviceKind kind);
 
 // Returns true if [a, a+alen) and [b, b+blen) intersect (the BIOS's intersects()).
 inline bool intersects(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {

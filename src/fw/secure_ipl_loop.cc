@@ -7,6 +7,7 @@
 
 #include "fw/secure_ipl_internal.h"
 #include "sipl/fw/iirb_layout.h"
+#include "sipl/image/zipl_layout.h"
 #include "sipl/hv/diag508.h"
 #include "sipl/hv/diag508_layout.h"
 #include "sipl/hv/diag508_svb.h"
@@ -143,6 +144,29 @@ std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const 
   return hv::diag508::Svb::decode(block)->cert_store_index;
 }
 
+// Returns what a LOAD entry of a zipl-written program is, by its address: zipl's fixed
+// addresses (zipl_layout.h) and, for the parmline and initrd, the addresses stage 3's parameter
+// block gives (read from the program's own parameter entry, as stage 3 does).
+std::string component_role(const Program& program, const Component& comp) {
+  namespace za = zipl::address;
+  namespace sp = zipl::stage3_parms;
+  switch (comp.address) {
+    case za::kHeap: return "heap";
+    case za::kStack: return "stack";
+    case za::kStage3Parms: return "stage 3 parameters";
+    case za::kStage3: return "stage 3";
+    case za::kKernel: return "kernel";
+    default: break;
+  }
+  for (const auto& c : program.components)
+    if (c.type == ComponentType::kLoad && c.address == za::kStage3Parms && c.length >= sp::kLength)
+      if (auto parms = c.bytes.slice(0, sp::kLength)) {
+        if (load_u64_be(*parms, sp::kInitrdAddr) == comp.address) return "initrd";
+        if (load_u64_be(*parms, sp::kParmAddr) == comp.address) return "parmline";
+      }
+  return "component";
+}
+
 // The LOAD entry: load, overlap check, unsigned or signed handling. false = hard failure.
 bool load_entry(Bios& b, LoopState& st, const Component& comp, std::vector<FetchedCertificate>* certs) {
   if (!load_component(b, comp)) return false;
@@ -193,7 +217,7 @@ bool load_entry(Bios& b, LoopState& st, const Component& comp, std::vector<Fetch
   return true;
 }
 
-void check_global_sclab(Bios& b, const LoopState& st, ComponentReport& psw) {
+void check_global_sclab(Bios& b, const LoopState& st, ComponentReport& psw, unsigned exec_index) {
   if (!st.global_sclab) {
     b.out.iiei |= ib::kIieiNoGlobalSclab;
     b.error("Global SCLAB does not exist");
@@ -214,9 +238,11 @@ void check_global_sclab(Bios& b, const LoopState& st, ComponentReport& psw) {
       ++unsigned_count;
     }
   }
+  b.checking = HaltedComponent{exec_index, psw.address, "load PSW"};
   b.validate(psw_valid && global_psw_valid, &psw.cei, ib::kCeiInvalidLoadPsw, "Invalid PSW");
   b.validate(g.load_psw == psw.address, &psw.cei, ib::kCeiUnmatchedSclabLoadPsw,
              "Load PSW does not match with PSW in component");
+  b.checking.reset();
   if ((g.flags & image::kSclabFlagNuc) && unsigned_count > 0) {
     b.out.iiei |= ib::kIieiFoundUnsignedComp;
     b.error("Unsigned components are not allowed");
@@ -249,6 +275,10 @@ bool load_component(Bios& b, const Component& c) {
 
 RunResult run_secure_components(Bios& b, const Program& program, std::vector<FetchedCertificate>* certs) {
   LoopState st;
+  struct Forget {  // the halt location belongs to this program's checks only
+    Bios& b;
+    ~Forget() { b.checking.reset(); }
+  } forget{b};
   b.out.components.clear();
   b.out.iiei = 0;
   certs->clear();
@@ -273,8 +303,10 @@ RunResult run_secure_components(Bios& b, const Program& program, std::vector<Fet
       b.print("Unknown component entry type");
       return RunResult::kFailed;
     }
+    b.checking = HaltedComponent{comp.index, comp.address, component_role(program, comp)};
     if (!load_entry(b, st, comp, certs)) return RunResult::kFailed;
   }
+  b.checking.reset();  // what follows is about the program as a whole
   if (b.halted) return RunResult::kFailed;
   b.validate(st.signed_found, &b.out.iiei, ib::kIieiNoSignedComp, "Secure boot is on, but components are not signed");
   b.validate(st.sclab_found, &b.out.iiei, ib::kIieiNoSclab, "No recognizable SCLAB");
@@ -282,7 +314,7 @@ RunResult run_secure_components(Bios& b, const Program& program, std::vector<Fet
   ComponentReport psw;
   psw.address = program.exec().address;
   psw.psw_entry = true;
-  check_global_sclab(b, st, psw);
+  check_global_sclab(b, st, psw, program.exec().index);
   if (b.halted) return RunResult::kFailed;
   if (!add_component(b, psw)) return RunResult::kFailed;
   return RunResult::kBooted;

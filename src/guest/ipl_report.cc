@@ -169,13 +169,8 @@ class Walker {
         c.subject = cert->subject();
         c.key_id = to_hex(cert->key_id_sha256());
         c.fingerprint = to_hex(cert->fingerprint_sha256());
-      } else {
-        f_.push_back(Finding{Severity::kWarning, "guest.platform_key_rejected",
-                             "Error adding keys to platform keyring IPL:db",
-                             {{"offset", std::to_string(c.offset)},
-                              {"certificate", std::to_string(i)},
-                              {"reason", cert.error().message}}});
       }
+      c.der = std::move(*der);
       r_.certificates.push_back(std::move(c));
     }
     return {};
@@ -213,16 +208,33 @@ std::string ReportComponent::status() const {
 std::vector<ReportCertificate> GuestView::platform_keyring() const {
   std::vector<ReportCertificate> out;
   if (!report || !report->used_by_linux()) return out;
-  for (const auto& c : report->certificates)
-    if (c.parsed) out.push_back(c);
+  for (const auto& k : keyring)
+    if (k.loaded && k.index < report->certificates.size()) out.push_back(report->certificates[k.index]);
   return out;
 }
 
+namespace {
+
+// Linux's late_initcall load_ipl_certs over the certificate list of a report it kept.
+void load_keyring(GuestView& v) {
+  if (!v.report || !v.report->used_by_linux()) return;
+  std::vector<Bytes> ders;
+  for (const auto& c : v.report->certificates) ders.push_back(c.der);
+  v.keyring = load_ipl_certificates(ders, v.kernel);
+  for (const auto& k : v.keyring)
+    if (k.loaded) v.report->certificates[k.index].description = k.description;
+  auto f = keyring_findings(v.keyring, v.kernel);
+  v.findings.insert(v.findings.end(), f.begin(), f.end());
+}
+
+}  // namespace
+
 Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr,
-                                  std::optional<bool> has_sipl_facility) {
+                                  std::optional<bool> has_sipl_facility, const GuestKernel& kernel) {
   GuestView v;
   v.iplb_addr = iplb_addr;
   v.has_secure = has_sipl_facility;
+  v.kernel = kernel;
   auto hdr = read_bytes(mem, iplb_addr, L::iplb::kHeaderSize, "IPL parameter block header");
   if (!hdr) return tl::unexpected(hdr.error());
   v.iplb_len = load_u32_be(*hdr, L::iplb::kLen);
@@ -289,13 +301,15 @@ Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr
          r.addr);
   check_components(r, v.findings);
   v.report = std::move(r);
+  load_keyring(v);
   return v;
 }
 
-Result<GuestView> read_ipl_report_from_lowcore(const hv::GuestMemory& mem, std::optional<bool> has_sipl_facility) {
+Result<GuestView> read_ipl_report_from_lowcore(const hv::GuestMemory& mem, std::optional<bool> has_sipl_facility,
+                                               const GuestKernel& kernel) {
   auto ptr = read_bytes(mem, L::kLowcoreIplParmblockPtr, 4, "lowcore IPL parameter block pointer");
   if (!ptr) return tl::unexpected(ptr.error());
-  return read_ipl_report(mem, load_u32_be(*ptr, 0), has_sipl_facility);
+  return read_ipl_report(mem, load_u32_be(*ptr, 0), has_sipl_facility, kernel);
 }
 
 }  // namespace sipl::guest

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "sipl/guest/linux_console.h"
+
 namespace sipl::guest {
 namespace {
 
@@ -48,8 +50,16 @@ json to_json(const GuestView& v) {
   }
   auto& keys = j["platform_keyring"] = json::array();
   for (const auto& c : v.platform_keyring())
-    keys.push_back({{"subject", c.subject}, {"key_id", c.key_id}, {"fingerprint_sha256", c.fingerprint},
-                    {"address", address(c.addr)}, {"length", c.len}});
+    keys.push_back({{"description", c.description}, {"subject", c.subject}, {"key_id", c.key_id},
+                    {"fingerprint_sha256", c.fingerprint}, {"address", address(c.addr)}, {"length", c.len}});
+  auto& loads = j["platform_keyring_loads"] = json::array();
+  for (const auto& k : v.keyring)
+    loads.push_back({{"index", k.index},
+                     {"loaded", k.loaded},
+                     {"description", k.loaded ? json(k.description) : json(nullptr)},
+                     {"errno", k.loaded ? json(nullptr) : json(k.error)},
+                     {"reason", k.loaded ? json(nullptr) : json(k.reason)}});
+  j["linux_console"] = linux_console(v);
   auto& comps = j["components"] = json::array();
   if (used(v))
     for (const auto& c : v.report->components)
@@ -77,20 +87,7 @@ std::string to_text(const GuestView& v) {
   out += fmt::format("/sys/firmware/ipl/secure: {}\n", v.secure ? 1 : 0);
   out += fmt::format("/sys/firmware/ipl/has_secure: {}\n",
                      v.has_secure ? (*v.has_secure ? "1" : "0") : "unknown");
-  if (used(v)) {
-    out += fmt::format("Linux is running with Secure-IPL {}\n", (v.hdr_flags & 0x40) ? "enabled" : "disabled");
-    out += "The IPL report contains the following components:\n";
-    for (const auto& c : v.report->components) {
-      out += fmt::format("{:016x} - {:016x} ({})\n", c.addr, c.addr + c.len, c.status());
-      for (const auto& b : c.cei_bits) out += fmt::format("  CEI bit {}: {}\n", b.bit, b.meaning);
-    }
-    for (const auto& b : v.report->iiei_bits) out += fmt::format("IIEI bit {}: {}\n", b.bit, b.meaning);
-  } else {
-    out += "No IPL report reaches Linux\n";
-  }
-  const auto keys = v.platform_keyring();
-  out += fmt::format(".platform keyring (IPL:db): {} certificate{}\n", keys.size(), keys.size() == 1 ? "" : "s");
-  for (const auto& c : keys) out += fmt::format("  {}  key id {}\n", c.subject, c.key_id);
+  for (const auto& line : linux_console(v)) out += line + "\n";
   for (const auto& f : v.findings) out += fmt::format("{}: {}\n", to_string(f.severity), f.message);
   return out;
 }

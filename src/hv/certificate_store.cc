@@ -45,8 +45,12 @@ struct DirCloser {
 };
 
 Status collect(const std::vector<std::string>& paths, std::vector<Collected>& out, Findings* warnings) {
-  auto warn = [&](std::string id, std::string msg, std::string param) {
-    if (warnings) warnings->push_back(Finding{Severity::kWarning, std::move(id), std::move(msg), {{"path", std::move(param)}}});
+  // QEMU's text names only the entry; sipl puts the directory in front of it (several
+  // directories may be given) and in the parameters.
+  auto warn = [&](std::string id, std::string msg, std::string path, std::string directory) {
+    if (warnings)
+      warnings->push_back(Finding{Severity::kWarning, std::move(id), std::move(msg),
+                                  {{"path", std::move(path)}, {"directory", std::move(directory)}}});
   };
   for (const std::string& p : paths) {
     if (p.empty()) return fail(ErrorCode::kBadInput, "Empty path in certificate path list is not allowed");
@@ -75,10 +79,10 @@ Status collect(const std::vector<std::string>& paths, std::vector<Collected>& ou
           if (out.size() > 64 * 1024)  // far past the limit: stop collecting, the count check fails
             break;
         } else {
-          warn("store.skip_not_pem", fmt::format("skipping '{}': not a .pem file", name), join(p, name));
+          warn("store.skip_not_pem", fmt::format("{}: skipping '{}': not a .pem file", p, name), join(p, name), p);
         }
       }
-      if (is_empty) warn("store.empty_directory", fmt::format("'{}' directory is empty", p), p);
+      if (is_empty) warn("store.empty_directory", fmt::format("'{}' directory is empty", p), p, p);
     } else {
       return fail(ErrorCode::kBadInput, fmt::format("Path '{}' is neither a file nor a directory", p));
     }
@@ -86,7 +90,16 @@ Status collect(const std::vector<std::string>& paths, std::vector<Collected>& ou
   return {};
 }
 
-Result<StoreEntry> load(const Collected& c) {
+// Returns the number of certificate PEM blocks in `data` (GnuTLS's import reads the first).
+size_t pem_certificate_count(ByteSpan data) {
+  const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
+  size_t n = 0;
+  for (const char* label : {"-----BEGIN CERTIFICATE-----", "-----BEGIN X509 CERTIFICATE-----"})
+    for (size_t p = text.find(label); p != std::string_view::npos; p = text.find(label, p + 1)) ++n;
+  return n;
+}
+
+Result<StoreEntry> load(const Collected& c, Findings* warnings) {
   // QEMU reads the whole file with g_file_get_contents. sipl refuses non-regular files and
   // files over kMaxPemFileSize instead of blocking on a FIFO or reading a device forever.
   auto data = read_file(c.path, kMaxPemFileSize);
@@ -99,6 +112,12 @@ Result<StoreEntry> load(const Collected& c) {
   if (!cert)
     return fail(ErrorCode::kBadInput, fmt::format("Failed to initialize certificate: {}: Failed to import certificate: {}",
                                                   c.path, cert.error().message));
+  if (const size_t n = pem_certificate_count(*data); n > 1 && warnings)
+    warnings->push_back(Finding{Severity::kWarning, "store.pem_multiple_certificates",
+                                fmt::format("{} holds {} certificates; QEMU loads only the first ({}) into the "
+                                            "store: put each certificate in a file of its own",
+                                            c.path, n, cert->subject()),
+                                {{"path", c.path}, {"count", std::to_string(n)}}});
   StoreEntry e;
   e.path = c.path;
   e.source_dir = c.source_dir;
@@ -123,7 +142,7 @@ Result<CertificateStore> CertificateStore::build(const std::vector<std::string>&
   CertificateStore store;
   store.entries_.reserve(collected.size());
   for (const Collected& c : collected) {
-    auto e = load(c);
+    auto e = load(c, warnings);
     if (!e) return tl::unexpected(e.error());
     uint32_t size = e->data_size();
     if (size > kCertBufMaxLen) {

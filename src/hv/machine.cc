@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 namespace sipl::hv {
 
 const char* to_string(BootDeviceKind k) {
@@ -20,42 +22,41 @@ const char* to_string(BootDeviceKind k) {
   return "?";
 }
 
-Result<CpuFacilities> cpu_facilities(const std::string& cpu_model) {
-  if (cpu_model.empty()) return fail(ErrorCode::kBadInput, "empty -cpu model");
-  std::string m;
-  for (char c : cpu_model) m += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  // "-cpu z16,sipl=off" style feature overrides: the model name ends at the first comma.
-  const auto comma = m.find(',');
-  std::string name = m.substr(0, comma);
-  const bool full = name == "max" || name == "qemu" || name == "host" || name.rfind("z16", 0) == 0 ||
-                    name.rfind("gen16", 0) == 0 || name.rfind("z17", 0) == 0 || name.rfind("gen17", 0) == 0;
-  CpuFacilities f{full, full, full};
-  if (comma != std::string::npos) {
-    std::string rest = m.substr(comma + 1);
-    size_t pos = 0;
-    while (pos <= rest.size()) {
-      const size_t next = std::min(rest.find(',', pos), rest.size());
-      const std::string item = rest.substr(pos, next - pos);
-      for (auto [feat, flag] : {std::pair{"sipl", &f.sipl}, {"sclaf", &f.sclaf}, {"cstore", &f.cstore}}) {
-        if (item == std::string(feat) + "=on") *flag = true;
-        if (item == std::string(feat) + "=off") *flag = false;
-      }
-      pos = next + 1;
-    }
+Result<std::string> sanitize_loadparm(std::string_view loadparm) {
+  if (loadparm.size() > 8)
+    return fail(ErrorCode::kUnsupported, "'loadparm' can only contain up to 8 characters");
+  std::string out;
+  for (char ch : loadparm) {
+    const auto c = static_cast<unsigned char>(std::toupper(static_cast<unsigned char>(ch)));  // mimic HMC
+    if (!std::isalnum(c) && c != '.' && c != ' ')
+      return fail(ErrorCode::kUnsupported,
+                  fmt::format("invalid character in 'loadparm': '{}' (ASCII 0x{:02x})", static_cast<char>(c), c));
+    out += static_cast<char>(c);
   }
-  return f;
+  return out;
 }
 
 Result<Machine> Machine::create(const MachineOptions& options, Findings* warnings) {
   Machine m;
   m.options_ = options;
-  auto fac = cpu_facilities(options.cpu_model);
-  if (!fac) return tl::unexpected(fac.error());
-  m.facilities_ = *fac;
+  auto cpu = parse_cpu_option(options.cpu_model, options.kvm);
+  if (!cpu) return tl::unexpected(cpu.error());
+  m.cpu_ = std::move(*cpu);
+  m.facilities_ = m.cpu_.facilities;
+  if (options.loadparm)
+    if (auto lp = sanitize_loadparm(*options.loadparm); !lp) return tl::unexpected(lp.error());
+  for (const auto& d : options.devices)
+    if (d.loadparm)
+      if (auto lp = sanitize_loadparm(*d.loadparm); !lp) return tl::unexpected(lp.error());
   if (options.protected_virtualization) m.facilities_ = {};  // hidden from PV guests
-  auto store = CertificateStore::build(options.boot_certs, warnings);
-  if (!store) return tl::unexpected(store.error());
-  m.store_ = std::move(*store);
+  if (options.store) {
+    m.store_ = *options.store;
+    m.options_.store.reset();
+  } else {
+    auto store = CertificateStore::build(options.boot_certs, warnings);
+    if (!store) return tl::unexpected(store.error());
+    m.store_ = std::move(*store);
+  }
   m.mode_ = ipl_mode(options.secure_boot, m.store_.count());
   m.devices_ = options.devices;
   std::stable_sort(m.devices_.begin(), m.devices_.end(),

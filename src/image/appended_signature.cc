@@ -34,17 +34,18 @@ constexpr std::array<ZeroField, 7> kZeroFields{{
 
 }  // namespace
 
-Result<std::optional<AppendedSignature>> parse_appended_signature(ByteSpan file, const std::string& path) {
-  if (!ends_with_marker(file)) return std::optional<AppendedSignature>{};
-  if (file.size() < kSignatureTrailerSize)
+Result<std::optional<SignatureTrailer>> parse_signature_trailer(ByteSpan tail, uint64_t file_size,
+                                                                 const std::string& path) {
+  if (!ends_with_marker(tail)) return std::optional<SignatureTrailer>{};
+  if (file_size < kSignatureTrailerSize || tail.size() < kSignatureTrailerSize)
     return fail(ErrorCode::kBadInput,
                 fmt::format("file ends in the appended-signature marker but is only {} bytes, too short "
                             "for the {}-byte signature descriptor before it",
-                            file.size(), kSignatureDescriptorSize),
+                            file_size, kSignatureDescriptorSize),
                 Location::at_offset(path, 0));
 
-  const size_t desc_off = file.size() - kSignatureTrailerSize;  // bytes before the descriptor
-  ByteSpan desc = file.subspan(desc_off, kSignatureDescriptorSize);
+  const uint64_t desc_off = file_size - kSignatureTrailerSize;  // bytes before the descriptor
+  ByteSpan desc = tail.last(kSignatureTrailerSize).first(kSignatureDescriptorSize);
   auto field_at = [&](size_t rel) { return Location::at_offset(path, desc_off + rel); };
 
   // sig_len first and before any use, as the kernel's mod_check_sig does.
@@ -71,12 +72,18 @@ Result<std::optional<AppendedSignature>> parse_appended_signature(ByteSpan file,
                   fmt::format("signature descriptor field {} is {}, expected 0 for a PKCS#7 signature", f.name, v),
                   field_at(f.offset));
   }
+  return std::optional<SignatureTrailer>{SignatureTrailer{desc_off - sig_len, sig_len}};
+}
 
+Result<std::optional<AppendedSignature>> parse_appended_signature(ByteSpan file, const std::string& path) {
+  auto t = parse_signature_trailer(file.last(std::min(file.size(), kSignatureTrailerSize)), file.size(), path);
+  if (!t) return tl::unexpected(t.error());
+  if (!*t) return std::optional<AppendedSignature>{};
   AppendedSignature sig;
-  sig.payload_size = desc_off - sig_len;
-  sig.sig_len = sig_len;
+  sig.payload_size = (*t)->payload_size;
+  sig.sig_len = (*t)->sig_len;
   sig.payload = file.first(sig.payload_size);
-  sig.signature = file.subspan(sig.payload_size, sig_len);
+  sig.signature = file.subspan(sig.payload_size, sig.sig_len);
   sig.signed_twice = ends_with_marker(sig.payload);
   return std::optional<AppendedSignature>{sig};
 }

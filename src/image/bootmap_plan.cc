@@ -1,5 +1,7 @@
 #include "image/bootmap_plan.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sipl/image/zipl_layout.h"
@@ -22,28 +24,33 @@ constexpr uint64_t kInitrdAlign = 0x10000;
 
 // A file as zipl loads it: without its appended signature, plus the signature if any.
 struct SignedFile {
-  ByteSpan payload;
-  std::optional<ByteSpan> signature;
+  SourceRange payload;
+  std::optional<SourceRange> signature;
 };
 
+// Returns the last min(n, range.length) bytes of `range`.
+Result<Bytes> read_tail(const SourceRange& range, uint64_t n) {
+  n = std::min(n, range.length);
+  return read_all({range.source, range.offset + range.length - n, n});
+}
+
+// Reads only the 40-byte trailer: the payload and signature stay ranges of the file.
 Result<SignedFile> cut_signature(const BootFile& f) {
-  auto sig = parse_appended_signature(f.bytes, f.path);
-  if (!sig) return tl::unexpected(sig.error());
-  if (!*sig) return SignedFile{f.bytes, std::nullopt};
-  return SignedFile{(*sig)->payload, (*sig)->signature};
+  auto tail = read_tail(f.bytes, kSignatureTrailerSize);
+  if (!tail) return tl::unexpected(tail.error());
+  auto t = parse_signature_trailer(*tail, f.bytes.length, f.path);
+  if (!t) return tl::unexpected(t.error());
+  if (!*t) return SignedFile{f.bytes, std::nullopt};
+  const SourceRange& b = f.bytes;
+  return SignedFile{{b.source, b.offset, (*t)->payload_size},
+                    SourceRange{b.source, b.offset + (*t)->payload_size, (*t)->sig_len}};
 }
 
 struct Planner {
   const BootmapSpec& spec;
-  std::vector<Bytes>& owned;
   std::vector<std::string>& warnings;
 
-  ByteSpan own(Bytes b) {
-    owned.push_back(std::move(b));
-    return owned.back();
-  }
-
-  void load(PlannedEntry& e, ComponentKind kind, uint64_t addr, ByteSpan data, std::string source) {
+  void load(PlannedEntry& e, ComponentKind kind, uint64_t addr, SourceRange data, std::string source) {
     PlannedComponent c;
     c.kind = kind;
     c.type = zipl::component_entry::kTypeLoad;
@@ -53,47 +60,99 @@ struct Planner {
     e.components.push_back(std::move(c));
   }
 
-  // Adds the SIGNATURE entry for `f` when the mode asks for one; warns like zipl when the
-  // loaded (block padded) component would not be exactly the signed bytes.
-  void signature(PlannedEntry& e, ComponentKind kind, const BootFile& f, const SignedFile& s) {
-    if (!s.signature || spec.secure == SecureMode::kOff) return;
+  // Adds the SIGNATURE entry for `f` (to be loaded at `address`) when the mode asks for one;
+  // warns like zipl when the loaded (block padded) component would not be exactly the signed
+  // bytes, and like the BIOS's SCLAB checks would complain.
+  Status signature(PlannedEntry& e, ComponentKind kind, const BootFile& f, const SignedFile& s, uint64_t address) {
+    if (!s.signature || spec.secure == SecureMode::kOff) return {};
+    ++signed_components;
     PlannedComponent c;
     c.kind = kind;
     c.type = zipl::component_entry::kTypeSignature;
-    c.signature_length = static_cast<uint32_t>(s.signature->size());
+    c.signature_length = static_cast<uint32_t>(s.signature->length);
     c.compdat = (uint64_t{zipl::component_entry::kSigFormatPkcs7} << 56) | c.signature_length;
     c.data = *s.signature;
     c.source = f.path;
     e.components.push_back(std::move(c));
-    if (s.payload.size() % spec.block_size != 0)
+    if (s.payload.length % spec.block_size != 0)
       warnings.push_back(
           fmt::format("Size of signed file {} is not a multiple of the disk block size", f.path));
-    if (kind != ComponentKind::kInitrdSignature) sclab_hint(kind, f, s);
+    return sclab_hint(kind, f, s, address);
   }
 
-  // zipl 2.16's stage3.bin and distribution kernels before 2025 carry no SCLAB; the BIOS
-  // looks for its locator in the last 8 bytes of the loaded (block padded) component and,
-  // with secure-boot=on, stops there. Say so now rather than at boot (the initrd is not
-  // verified, so it needs none).
-  void sclab_hint(ComponentKind kind, const BootFile& f, const SignedFile& s) {
-    std::optional<SclabAbsence> absent = SclabAbsence::kNoMagic;
-    if (s.payload.size() % spec.block_size == 0) absent = find_sclab(s.payload).absent;
-    if (!absent) return;
+  // Every signed component is verified, and first checked for a SCLAB (stage 3, kernels and
+  // initrds alike): the BIOS reads the loaded, block-padded component, so it is checked the
+  // same way (image::check_sclab), at the address it is loaded to. zipl 2.16's stage3.bin,
+  // distribution kernels before 2025 and initrds carry none; with secure-boot=on the BIOS
+  // stops at the first such component, audit mode only warns. Say so now, with the fix.
+  // Reads at most the last 64 KiB of the payload, as far back as a locator can reach.
+  Status sclab_hint(ComponentKind kind, const BootFile& f, const SignedFile& s, uint64_t address) {
+    const uint64_t padded = round_up(s.payload.length, spec.block_size);
+    const uint64_t zeros = padded - s.payload.length;  // the block padding the BIOS also reads
+    const uint64_t want = std::min<uint64_t>(padded, kSclabMaxReach);
+    auto tail = read_tail(s.payload, want > zeros ? want - zeros : 0);
+    if (!tail) return tl::unexpected(tail.error());
+    tail->resize(tail->size() + std::min(zeros, want), std::byte{0});
+    const SclabCheck check = check_sclab(*tail, padded, address);
     const bool stage3 = kind == ComponentKind::kStage3Signature;
-    warnings.push_back(fmt::format(
-        "{} is signed but has no SCLAB ({}): QEMU's secure-boot=on will stop at it, audit mode "
-        "only warns; re-sign it with one: sipl sign --resign --sclab {} ...",
-        f.path, describe(*absent), stage3 ? "global --psw 0x000800008000a000 --load-addr 0xa000" : "plain"));
+    const std::string fix =
+        stage3 ? fmt::format("global --psw 0x{:016x} --load-addr 0x{:x}", zipl::address::kExecPsw, address) : "plain";
+    if (check.global) ++global_sclabs;
+    if (!check.has_sclab) {
+      ++missing_sclabs;
+      warnings.push_back(fmt::format(
+          "{} is signed but has no SCLAB ({}): QEMU's secure-boot=on will stop at it, audit mode "
+          "only warns; re-sign it with one: sipl sign --resign --sclab {} ...",
+          f.path, check.errors.front(), fix));
+      return {};
+    }
+    for (const auto& msg : check.errors)
+      warnings.push_back(fmt::format(
+          "{} ({}, loaded at 0x{:x}) has a SCLAB the BIOS refuses (\"{}\"): QEMU's secure-boot=on will stop at "
+          "it, audit mode only warns; re-sign it: sipl sign --resign --sclab {} ...",
+          f.path, component_kind_name(loaded_kind(kind)), address, msg, fix));
+    return {};
   }
+
+  // The component a SIGNATURE entry kind signs.
+  static ComponentKind loaded_kind(ComponentKind signature) {
+    switch (signature) {
+      case ComponentKind::kStage3Signature: return ComponentKind::kStage3;
+      case ComponentKind::kKernelSignature: return ComponentKind::kKernel;
+      default: return ComponentKind::kInitrd;
+    }
+  }
+
+  // After an entry's components: the one global SCLAB the BIOS needs (stage 3's, with the
+  // EXEC PSW). Only said when every signed component has a SCLAB (else the fix above covers it).
+  void global_sclab_hint(const PlannedEntry& e) {
+    if (spec.secure == SecureMode::kOff || signed_components == 0 || missing_sclabs > 0) return;
+    if (global_sclabs == 0)
+      warnings.push_back(fmt::format(
+          "entry '{}': no signed component carries the global SCLAB (the BIOS says \"Global SCLAB does not "
+          "exist\"): QEMU's secure-boot=on will stop; re-sign stage 3 with one: sipl sign --resign --sclab global "
+          "--psw 0x{:016x} --load-addr 0x{:x} ...",
+          e.name, zipl::address::kExecPsw, zipl::address::kStage3));
+    else if (global_sclabs > 1)
+      warnings.push_back(fmt::format(
+          "entry '{}': {} signed components carry a global SCLAB (the BIOS says \"More than one global "
+          "SCLAB\"): QEMU's secure-boot=on will stop; only stage 3's may have one, re-sign the others with "
+          "--sclab plain",
+          e.name, global_sclabs));
+  }
+
+  // Counts for the current entry, reset by entry().
+  unsigned signed_components = 0, missing_sclabs = 0, global_sclabs = 0;
 
   Status require_signed(const SignedFile& s, std::string_view what, const std::string& path) {
     if (spec.secure != SecureMode::kOn || s.signature) return {};
-    return fail(ErrorCode::kUsage,
+    return fail(ErrorCode::kBadInput,
                 fmt::format("Could not install Secure Boot IPL records: Missing signature in {} {}",
                             what, path));
   }
 
   Result<PlannedEntry> entry(const BootEntrySpec& in, const SignedFile& stage3) {
+    signed_components = missing_sclabs = global_sclabs = 0;
     PlannedEntry e;
     e.name = in.name;
     auto kernel = cut_signature(in.kernel);
@@ -106,14 +165,14 @@ struct Planner {
     }
     if (auto st = require_signed(*kernel, "image file", in.kernel.path); !st)
       return tl::unexpected(st.error());
-    if (kernel->payload.empty())
-      return fail(ErrorCode::kUsage, "kernel image has no bytes to load", Location(in.kernel.path));
-    if (initrd && initrd->payload.empty())
-      return fail(ErrorCode::kUsage, "initrd has no bytes to load", Location(in.initrd->path));
+    if (kernel->payload.length == 0)
+      return fail(ErrorCode::kBadInput, "kernel image has no bytes to load", Location(in.kernel.path));
+    if (initrd && initrd->payload.length == 0)
+      return fail(ErrorCode::kBadInput, "initrd has no bytes to load", Location(in.initrd->path));
 
     // Addresses: zipl sizes components by their file size as stat'ed (signature included),
     // rounded to 4 KiB, and allocates upward from the kernel at 0x10000 (job.c).
-    const uint64_t kernel_size = in.kernel.bytes.size();
+    const uint64_t kernel_size = in.kernel.bytes.length;
     uint64_t next = za::kKernel + round_up(kernel_size, kAllocAlign);
     std::optional<uint64_t> parm_addr, initrd_addr;
     if (in.parmline) {
@@ -128,7 +187,7 @@ struct Planner {
     }
     if (initrd) {
       initrd_addr = round_up(next, kInitrdAlign);
-      next = *initrd_addr + round_up(in.initrd->bytes.size(), kAllocAlign);
+      next = *initrd_addr + round_up(in.initrd->bytes.length, kAllocAlign);
     }
     if (next > kAddressLimit)
       return fail(ErrorCode::kUsage,
@@ -139,13 +198,14 @@ struct Planner {
     // Stage 3 heap and stack dummies keep the firmware away from memory stage 3 uses.
     load(e, ComponentKind::kHeap, za::kHeap, own(Bytes(za::kHeapSize)), "");
     load(e, ComponentKind::kStack, za::kStack, own(Bytes(za::kStackSize)), "");
-    signature(e, ComponentKind::kStage3Signature, spec.stage3, stage3);
+    if (auto st = signature(e, ComponentKind::kStage3Signature, spec.stage3, stage3, za::kStage3); !st)
+      return tl::unexpected(st.error());
     load(e, ComponentKind::kStage3, za::kStage3, stage3.payload, spec.stage3.path);
 
     Stage3Parms& p = e.parms;
     p.parm_addr = parm_addr.value_or(~uint64_t{0});
     p.initrd_addr = initrd_addr.value_or(0);
-    p.initrd_len = initrd ? in.initrd->bytes.size() : 0;  // stat size, signature included
+    p.initrd_len = initrd ? in.initrd->bytes.length : 0;  // stat size, signature included
     p.load_psw = za::kPswBase | za::kKernel;
     p.extra_parm = 0;  // SCSI: no DASD menu extra parameters
     p.flags = zipl::stage3_parms::kFlagScsi;
@@ -153,7 +213,8 @@ struct Planner {
     p.image_addr = za::kKernel;
     load(e, ComponentKind::kStage3Parms, za::kStage3Parms, own(encode_stage3_parms(p)), "");
 
-    signature(e, ComponentKind::kKernelSignature, in.kernel, *kernel);
+    if (auto st = signature(e, ComponentKind::kKernelSignature, in.kernel, *kernel, za::kKernel); !st)
+      return tl::unexpected(st.error());
     load(e, ComponentKind::kKernel, za::kKernel, kernel->payload, in.kernel.path);
     if (in.parmline) {
       Bytes text(in.parmline->size() + 1);
@@ -161,7 +222,8 @@ struct Planner {
       load(e, ComponentKind::kParmline, *parm_addr, own(std::move(text)), "");
     }
     if (initrd) {
-      signature(e, ComponentKind::kInitrdSignature, *in.initrd, *initrd);
+      if (auto st = signature(e, ComponentKind::kInitrdSignature, *in.initrd, *initrd, *initrd_addr); !st)
+        return tl::unexpected(st.error());
       load(e, ComponentKind::kInitrd, *initrd_addr, initrd->payload, in.initrd->path);
     }
     PlannedComponent exec;
@@ -169,6 +231,7 @@ struct Planner {
     exec.type = zipl::component_entry::kTypeExec;
     exec.compdat = za::kExecPsw;
     e.components.push_back(std::move(exec));
+    global_sclab_hint(e);
     return e;
   }
 };
@@ -224,15 +287,14 @@ Bytes encode_stage3_parms(const Stage3Parms& p) {
   return b;
 }
 
-Result<std::vector<PlannedEntry>> plan_entries(const BootmapSpec& spec, std::vector<Bytes>& owned,
-                                               std::vector<std::string>& warnings) {
-  Planner planner{spec, owned, warnings};
+Result<std::vector<PlannedEntry>> plan_entries(const BootmapSpec& spec, std::vector<std::string>& warnings) {
+  Planner planner{spec, warnings};
   auto stage3 = cut_signature(spec.stage3);
   if (!stage3) return tl::unexpected(stage3.error());
   if (auto st = planner.require_signed(*stage3, "internal loader file", spec.stage3.path); !st)
     return tl::unexpected(st.error());
-  if (stage3->payload.empty())
-    return fail(ErrorCode::kUsage, "stage 3 loader is empty", Location(spec.stage3.path));
+  if (stage3->payload.length == 0)
+    return fail(ErrorCode::kBadInput, "stage 3 loader is empty", Location(spec.stage3.path));
   std::vector<PlannedEntry> out;
   for (const auto& in : spec.entries) {
     auto e = planner.entry(in, *stage3);

@@ -35,8 +35,8 @@ class BlockAllocator {
   void start_at(uint64_t block) { next_ = block; }
 
   // Places `data` at the next free blocks; returns its extents.
-  std::vector<Extent> place_data(ByteSpan data) {
-    uint64_t blocks = (data.size() + bm_.block_size - 1) / bm_.block_size;
+  std::vector<Extent> place_data(const SourceRange& data) {
+    uint64_t blocks = (data.length + bm_.block_size - 1) / bm_.block_size;
     bm_.writes.push_back({next_, data});
     std::vector<Extent> extents;
     for (uint64_t done = 0; done < blocks;) {
@@ -77,10 +77,7 @@ class BlockAllocator {
   }
 
  private:
-  void put(uint64_t block, Bytes bytes) {
-    bm_.owned.push_back(std::move(bytes));
-    bm_.writes.push_back({block, bm_.owned.back()});
-  }
+  void put(uint64_t block, Bytes bytes) { bm_.writes.push_back({block, own(std::move(bytes))}); }
 
   Bootmap& bm_;
   uint32_t max_extent_;
@@ -129,7 +126,7 @@ Result<Bootmap> build_bootmap(const BootmapSpec& spec) {
   if (auto st = check_spec(spec); !st) return tl::unexpected(st.error());
   Bootmap bm;
   bm.block_size = spec.block_size;
-  auto entries = plan_entries(spec, bm.owned, bm.warnings);
+  auto entries = plan_entries(spec, bm.warnings);
   if (!entries) return tl::unexpected(entries.error());
   bm.entries = std::move(*entries);
 
@@ -169,9 +166,9 @@ Result<Bootmap> build_bootmap(const BootmapSpec& spec) {
 
 std::vector<ImageWrite> bootmap_image_writes(const Bootmap& bm) {
   std::vector<ImageWrite> out;
-  out.push_back({0, bm.boot_record, bm.boot_record.size()});
+  out.push_back({0, own(bm.boot_record), bm.boot_record.size()});
   for (const auto& w : bm.writes)
-    out.push_back({w.block * bm.block_size, w.data, round_up(w.data.size(), bm.block_size)});
+    out.push_back({w.block * bm.block_size, w.data, round_up(w.data.length, bm.block_size)});
   return out;
 }
 

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "sipl/base/file.h"
+#include "sipl/base/file_source.h"
 #include "sipl/image/disk_image.h"
 
 namespace sipl::image {
@@ -13,6 +13,10 @@ bool looks_like_qcow2(ByteSpan bytes);
 
 // Returns a backend reading the qcow2 image in `file`, `depth` levels below the opened image
 // (its backing file, if any, is opened at depth + 1, up to DiskImage::kMaxBackingDepth).
-Result<std::unique_ptr<ImageBackend>> open_qcow2(MappedFile file, unsigned depth);
+// Memory stays bounded whatever the image's size: tables and clusters are read with pread
+// into a cache of at most kQcow2TableCacheBytes (and one cluster of each kind being read).
+Result<std::unique_ptr<ImageBackend>> open_qcow2(std::shared_ptr<const FileSource> file, unsigned depth);
+
+inline constexpr size_t kQcow2TableCacheBytes = 4 << 20;
 
 }  // namespace sipl::image

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "sipl/base/file.h"
+#include "sipl/base/file_source.h"
 
 namespace sipl::image {
 namespace {
@@ -23,52 +24,44 @@ bool all_zero(const std::byte* p, size_t n) {
   return std::all_of(p, p + n, [](std::byte b) { return b == std::byte{0}; });
 }
 
-bool pwrite_all(int fd, const std::byte* p, size_t n, uint64_t off) {
-  while (n > 0) {
-    ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(off));
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<size_t>(w);
-    off += static_cast<uint64_t>(w);
+// Copies the data extents of `base` below `size` into `fd` at the same offsets; holes (and
+// the file's end) are skipped, so they stay holes in the copy.
+Status copy_data_extents(int fd, const std::string& path, const std::string& base, uint64_t size) {
+  auto in = FileSource::open(base);
+  if (!in) return tl::unexpected(in.error());
+  const uint64_t end = std::min(size, (*in)->size());
+  uint64_t pos = 0;
+  while (pos < end) {
+    off_t data = ::lseek((*in)->fd(), static_cast<off_t>(pos), SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;  // only a hole remains
+    // A filesystem without SEEK_DATA: one extent to the end.
+    off_t hole = data < 0 ? static_cast<off_t>(end) : ::lseek((*in)->fd(), data, SEEK_HOLE);
+    if (data < 0) data = static_cast<off_t>(pos);
+    if (hole < 0) hole = static_cast<off_t>(end);
+    const uint64_t from = static_cast<uint64_t>(data), to = std::min<uint64_t>(static_cast<uint64_t>(hole), end);
+    if (from >= end) break;
+    if (auto s = write_range(fd, from, {*in, from, to - from}, path); !s) return s;
+    pos = to;
   }
-  return true;
-}
-
-// Copies the non-zero 64 KiB chunks of `base` (up to `size` bytes) into `fd`.
-Status copy_sparse(int fd, const std::string& base, uint64_t size) {
-  int in = ::open(base.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) return tl::unexpected(io_error(base, "cannot open", errno));
-  std::vector<std::byte> buf(64 * 1024);
-  uint64_t off = 0;
-  Status st;
-  while (off < size) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - off));
-    ssize_t n = ::pread(in, buf.data(), want, static_cast<off_t>(off));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) { st = tl::unexpected(io_error(base, "cannot read", errno)); break; }
-    if (n == 0) break;
-    if (!all_zero(buf.data(), static_cast<size_t>(n)) && !pwrite_all(fd, buf.data(), static_cast<size_t>(n), off)) {
-      st = tl::unexpected(io_error(base, "cannot copy", errno));
-      break;
-    }
-    off += static_cast<uint64_t>(n);
-  }
-  ::close(in);
-  return st;
+  return {};
 }
 
 }  // namespace
 
-std::optional<uint64_t> first_used_block(ByteSpan image, uint32_t block_size, uint64_t first_block,
-                                         uint64_t end_block) {
-  for (uint64_t b = first_block; b < end_block; ++b) {
-    uint64_t off = b * block_size;
-    if (off >= image.size()) break;
-    size_t n = static_cast<size_t>(std::min<uint64_t>(block_size, image.size() - off));
-    if (!all_zero(image.data() + off, n)) return b;
+Result<std::optional<uint64_t>> first_used_block(const ByteSource& image, uint64_t image_size, uint32_t block_size,
+                                                 uint64_t first_block, uint64_t end_block) {
+  const uint64_t blocks_per_piece = std::max<uint64_t>(1, (1 << 20) / block_size);
+  Bytes buf;
+  for (uint64_t b = first_block; b < end_block; b += blocks_per_piece) {
+    const uint64_t off = b * block_size;
+    if (off >= image_size) break;
+    const uint64_t want = std::min<uint64_t>((end_block - b) * block_size, blocks_per_piece * block_size);
+    buf.resize(static_cast<size_t>(std::min<uint64_t>(want, image_size - off)));
+    if (auto s = image.read(off, buf); !s) return tl::unexpected(s.error());
+    for (size_t at = 0; at < buf.size(); at += block_size)
+      if (!all_zero(buf.data() + at, std::min<size_t>(block_size, buf.size() - at))) return b + at / block_size;
   }
-  return std::nullopt;
+  return std::optional<uint64_t>{};
 }
 
 std::vector<DosPartition> dos_partitions(ByteSpan image) {
@@ -99,25 +92,46 @@ Status write_image_atomic(const std::string& path, const std::string& base, uint
   auto file = AtomicFile::create(path);  // removed again on every early return
   if (!file) return tl::unexpected(file.error());
   const int fd = file->fd();
-  auto abort_with = [](Error e) { return tl::unexpected(std::move(e)); };
-  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return abort_with(io_error(path, "cannot size", errno));
+  if (::ftruncate(fd, static_cast<off_t>(size)) != 0) return tl::unexpected(io_error(path, "cannot size", errno));
   if (!base.empty())
-    if (auto st = copy_sparse(fd, base, size); !st) return abort_with(st.error());
-  static const std::vector<std::byte> zeros(64 * 1024);
+    if (auto st = copy_data_extents(fd, path, base, size); !st) return st;
+  static const Bytes zeros(64 * 1024);
   for (const auto& w : writes) {
-    if (w.length < w.data.size() || w.offset + w.length > size)
-      return abort_with(Error{ErrorCode::kInternal,
-                              fmt::format("write of {} bytes at {} does not fit the {}-byte image", w.length, w.offset, size),
-                              Location(path)});
-    if (!pwrite_all(fd, w.data.data(), w.data.size(), w.offset))
-      return abort_with(io_error(path, "cannot write", errno));
-    for (uint64_t done = w.data.size(); done < w.length;) {
-      size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), w.length - done));
-      if (!pwrite_all(fd, zeros.data(), n, w.offset + done)) return abort_with(io_error(path, "cannot write", errno));
+    if (w.length < w.data.length || w.offset > size || w.length > size - w.offset)
+      return fail(ErrorCode::kInternal,
+                  fmt::format("write of {} bytes at {} does not fit the {}-byte image", w.length, w.offset, size),
+                  Location(path));
+    if (auto s = write_range(fd, w.offset, w.data, path); !s) return s;
+    // A new image is all zeros already (ftruncate); a copied one may hold old bytes there.
+    for (uint64_t done = w.data.length; !base.empty() && done < w.length;) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), w.length - done));
+      if (auto s = write_at(fd, w.offset + done, ByteSpan(zeros).first(n), path); !s) return s;
       done += n;
     }
   }
-  return file->commit(mode);
+  return file->commit(static_cast<unsigned>(mode));
+}
+
+Status write_block_device_image(const std::string& path, const std::vector<ImageWrite>& writes) {
+  return write_block_device(path, [&](int fd, uint64_t size) -> Status {
+    for (const auto& w : writes)
+      if (w.length < w.data.length || w.offset > size || w.length > size - w.offset)
+        return fail(ErrorCode::kUsage,
+                    fmt::format("a write of {} bytes at byte {} runs past the end of the {}-byte device", w.length,
+                                w.offset, size),
+                    Location(path));
+    static const Bytes zeros(64 * 1024);
+    for (const auto& w : writes) {
+      if (auto s = write_range(fd, w.offset, w.data, path); !s) return s;
+      // The device holds old bytes where the layout pads with zeros.
+      for (uint64_t done = w.data.length; done < w.length;) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(zeros.size(), w.length - done));
+        if (auto s = write_at(fd, w.offset + done, ByteSpan(zeros).first(n), path); !s) return s;
+        done += n;
+      }
+    }
+    return {};
+  });
 }
 
 }  // namespace sipl::image

@@ -56,8 +56,12 @@ std::string describe(SclabAbsence a) {
 }
 
 SclabCheck check_sclab(ByteSpan component, uint64_t load_address) {
+  return check_sclab(component, component.size(), load_address);
+}
+
+SclabCheck check_sclab(ByteSpan tail, uint64_t component_size, uint64_t load_address) {
   SclabCheck c;
-  auto found = find_sclab(component);
+  auto found = find_sclab(tail, component_size);
   if (found.absent) {
     const bool bad_length = *found.absent == SclabAbsence::kLengthBelow32 || *found.absent == SclabAbsence::kLengthBeyond;
     c.cei = kCeiInvalidSclab | (bad_length ? kCeiInvalidSclabLength : 0);

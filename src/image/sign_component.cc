@@ -1,6 +1,7 @@
 // The signing pipeline behind `sipl sign` (see sign.h); the CLI only reads and writes files.
 #include <fmt/format.h>
 
+#include "sipl/base/time.h"
 #include "sipl/image/appended_signature.h"
 #include "sipl/image/sclab.h"
 #include "sipl/image/sign.h"
@@ -71,6 +72,21 @@ Result<SignedComponent> sign_component(ByteSpan data, const std::string& path, c
                                         round_up(size, kBiosBlockSize)),
                             {{"size", std::to_string(size)}}});
 
+  // GnuTLS checks the signer's validity when QEMU verifies (qcrypto_x509_verify_sig calls
+  // gnutls_pkcs7_verify_direct, which checks the signer's times): an expired or not yet
+  // valid certificate signs fine here and fails at every boot.
+  if (request.at && !cert.valid_at(*request.at)) {
+    const bool expired = *request.at > cert.not_after();
+    out.warnings.push_back(
+        {Severity::kWarning, expired ? "sign.signer_expired" : "sign.signer_not_yet_valid",
+         fmt::format("the signer certificate ({}) is {} at {} (valid {} to {}): QEMU's signature check fails while "
+                     "it is, so the component will not verify at boot then",
+                     cert.subject(), expired ? "expired" : "not yet valid", format_time(*request.at),
+                     format_time(cert.not_before()), format_time(cert.not_after())),
+         {{"not_before", format_time(cert.not_before())},
+          {"not_after", format_time(cert.not_after())},
+          {"at", format_time(*request.at)}}});
+  }
   auto sig = crypto::sign_detached_cms(out.component(), key, cert, request.cms);
   if (!sig) return tl::unexpected(sig.error());
   out.signature = std::move(*sig);

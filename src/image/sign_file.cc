@@ -55,6 +55,7 @@ Result<SignFileResult> sign_file(const SignFileRequest& o) {
   if (!file) return tl::unexpected(file.error());
 
   SignRequest req;
+  req.at = o.at;
   req.cms = o.cms;
   req.resign = o.resign;
   req.sclab = *sclab;

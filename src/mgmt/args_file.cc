@@ -2,6 +2,7 @@
 // '...' quoting, "..." quoting, backslash escapes, line continuations).
 #include <fmt/format.h>
 
+#include "sipl/base/file.h"
 #include "sipl/mgmt/qemu_argv.h"
 
 namespace sipl::mgmt {
@@ -55,6 +56,18 @@ Result<std::vector<std::string>> split_args_file(std::string_view text) {
     }
   }
   if (in_word) words.push_back(std::move(cur));
+  return words;
+}
+
+Result<std::vector<std::string>> read_args_file(const std::string& path) {
+  auto text = read_file_or_stdin(path, 16 * 1024 * 1024);
+  if (!text) return tl::unexpected(text.error());
+  auto words = split_args_file(to_string(*text));
+  if (!words) {
+    Error e = words.error();
+    e.where = Location(path == "-" ? "standard input" : path);
+    return tl::unexpected(std::move(e));
+  }
   return words;
 }
 

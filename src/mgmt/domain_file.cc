@@ -32,6 +32,7 @@ const char* to_string(BootCertsForm f) {
     case BootCertsForm::kLibvirt: return "libvirt";
     case BootCertsForm::kSeed: return "seed";
     case BootCertsForm::kMixed: return "mixed";
+    case BootCertsForm::kQemuCommandline: return "qemu_commandline";
   }
   return "none";
 }
@@ -41,7 +42,7 @@ Result<DomainValidation> validate_domain_file(const std::string& path, const Val
   auto x = DomainXml::load(path);
   if (!x) return tl::unexpected(x.error());
   DomainValidation v;
-  v.file = path;
+  v.file = x->source_name();
   v.findings = validate_domain(*x, target);
   if (!rng.empty()) {
     auto errs = schema_errors(*x, rng);
@@ -51,20 +52,27 @@ Result<DomainValidation> validate_domain_file(const std::string& path, const Val
   }
   const Domain& d = x->domain();
   v.valid = !has_errors(v.findings);
+  v.unsupported = only_environment_errors(v.findings);
   v.mode = hv::ipl_mode(d.os.secure_boot == Tristate::kYes, d.os.boot_certs.size());
   v.boot_certs_form = d.os.boot_certs_form;
   v.boot_certs = d.os.boot_certs;
   return v;
 }
 
-Result<DomainCommandLine> domain_to_qemu(const std::string& path, const ValidationContext& target) {
+Result<DomainCommandLine> domain_to_qemu(const std::string& path, const ValidationContext& target,
+                                         bool runnable) {
   auto x = DomainXml::load(path);
   if (!x) return tl::unexpected(x.error());
   DomainCommandLine out;
+  out.file = x->source_name();
   out.findings = validate_domain(*x, target);
-  if (has_errors(out.findings)) return out;
+  if (has_errors(out.findings)) {
+    out.unsupported = only_environment_errors(out.findings);
+    return out;
+  }
   ArgvOptions ao;
   ao.qemu = target.qemu;
+  ao.runnable = runnable;
   auto cl = build_qemu_command_line(x->domain(), ao);
   if (!cl) return tl::unexpected(cl.error());
   out.command_line = std::move(*cl);
@@ -75,10 +83,8 @@ Result<DomainFromQemu> domain_from_qemu(const std::vector<std::string>& argv_in,
   std::vector<std::string> argv = argv_in;
   if (!args_file.empty()) {
     if (!argv.empty()) return fail(ErrorCode::kUsage, "give either --args-file or -- ARGV, not both");
-    auto text = read_file(args_file, 16 * 1024 * 1024);
-    if (!text) return tl::unexpected(text.error());
-    auto words = split_args_file(sipl::to_string(*text));
-    if (!words) return fail(ErrorCode::kBadInput, words.error().message, Location(args_file));
+    auto words = read_args_file(args_file);
+    if (!words) return tl::unexpected(words.error());
     argv = std::move(*words);
   }
   if (argv.empty()) return fail(ErrorCode::kUsage, "give the QEMU command line after -- or --args-file");

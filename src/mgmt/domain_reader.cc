@@ -4,8 +4,11 @@
 
 #include <cctype>
 #include <charconv>
+#include <map>
+#include <string_view>
 
 #include "mgmt/xml_node.h"
+#include "sipl/mgmt/qemu_argv.h"
 
 namespace sipl::mgmt {
 
@@ -120,6 +123,49 @@ struct Reader {
     if (os.boot_certs_form == BootCertsForm::kNone) os.boot_certs_form = f;
     else if (os.boot_certs_form != f) os.boot_certs_form = BootCertsForm::kMixed;
     os.boot_certs.push_back(seed_form ? xml::attr(n, "path").value_or("") : xml::text(n));
+    return {};
+  }
+
+  // The boot certificates and secure-boot of -machine options passed through
+  // <qemu:commandline> (libvirt before 12.9), merged as QEMU merges repeated -machine options.
+  Status read_qemu_machine(const xmlNode* element, Domain& d) {
+    Os& os = d.os;
+    const auto& args = d.qemu_commandline;
+    for (size_t i = 0; i + 1 < args.size(); ++i) {
+      if (args[i] != "-machine" && args[i] != "-M") continue;
+      auto kv = parse_keyval(args[i + 1], "type");
+      if (!kv) {
+        add("qemu_commandline.machine", fmt::format("<qemu:commandline> -machine '{}': {}", args[i + 1], kv.error().message),
+            element);
+        continue;
+      }
+      std::map<size_t, std::string> certs;
+      for (const auto& [k, v] : *kv) {
+        if (k == "secure-boot") {
+          if (v == "on" || v == "yes" || v == "true") os.secure_boot = Tristate::kYes;
+          else if (v == "off" || v == "no" || v == "false") os.secure_boot = Tristate::kNo;
+          else add("qemu_commandline.secure_boot", fmt::format("<qemu:commandline> secure-boot='{}' is not on or off", v), element);
+          os.secure_boot_in_qemu_commandline = true;
+        } else if (k.rfind("boot-certs.", 0) == 0 && k.size() > 16 && k.compare(k.size() - 5, 5, ".path") == 0) {
+          size_t n = 0;
+          const std::string digits = k.substr(11, k.size() - 16);
+          auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+          if (ec != std::errc() || p != digits.data() + digits.size() || digits.empty()) continue;
+          certs[n] = v;
+        }
+      }
+      for (const auto& [n, path] : certs) {
+        if (os.boot_certs.size() >= limits.max_boot_cert_paths)
+          return fail(ErrorCode::kLimit, fmt::format("too many boot certificate paths (more than {})", limits.max_boot_cert_paths),
+                      Location::at_line(source, xml::line(element)));
+        if (os.boot_certs_line == 0) os.boot_certs_line = xml::line(element);
+        os.boot_cert_lines.push_back(xml::line(element));
+        if (os.boot_certs_form == BootCertsForm::kNone) os.boot_certs_form = BootCertsForm::kQemuCommandline;
+        else if (os.boot_certs_form != BootCertsForm::kQemuCommandline) os.boot_certs_form = BootCertsForm::kMixed;
+        os.boot_certs.push_back(path);
+        os.boot_certs_in_qemu_commandline = true;
+      }
+    }
     return {};
   }
 
@@ -266,11 +312,27 @@ struct Reader {
         Cpu cpu;
         cpu.mode = xml::attr(c, "mode").value_or("custom");
         if (const xmlNode* m = xml::child(c, "model")) cpu.model = xml::text(m);
+        for (const xmlNode* f = c->children; f != nullptr; f = f->next) {
+          if (!xml::is(f, "feature")) continue;
+          auto name = xml::attr(f, "name");
+          if (!name) {
+            missing_attr("name", f);
+            continue;
+          }
+          cpu.features.push_back({xml::attr(f, "policy").value_or("require"), *name});
+        }
         d.cpu = std::move(cpu);
       } else if (xml::is(c, "devices")) {
         read_devices(c, d);
       } else if (xml::is(c, "launchSecurity")) {
         d.launch_security = xml::attr(c, "type").value_or("");
+      } else if (c->type == XML_ELEMENT_NODE && c->ns != nullptr && c->ns->href != nullptr &&
+                 std::string_view(reinterpret_cast<const char*>(c->ns->href)) == kQemuNamespace &&
+                 std::string_view(reinterpret_cast<const char*>(c->name)) == "commandline") {
+        for (const xmlNode* a = c->children; a != nullptr; a = a->next)
+          if (a->type == XML_ELEMENT_NODE && a->ns == c->ns && std::string_view(reinterpret_cast<const char*>(a->name)) == "arg")
+            d.qemu_commandline.push_back(xml::attr(a, "value").value_or(""));
+        if (auto s = read_qemu_machine(c, d); !s) return s;
       }
     }
     if (d.name.empty()) add("domain.name_missing", "XML error: missing domain name information", root);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sipl/hv/cpu_model.h"
+
 #include <map>
 
 namespace sipl::mgmt {
@@ -109,6 +111,11 @@ class Checker {
       add(Severity::kWarning, "boot_certs.seed_form",
           "<boot-certs path='...'/> is the September 2025 proposal's form; libvirt uses "
           "<boot-certs><path>...</path></boot-certs>: run 'sipl domain normalize'",
+          os.boot_certs_line);
+    if (os.boot_certs_form == BootCertsForm::kQemuCommandline || os.secure_boot_in_qemu_commandline)
+      add(Severity::kInfo, "boot_certs.qemu_commandline",
+          "boot certificates and secure-boot are -machine options passed through <qemu:commandline>, the form "
+          "for libvirt before 12.9 ('sipl domain normalize' writes libvirt 12.9's <boot-certs>)",
           os.boot_certs_line);
     for (size_t i = 0; i < os.boot_certs.size(); ++i) {
       const std::string& p = os.boot_certs[i];
@@ -231,16 +238,37 @@ class Checker {
       error("launch_security.pv",
             "unsupported configuration: the Secure IPL facilities (sipl, sclaf, cstore) are "
             "hidden from protected-virtualization (s390-pv) guests");
-    if (d_.cpu && d_.cpu->mode == "custom" && !d_.cpu->model.empty()) {
-      const std::string& m = d_.cpu->model;
-      bool ok = m == "qemu" || m == "max" || m.rfind("z16", 0) == 0 || m.rfind("z17", 0) == 0 ||
-                m.rfind("gen16", 0) == 0 || m.rfind("gen17", 0) == 0;
-      if (!ok)
-        add(Severity::kWarning, "cpu.model_lacks_sipl",
-            fmt::format("CPU model '{}' may lack the Secure IPL facilities (sipl, sclaf, "
-                        "cstore): use z16 (gen16a) or newer, qemu, max or host-model",
-                        m));
+    if (d_.cpu) cpu_rules(*d_.cpu);
+  }
+
+  // The CPU QEMU gets (the -cpu libvirt writes) must exist and carry sipl, sclaf and cstore.
+  void cpu_rules(const Cpu& cpu) {
+    std::string option = cpu.mode == "custom" ? cpu.model : cpu.mode == "maximum" ? "max" : "host";
+    if (option.empty()) return;
+    for (const auto& f : cpu.features) {
+      if (f.policy == "force" || f.policy == "require") option += "," + f.name + "=on";
+      else if (f.policy == "disable" || f.policy == "forbid") option += "," + f.name + "=off";
     }
+    auto m = hv::parse_cpu_option(option, cpu.mode != "custom" || d_.type == "kvm");
+    if (!m) {
+      error("cpu.model_unknown",
+            fmt::format("unsupported configuration: QEMU refuses -cpu {}: {} (QEMU's z16 models are gen16a and "
+                        "gen16b)",
+                        option, m.error().message));
+      return;
+    }
+    std::vector<std::string> missing;
+    if (!m->facilities.sipl) missing.emplace_back("sipl");
+    if (!m->facilities.sclaf) missing.emplace_back("sclaf");
+    if (!m->facilities.cstore) missing.emplace_back("cstore");
+    if (missing.empty()) return;
+    std::string list;
+    for (const auto& x : missing) list += (list.empty() ? "" : ", ") + x;
+    add(Severity::kWarning, "cpu.model_lacks_sipl",
+        fmt::format("CPU '{}' lacks the Secure IPL facilities ({}): the BIOS stops with 'Unable to boot in "
+                    "secure/audit mode'; use gen16a, gen16b or newer, qemu, max or host-model, without "
+                    "disabling them",
+                    option, list));
   }
 
   const Domain& d_;
@@ -271,6 +299,16 @@ bool has_errors(const Findings& f) {
   for (const auto& x : f)
     if (x.severity == Severity::kError) return true;
   return false;
+}
+
+bool only_environment_errors(const Findings& f) {
+  bool any = false;
+  for (const auto& x : f) {
+    if (x.severity != Severity::kError) continue;
+    if (x.id.rfind("qemu.", 0) != 0) return false;  // qemu.too_old, qemu.no_boot_certs
+    any = true;
+  }
+  return any;
 }
 
 }  // namespace sipl::mgmt

@@ -127,13 +127,18 @@ std::string write_domain_xml(const Domain& d) {
   o += fmt::format("  <vcpu placement='static'>{}</vcpu>\n", d.vcpus);
   write_os(o, d.os);
   if (d.cpu) {
+    std::string features;
+    for (const auto& f : d.cpu->features)
+      features += fmt::format("    <feature policy='{}' name='{}'/>\n", escape_attr(f.policy), escape_attr(f.name));
     if (d.cpu->mode == "custom" && !d.cpu->model.empty())
       o += fmt::format("  <cpu mode='custom' match='exact' check='none'>\n"
-                       "    <model fallback='forbid'>{}</model>\n  </cpu>\n",
-                       escape_text(d.cpu->model));
+                       "    <model fallback='forbid'>{}</model>\n{}  </cpu>\n",
+                       escape_text(d.cpu->model), features);
     else if (!d.cpu->model.empty())
-      o += fmt::format("  <cpu mode='{}'>\n    <model>{}</model>\n  </cpu>\n",
-                       escape_attr(d.cpu->mode), escape_text(d.cpu->model));
+      o += fmt::format("  <cpu mode='{}'>\n    <model>{}</model>\n{}  </cpu>\n",
+                       escape_attr(d.cpu->mode), escape_text(d.cpu->model), features);
+    else if (!features.empty())
+      o += fmt::format("  <cpu mode='{}'>\n{}  </cpu>\n", escape_attr(d.cpu->mode), features);
     else
       o += fmt::format("  <cpu mode='{}'/>\n", escape_attr(d.cpu->mode));
   }

@@ -5,9 +5,11 @@
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
 
+#include <charconv>
 #include <utility>
 #include <vector>
 
+#include "mgmt/domain_forms.h"
 #include "mgmt/domain_reader.h"
 #include "mgmt/xml_node.h"
 #include "sipl/base/file.h"
@@ -217,9 +219,9 @@ Result<DomainXml> DomainXml::parse(std::string_view text, const std::string& sou
 }
 
 Result<DomainXml> DomainXml::load(const std::string& path, const XmlLimits& limits) {
-  auto bytes = read_file(path, limits.max_bytes);
+  auto bytes = read_file_or_stdin(path, limits.max_bytes);
   if (!bytes) return tl::unexpected(bytes.error());
-  return parse(to_string(*bytes), path, limits);
+  return parse(to_string(*bytes), path == "-" ? "standard input" : path, limits);
 }
 
 const Domain& DomainXml::domain() const { return impl_->domain; }
@@ -230,17 +232,40 @@ const void* DomainXml::native_document() const { return impl_->doc.get(); }
 
 std::string DomainXml::serialized() const { return serialize_doc(impl_->doc.get()); }
 
-std::string DomainXml::normalized() const {
+std::string DomainXml::normalized(std::optional<LibvirtVersion> libvirt) const {
   xml::DocPtr copy(xmlCopyDoc(impl_->doc.get(), 1));
   if (!copy) return serialized();
   xmlNode* root = xmlDocGetRootElement(copy.get());
+  const bool old_libvirt = libvirt && *libvirt < kLibvirtBootCerts;
   for (xmlNode* c = root->children; c != nullptr; c = c->next) {
     if (!xml::is(c, "os")) continue;
     if (xml::attr(c, "firmware") == std::optional<std::string>("s390-ccw-bios"))
       xmlUnsetProp(c, reinterpret_cast<const xmlChar*>("firmware"));
-    normalize_boot_certs(copy.get(), c);
+    if (!old_libvirt) normalize_boot_certs(copy.get(), c);
   }
+  if (old_libvirt) forms::to_qemu_commandline(copy.get(), impl_->domain);
+  else forms::from_qemu_commandline(copy.get(), impl_->domain);
   return serialize_doc(copy.get());
+}
+
+std::string LibvirtVersion::to_string() const { return fmt::format("{}.{}", major, minor); }
+
+Result<LibvirtVersion> parse_libvirt_version(std::string_view text) {
+  unsigned parts[3] = {0, 0, 0};
+  size_t n = 0;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end && n < 3) {
+    auto [q, ec] = std::from_chars(p, end, parts[n]);
+    if (ec != std::errc() || q == p) break;
+    ++n;
+    p = q;
+    if (p < end && *p == '.') ++p;
+    else break;
+  }
+  if (n < 2 || p != end)
+    return fail(ErrorCode::kUsage, fmt::format("'{}' is not a libvirt version such as 9.0 or 12.9", text));
+  return LibvirtVersion{parts[0], parts[1]};
 }
 
 }  // namespace sipl::mgmt

@@ -124,13 +124,21 @@ std::optional<std::string> first_loadparm(const Domain& d) {
   return std::nullopt;
 }
 
+// libvirt's qemuBuildCpuModelArgStr: the model, then ",NAME=on" for features with policy
+// force/require and ",NAME=off" for disable/forbid (optional ones are left to QEMU).
+// The model name is escaped for keyval (a comma doubled); feature names are QEMU's own.
 std::string cpu_arg(const Domain& d) {
+  std::string model = d.type == "kvm" ? "host" : "qemu";
   if (d.cpu) {
-    if (d.cpu->mode == "host-model" || d.cpu->mode == "host-passthrough") return "host";
-    if (d.cpu->mode == "maximum") return "max";
-    if (!d.cpu->model.empty()) return d.cpu->model;
+    if (d.cpu->mode == "host-model" || d.cpu->mode == "host-passthrough") model = "host";
+    else if (d.cpu->mode == "maximum") model = "max";
+    else if (!d.cpu->model.empty()) model = escape_keyval(d.cpu->model);
+    for (const auto& f : d.cpu->features) {
+      if (f.policy == "force" || f.policy == "require") model += "," + escape_keyval(f.name) + "=on";
+      else if (f.policy == "disable" || f.policy == "forbid") model += "," + escape_keyval(f.name) + "=off";
+    }
   }
-  return d.type == "kvm" ? "host" : "qemu";
+  return model;
 }
 
 // QEMU's JSON options need UTF-8; ask the serializer that will write them (its strict
@@ -176,10 +184,12 @@ Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptio
   QemuVersion qemu = opts.qemu.value_or(kQemuBootCerts);
   bool device_loadparm = qemu >= kQemuDeviceLoadparm;
   QemuCommandLine cl;
+  const bool libvirt = !opts.runnable;  // libvirt's test-suite form, for comparing with libvirt
   std::string home = "/var/lib/libvirt/qemu/domain--1-" + d.name;
-  cl.env = {"LC_ALL=C", "PATH=/bin", "HOME=" + home, "USER=test", "LOGNAME=test",
-            "XDG_DATA_HOME=" + home + "/.local/share", "XDG_CACHE_HOME=" + home + "/.cache",
-            "XDG_CONFIG_HOME=" + home + "/.config"};
+  if (libvirt)
+    cl.env = {"LC_ALL=C", "PATH=/bin", "HOME=" + home, "USER=test", "LOGNAME=test",
+              "XDG_DATA_HOME=" + home + "/.local/share", "XDG_CACHE_HOME=" + home + "/.cache",
+              "XDG_CONFIG_HOME=" + home + "/.config"};
   cl.emulator = d.emulator.empty() ? "/usr/bin/qemu-system-s390x" : d.emulator;
   auto& a = cl.args;
   auto add = [&a](std::string opt, std::string val) {
@@ -187,21 +197,25 @@ Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptio
     a.push_back(std::move(val));
   };
   add("-name", "guest=" + escape_keyval(d.name) + ",debug-threads=on");
-  a.push_back("-S");
-  add("-object", compact(ojson{{"qom-type", "secret"}, {"id", "masterKey0"}, {"format", "raw"},
-                               {"file", home + "/master-key.aes"}}));
+  if (libvirt) {
+    a.push_back("-S");
+    add("-object", compact(ojson{{"qom-type", "secret"}, {"id", "masterKey0"}, {"format", "raw"},
+                                 {"file", home + "/master-key.aes"}}));
+  }
   std::string machine = escape_keyval(machine_name(d, opts)) +
                         ",usb=off,dump-guest-core=off,memory-backend=s390.ram";
   if (!device_loadparm)
     if (auto lp = first_loadparm(d)) machine += ",loadparm=" + escape_keyval(*lp);
   if (d.launch_security == "s390-pv") machine += ",confidential-guest-support=lsec0";
-  for (size_t i = 0; i < d.os.boot_certs.size(); ++i)
-    machine += fmt::format(",boot-certs.{}.path={}", i, escape_keyval(d.os.boot_certs[i]));
-  if (d.os.secure_boot != Tristate::kAbsent)
+  // The <qemu:commandline> form's options come at the end, where libvirt puts them.
+  if (d.os.boot_certs_form != BootCertsForm::kQemuCommandline)
+    for (size_t i = 0; i < d.os.boot_certs.size(); ++i)
+      machine += fmt::format(",boot-certs.{}.path={}", i, escape_keyval(d.os.boot_certs[i]));
+  if (d.os.secure_boot != Tristate::kAbsent && !d.os.secure_boot_in_qemu_commandline)
     machine += d.os.secure_boot == Tristate::kYes ? ",secure-boot=on" : ",secure-boot=off";
   add("-machine", machine);
   add("-accel", d.type == "kvm" ? "kvm" : "tcg");
-  add("-cpu", escape_keyval(cpu_arg(d)));
+  add("-cpu", cpu_arg(d));
   // s390 guests get memory in whole MiB (libvirt aligns up to 1024 KiB).
   uint64_t kib = (d.memory_kib + 1023) / 1024 * 1024;
   add("-m", fmt::format("size={}k", kib));
@@ -213,10 +227,12 @@ Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptio
   add("-display", "none");
   a.push_back("-no-user-config");
   a.push_back("-nodefaults");
-  add("-chardev", "socket,id=charmonitor,fd=1729,server=on,wait=off");
-  add("-mon", "chardev=charmonitor,id=monitor,mode=control");
+  if (libvirt) {
+    add("-chardev", "socket,id=charmonitor,fd=1729,server=on,wait=off");
+    add("-mon", "chardev=charmonitor,id=monitor,mode=control");
+  }
   add("-rtc", "base=utc");
-  a.push_back("-no-shutdown");
+  if (libvirt) a.push_back("-no-shutdown");
   add("-boot", "strict=on");
 
   CcwAllocator ccw(d);
@@ -277,10 +293,16 @@ Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptio
       return fail(ErrorCode::kUnsupported,
                   "sipl writes command lines only for <console type='pty'> with target sclp or "
                   "sclplm");
-    add("-chardev", fmt::format("pty,id=charconsole{}", i));
+    // Run by hand, the first console is the terminal: the BIOS and Linux print there.
+    const bool stdio = opts.runnable && i == 0;
+    add("-chardev", fmt::format("{},id=charconsole{}", stdio ? "stdio" : "pty", i));
     add("-device", compact(ojson{{"driver", c.target_type == "sclp" ? "sclpconsole" : "sclplmconsole"},
                                  {"chardev", fmt::format("charconsole{}", i)},
                                  {"id", fmt::format("console{}", i)}}));
+  }
+  if (opts.runnable && d.consoles.empty()) {
+    add("-chardev", "stdio,id=charconsole0");
+    add("-device", compact(ojson{{"driver", "sclpconsole"}, {"chardev", "charconsole0"}, {"id", "console0"}}));
   }
   add("-audiodev", compact(ojson{{"id", "audio1"}, {"driver", "none"}}));
   if (!d.hostdevs.empty())
@@ -291,8 +313,11 @@ Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptio
                                                                              : std::nullopt))}}));
   if (d.launch_security == "s390-pv")
     add("-object", compact(ojson{{"qom-type", "s390-pv-guest"}, {"id", "lsec0"}}));
-  add("-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
-  add("-msg", "timestamp=on");
+  a.insert(a.end(), d.qemu_commandline.begin(), d.qemu_commandline.end());
+  if (libvirt) {
+    add("-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+    add("-msg", "timestamp=on");
+  }
   return cl;
 }
 

@@ -44,9 +44,20 @@ Result<Domain> domain_from_machine(const MachineConfig& m) {
   if (!m.boot_certs.empty()) d.os.boot_certs_form = BootCertsForm::kLibvirt;
   if (m.secure_boot) d.os.secure_boot = *m.secure_boot ? Tristate::kYes : Tristate::kNo;
   if (!m.cpu_model.empty()) {
-    if (m.cpu_model == "host") d.cpu = Cpu{"host-passthrough", ""};
-    else if (m.cpu_model == "max") d.cpu = Cpu{"maximum", ""};
-    else d.cpu = Cpu{"custom", m.cpu_model};
+    if (m.cpu_model == "host") d.cpu = Cpu{"host-passthrough", "", {}};
+    else if (m.cpu_model == "max") d.cpu = Cpu{"maximum", "", {}};
+    else d.cpu = Cpu{"custom", m.cpu_model, {}};
+    // "-cpu MODEL,sipl=off": each NAME=on|off becomes <feature policy='require|disable'>.
+    std::string_view rest = m.cpu_option;
+    for (size_t c = rest.find(','); c != std::string_view::npos; c = rest.find(',')) {
+      rest = rest.substr(c + 1);
+      const std::string item(rest.substr(0, rest.find(',')));
+      const size_t eq = item.find('=');
+      if (eq == std::string::npos) continue;
+      const std::string v = item.substr(eq + 1);
+      const bool on = v == "on" || v == "yes" || v == "true" || v == "y";
+      d.cpu->features.push_back({on ? "require" : "disable", item.substr(0, eq)});
+    }
   }
   if (m.protected_virtualization) d.launch_security = "s390-pv";
   unsigned vd = 0, sd = 0;

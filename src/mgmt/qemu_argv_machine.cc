@@ -1,3 +1,4 @@
+// From a parsed qemu-system-s390x command line to hv::MachineOptions.
 #include "sipl/mgmt/qemu_argv_machine.h"
 
 #include <fmt/format.h>
@@ -23,8 +24,18 @@ std::optional<hv::BootDeviceKind> kind_of(const std::string& driver) {
 }  // namespace
 
 Result<hv::MachineOptions> machine_options(const MachineConfig& m, Findings* notes) {
+  if (m.direct_kernel) {
+    Error e(ErrorCode::kUnsupported,
+            fmt::format("{}: a direct kernel boot: QEMU loads the kernel itself and starts it without the "
+                        "s390-ccw BIOS, so nothing is read from a boot disk and no secure IPL happens",
+                        *m.direct_kernel));
+    e.hint = "sipl predicts BIOS boots from disks; drop -kernel/-initrd/-append to boot from the disk";
+    return tl::unexpected(std::move(e));
+  }
   hv::MachineOptions o;
-  if (!m.cpu_model.empty()) o.cpu_model = m.cpu_model;
+  if (!m.cpu_option.empty()) o.cpu_model = m.cpu_option;
+  else if (!m.cpu_model.empty()) o.cpu_model = m.cpu_model;
+  o.kvm = m.accel == "kvm";
   o.boot_certs = m.boot_certs;
   o.secure_boot = m.secure_boot.value_or(false);
   o.loadparm = m.machine_loadparm;

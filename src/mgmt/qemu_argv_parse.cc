@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "sipl/hv/machine_type.h"
 #include "sipl/mgmt/qemu_argv.h"
 
 namespace sipl::mgmt {
@@ -27,9 +28,10 @@ std::optional<uint64_t> to_u64(std::string_view s, int base = 10) {
   return v;
 }
 
+// qapi_bool_parse's spellings.
 std::optional<bool> to_bool(const std::string& v) {
-  if (v == "on" || v == "yes" || v == "true") return true;
-  if (v == "off" || v == "no" || v == "false") return false;
+  if (v == "on" || v == "yes" || v == "true" || v == "y") return true;
+  if (v == "off" || v == "no" || v == "false" || v == "n") return false;
   return std::nullopt;
 }
 
@@ -92,9 +94,13 @@ class Parser {
       return {};
     }
     if (opt == "-cpu") {
-      auto kv = keyval(val, "model");
-      if (!kv) return tl::unexpected(kv.error());
-      m_.cpu_model = get(*kv, "model");
+      // parse_cpu_option: the last -cpu wins; its first comma-separated piece is the model.
+      m_.cpu_option = val;
+      m_.cpu_model = val.substr(0, val.find(','));
+      return {};
+    }
+    if (opt == "-kernel" || opt == "-initrd") {
+      if (!m_.direct_kernel || opt == "-kernel") m_.direct_kernel = opt + " " + val;
       return {};
     }
     if (opt == "-m") {
@@ -136,7 +142,15 @@ class Parser {
     return {};
   }
 
-  void finish() { m_.protected_virtualization = m_.protected_virtualization && pv_object_; }
+  // What QEMU checks when it creates the machine: the type, then each -machine property.
+  Status finish() {
+    m_.protected_virtualization = m_.protected_virtualization && pv_object_;
+    auto qom = hv::machine_qom_type(m_.machine_type.empty() ? "s390-ccw-virtio" : m_.machine_type);
+    if (!qom) return tl::unexpected(qom.error());
+    for (const auto& [k, val] : m_.machine_properties)
+      if (auto s = hv::check_machine_property(*qom, k, val); !s) return s;
+    return {};
+  }
 
  private:
   tl::unexpected<Error> bad(std::string msg) {
@@ -168,18 +182,19 @@ class Parser {
   }
 
   Status machine(const std::string& v) {
-    auto kv = keyval(v, "type");
+    auto kv = parse_machine_option(v);
     if (!kv) return tl::unexpected(kv.error());
     std::map<size_t, std::string> certs;
     for (const auto& [k, val] : *kv) {
+      m_.machine_properties.emplace_back(k, val);
       if (k == "type") m_.machine_type = val;
       else if (k == "accel") m_.accel = val;
       else if (k == "loadparm") m_.machine_loadparm = val;
       else if (k == "confidential-guest-support") m_.protected_virtualization = true;
+      else if ((k == "kernel" || k == "initrd") && (!m_.direct_kernel || k == "kernel"))
+        m_.direct_kernel = fmt::format("-machine {}={}", k, val);
       else if (k == "secure-boot") {
-        auto b = to_bool(val);
-        if (!b) return bad(fmt::format("secure-boot='{}' is not on or off", val));
-        m_.secure_boot = b;
+        m_.secure_boot = to_bool(val);  // a bad value is refused with QEMU's words in finish()
       } else if (k.rfind("boot-certs.", 0) == 0) {
         auto dot = k.find('.', 11);
         auto idx = dot == std::string::npos ? std::nullopt
@@ -367,7 +382,7 @@ Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv) {
     if (auto s = p.option(o, argv[i + 1], i + 1); !s) return tl::unexpected(s.error());
     ++i;
   }
-  p.finish();
+  if (auto s = p.finish(); !s) return tl::unexpected(s.error());
   if (m.accel.empty()) m.accel = "tcg";
   return m;
 }

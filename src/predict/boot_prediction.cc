@@ -6,18 +6,27 @@
 #include "sipl/mgmt/qemu_argv_machine.h"
 
 namespace sipl::predict {
-namespace {
 
 // `report_ignored` is off for the argv sipl builds itself from domain XML: libvirt's monitor,
 // chardev, sandbox... options say nothing about the boot, and listing them only adds noise.
-Result<hv::MachineOptions> options_from_argv(const std::vector<std::string>& argv, Findings* notes,
-                                             bool report_ignored) {
+Result<hv::MachineOptions> machine_options_for_argv(const std::vector<std::string>& argv, Findings* notes,
+                                                    bool report_ignored) {
   auto m = mgmt::parse_qemu_argv(argv);
   if (!m) return tl::unexpected(m.error());
   if (report_ignored)
     for (const auto& i : m->ignored) notes->push_back({Severity::kInfo, "boot.argv_ignored", "ignored: " + i, {{"option", i}}});
   return mgmt::machine_options(*m, notes);
 }
+
+Result<hv::MachineOptions> machine_options_for_domain(const mgmt::Domain& domain, Findings* notes) {
+  auto cl = mgmt::build_qemu_command_line(domain, {});
+  if (!cl) return tl::unexpected(cl.error());
+  std::vector<std::string> argv{cl->emulator};
+  argv.insert(argv.end(), cl->args.begin(), cl->args.end());
+  return machine_options_for_argv(argv, notes, false);
+}
+
+namespace {
 
 Result<hv::MachineOptions> machine_options(const BootRequest& r, Findings* notes) {
   const int forms = r.disk.has_value() + !r.domain.empty() + !r.qemu_argv.empty();
@@ -30,15 +39,16 @@ Result<hv::MachineOptions> machine_options(const BootRequest& r, Findings* notes
   } else if (!r.domain.empty()) {
     auto x = mgmt::DomainXml::load(r.domain);
     if (!x) return tl::unexpected(x.error());
-    auto cl = mgmt::build_qemu_command_line(x->domain(), {});
-    if (!cl) return tl::unexpected(cl.error());
-    std::vector<std::string> argv{cl->emulator};
-    argv.insert(argv.end(), cl->args.begin(), cl->args.end());
-    auto o = options_from_argv(argv, notes, false);
+    if (x->domain().os.boot_certs_form == mgmt::BootCertsForm::kQemuCommandline)
+      notes->push_back({Severity::kInfo, "boot.boot_certs_form",
+                        "the domain passes its boot certificates as -machine options through <qemu:commandline> "
+                        "(the form for libvirt before 12.9)",
+                        {{"form", "qemu_commandline"}}});
+    auto o = machine_options_for_domain(x->domain(), notes);
     if (!o) return o;
     m = std::move(*o);
   } else {
-    auto o = options_from_argv(r.qemu_argv, notes, true);
+    auto o = machine_options_for_argv(r.qemu_argv, notes, true);
     if (!o) return o;
     m = std::move(*o);
   }
@@ -56,12 +66,23 @@ Result<BootPrediction> predict_boot(const BootRequest& request, Findings* warnin
   Findings notes;
   auto opts = machine_options(request, &notes);
   if (!opts) return tl::unexpected(opts.error());
+  fw::IplOptions ipl;
+  ipl.at = request.at;
+  auto p = predict_machine(*opts, ipl, warnings);
+  if (p) p->notes.insert(p->notes.begin(), notes.begin(), notes.end());
+  return p;
+}
+
+Result<BootPrediction> predict_machine(const hv::MachineOptions& options, const fw::IplOptions& ipl_options,
+                                       Findings* warnings) {
+  Findings notes;
+  const hv::MachineOptions* opts = &options;
   if (opts->ram_bytes < kMinRamBytes)
     return fail(ErrorCode::kBadInput, "guest RAM below 16 MiB: the s390-ccw BIOS does not fit");
   auto machine = hv::Machine::create(*opts, warnings);
   if (!machine) return tl::unexpected(machine.error());
   hv::SparseGuestMemory memory(opts->ram_bytes);
-  auto ipl = fw::run_ipl(*machine, memory, {request.at});
+  auto ipl = fw::run_ipl(*machine, memory, ipl_options);
   if (!ipl) return tl::unexpected(ipl.error());
   std::optional<guest::GuestView> view;
   if (ipl->booted_device) {

@@ -30,6 +30,17 @@ TEST(ParseTime, OffsetsAndFractions) {
   EXPECT_EQ(*parse_time("2026-11-30 12:00:00Z"), *parse_time("2026-11-30T12:00:00Z"));
 }
 
+// Issue 12: `--at 2050-01-01` is a date; GNU date reads it as midnight UTC too.
+TEST(ParseTime, ADateAloneIsMidnightUtc) {
+  for (const char* t : {"2050-01-01", "2026-11-30", "1969-12-31", "2000-02-29"}) {
+    auto r = parse_time(t);
+    ASSERT_TRUE(r) << t;
+    EXPECT_EQ(*r, gnu_date(t)) << t;
+  }
+  EXPECT_FALSE(parse_time("2026-02-29"));
+  EXPECT_FALSE(parse_time("2026-11-30T"));
+}
+
 TEST(ParseTime, UnixSeconds) {
   EXPECT_EQ(*parse_time("@0"), 0);
   EXPECT_EQ(*parse_time("@1796040000"), 1796040000);
@@ -37,7 +48,7 @@ TEST(ParseTime, UnixSeconds) {
 }
 
 TEST(ParseTime, RejectsWithMessage) {
-  for (const char* t : {"", "@", "@12x", "2026-11-30", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
+  for (const char* t : {"", "@", "@12x", "2026-11-3", "2026-13-01", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
                         "2026-11-30T24:00:00Z", "2026-11-30T12:00:00", "2026-11-30T12:00:00Zjunk",
                         "yesterday"}) {
     auto r = parse_time(t);
@@ -45,7 +56,7 @@ TEST(ParseTime, RejectsWithMessage) {
     EXPECT_EQ(r.error().code, ErrorCode::kUsage);
     EXPECT_EQ(r.error().message,
               std::string("invalid time '") + t +
-                  "': expected RFC 3339 (2026-11-30T12:00:00Z) or @UNIXSECONDS");
+                  "': expected a date (2026-11-30), RFC 3339 (2026-11-30T12:00:00Z) or @UNIXSECONDS");
   }
 }
 

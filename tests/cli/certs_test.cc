@@ -88,7 +88,8 @@ TEST(CliCerts, AtTimeDecidesValidityAndStrictTurnsItIntoTheExitCode) {
   auto bad = run_sipl({"certs", "--at", "tomorrow", t / "c.pem"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_EQ(bad.err,
-            "sipl: error: invalid time 'tomorrow': expected RFC 3339 (2026-11-30T12:00:00Z) or @UNIXSECONDS\n");
+            "sipl: error: invalid time 'tomorrow': expected a date (2026-11-30), RFC 3339 (2026-11-30T12:00:00Z) or "
+            "@UNIXSECONDS\n");
 }
 
 TEST(CliCerts, FatalStoreErrorsPrintQemuMessageAndExit3) {

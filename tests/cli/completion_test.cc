@@ -269,7 +269,7 @@ TEST(CompletionVerb, RefusesOtherShellsNamingTheTwo) {
   auto r = test::run_sipl({"completion", "fish"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err, "SHELL: fish not in {bash,zsh}\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err, "sipl: error: SHELL: fish not in {bash,zsh}\nsipl: note: see sipl completion --help\n");
 }
 
 } // namespace

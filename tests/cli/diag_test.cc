@@ -239,6 +239,22 @@ TEST_F(DiagCliTest, StoreErrorsAreQemuMessagesWithExit3) {
   EXPECT_TRUE(r.out.empty());
 }
 
+// Issue 12: raw binary is not written to a terminal. `script` gives sipl a pseudo-terminal as
+// standard output; the same command into a pipe writes the block.
+TEST_F(DiagCliTest, RefusesToWriteTheBinaryBlockToATerminal) {
+  std::string cmd;
+  for (const auto& a : args({"--subcode", "1"})) cmd += " '" + a + "'";
+  auto tty = test::sh("script -qec \"" + std::string(SIPL_BIN) + cmd + "\" /dev/null");
+  EXPECT_EQ(tty.exit_code, 2) << tty.out;
+  EXPECT_NE(tty.out.find("sipl: error: standard output is a terminal and the DIAG 0x320 block is binary: give --hex "
+                         "or --json to read it, -o FILE to keep it, or redirect standard output"),
+            std::string::npos)
+      << tty.out;
+  auto pipe = test::run_sipl(args({"--subcode", "1"}));
+  EXPECT_EQ(pipe.exit_code, 0) << pipe.err;
+  EXPECT_FALSE(pipe.out.empty());
+}
+
 TEST_F(DiagCliTest, UsageErrorsExitWith2) {
   EXPECT_EQ(test::run_sipl({"diag"}).exit_code, 2);
   EXPECT_EQ(test::run_sipl({"diag", "320"}).exit_code, 2);

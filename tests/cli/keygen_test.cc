@@ -79,7 +79,7 @@ TEST(KeygenCli, RefusesToOverwriteWithoutForce) {
   test::TempDir dir;
   test::write_text(dir / "s.key", "precious");
   auto r = run_sipl({"keygen", "--key", dir / "s.key", "--cert", dir / "s.pem"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 3);  // issue 12: bad input, as the spec's exit codes say
   EXPECT_EQ(r.err, "sipl: error: " + (dir / "s.key") + ": already exists; refusing to overwrite it without --force\n");
   EXPECT_EQ(test::read_text(dir / "s.key"), "precious");
   EXPECT_EQ(sh("test -e " + (dir / "s.pem")).exit_code, 1);
@@ -105,7 +105,7 @@ TEST(KeygenCli, UsageErrors) {
   test::TempDir dir;
   auto r = run_sipl({"keygen", "--type", "rsa1024", "--key", dir / "k", "--cert", dir / "c.pem"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--type: rsa1024 not in {rsa2048,rsa4096,p256,p384,p521}\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err, "sipl: error: --type: rsa1024 not in {rsa2048,rsa4096,p256,p384,p521}\nsipl: note: see sipl keygen --help\n");
   r = run_sipl({"keygen", "--key", dir / "same.pem", "--cert", dir / "same.pem"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "sipl: error: --key and --cert must be different files\n");

@@ -28,12 +28,36 @@ TEST(Cli, VersionPrintsSiplAndTheLibrariesItRunsWith) {
 TEST(Cli, NoVerbIsAUsageError) {
   auto r = test::run_sipl({});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("A subcommand is required"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err, "sipl: error: A subcommand is required\nsipl: note: see sipl --help\n");
 }
 
 TEST(Cli, UnknownOptionIsAUsageError) {
   auto r = test::run_sipl({"--frobnicate"});
   EXPECT_EQ(r.exit_code, 2);
+  // CLI11 checks for the verb before the options here; the prefix and the note are sipl's.
+  EXPECT_EQ(r.err, "sipl: error: A subcommand is required\nsipl: note: see sipl --help\n");
+  r = test::run_sipl({"boot", "--frobnicate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "sipl: error: The following argument was not expected: --frobnicate\nsipl: note: see sipl boot --help\n");
+}
+
+// Issue 12: `sipl bogus` says the verb is unknown (CLI11 alone says "A subcommand is required").
+TEST(Cli, UnknownVerbIsNamed) {
+  auto r = test::run_sipl({"bogus"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.rfind("sipl: error: unknown verb 'bogus'\nsipl: note: the verbs are ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("boot, "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("__generate-docs"), std::string::npos) << r.err;  // hidden ones stay hidden
+}
+
+// Usage lines name the program, not the path it was started by (the test binary is run by its
+// full build path).
+TEST(Cli, UsageNamesTheProgram) {
+  auto r = test::run_sipl({"boot", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("\nUsage: sipl boot [OPTIONS]"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(SIPL_BIN), std::string::npos) << r.out;
 }
 
 }  // namespace

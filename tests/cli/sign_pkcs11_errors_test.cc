@@ -152,7 +152,7 @@ TEST_F(SignPkcs11Errors, KeygenRefusesAnExistingKeyAndNeedsALabel) {
   r = run_sipl(
       {"keygen", "--pkcs11", "pkcs11:token=sipl-test;object=x", "--key", dir / "k.key", "--cert", dir / "k.pem"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "--key excludes --pkcs11\nRun with --help for more information.\n");
+  EXPECT_EQ(r.err, "sipl: error: --key excludes --pkcs11\nsipl: note: see sipl keygen --help\n");
   r = run_sipl({"keygen", "--cert", dir / "k.pem"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "sipl: error: give either --key FILE or --pkcs11 URI\n");

@@ -61,6 +61,52 @@ TEST_F(SignCli, OutputFileLeavesTheInputAlone) {
   EXPECT_EQ(test::read_text(dir / "out"), test::read_text(dir / "ref"));
 }
 
+// Issue 12: a signer certificate that is not valid when the guest boots (--at) signs fine but
+// never verifies (GnuTLS checks the signer's times): sign warns, naming the validity openssl
+// reads from the certificate. The signature itself is still sign-file's.
+TEST_F(SignCli, WarnsWhenTheSignerIsNotValidAtTheBootTime) {
+  auto date = [&](const char* which) {
+    auto r = sh("date -u -d \"$(openssl x509 -in " + kp.cert + " -noout -" + which +
+                " | cut -d= -f2)\" +%Y-%m-%dT%H:%M:%SZ");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out.substr(0, r.out.size() - 1);
+  };
+  const std::string from = date("startdate"), to = date("enddate");
+  auto subject = sh("openssl x509 -in " + kp.cert + " -noout -subject -nameopt RFC2253 | cut -d= -f2-");
+  const std::string cn = subject.out.substr(0, subject.out.size() - 1);
+  const std::pair<std::string, std::string> cases[] = {{"2099-01-01", "expired at 2099-01-01T00:00:00Z"},
+                                                       {"2000-01-01", "not yet valid at 2000-01-01T00:00:00Z"}};
+  for (const auto& [at, what] : cases) {
+    test::write_text(dir / "c", std::string(512, 'e'));
+    auto r = run_sipl(sign_args({"--at", at, dir / "c"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "sipl: warning: " + (dir / "c") + ": the signer certificate (" + cn + ") is " + what +
+                         " (valid " + from + " to " + to +
+                         "): QEMU's signature check fails while it is, so the component will not verify at boot "
+                         "then\n");
+  }
+  test::write_text(dir / "c", std::string(512, 'e'));
+  auto now = run_sipl(sign_args({dir / "c"}));
+  ASSERT_EQ(now.exit_code, 0);
+  EXPECT_EQ(now.err, "");
+}
+
+// Issue 12: a wrong KBUILD_SIGN_PIN for an encrypted PEM key (made by openssl) is one line.
+TEST_F(SignCli, AWrongPassphraseIsSaidOnce) {
+  ASSERT_EQ(sh("openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -aes-128-cbc -pass pass:right -out " +
+               (dir / "enc.key") + " && openssl req -new -x509 -key " + (dir / "enc.key") +
+               " -passin pass:right -subj /CN=enc -days 3 -out " + (dir / "enc.pem"))
+                .exit_code,
+            0);
+  test::write_text(dir / "c", std::string(512, 'k'));
+  auto r = test::run({"env", "KBUILD_SIGN_PIN=wrong", SIPL_BIN, "sign", "--key", dir / "enc.key", "--cert",
+                      dir / "enc.pem", dir / "c"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "sipl: error: " + (dir / "enc.key") +
+                       ": the passphrase in KBUILD_SIGN_PIN does not decrypt the private key (wrong passphrase)\n");
+  EXPECT_EQ(test::read_text(dir / "c"), std::string(512, 'k'));
+}
+
 TEST_F(SignCli, DetachedEqualsSignFileP7s) {
   test::write_text(dir / "c", std::string(1536, 'd'));
   auto r = run_sipl(sign_args({"--detached", dir / "ours.p7s", dir / "c"}));
@@ -195,7 +241,7 @@ TEST_F(SignCli, UsageErrors) {
   for (const auto& [extra, msg] : refused) {
     auto r = run_sipl(sign_args(extra));
     EXPECT_EQ(r.exit_code, 2) << msg;
-    EXPECT_EQ(r.err, msg + "\nRun with --help for more information.\n");
+    EXPECT_EQ(r.err, "sipl: error: " + msg + "\nsipl: note: see sipl sign --help\n");
   }
   EXPECT_EQ(test::read_text(dir / "c"), std::string(512, 'u'));
 }

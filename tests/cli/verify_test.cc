@@ -105,7 +105,7 @@ TEST_F(VerifyCli, DetachedSignature) {
 // repeat them, the JSON report keeps them among its findings.
 TEST_F(VerifyCli, StoreWarningAppearsOnceInTextAndStaysInJson) {
   must(fmt::format("mkdir -p {0} && cp {1} {0}/signer.pem && echo notes > {0}/README", p("warn"), p("certs/signer.pem")));
-  const std::string warning = "skipping 'README': not a .pem file";
+  const std::string warning = p("warn") + ": skipping 'README': not a .pem file";
   auto r = test::run_sipl({"verify", p("kernel.signed"), p("warn")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "sipl: warning: " + warning + "\n");

@@ -111,23 +111,6 @@ TEST(SecureIpl, NormalModeSkipsSignaturesAndChecksNothing) {
   EXPECT_TRUE(r.out.components.empty());
 }
 
-TEST(Machine, CpuModelsAndFacilities) {
-  for (const char* full : {"max", "qemu", "z16", "gen16a-base", "host"}) {
-    auto f = hv::cpu_facilities(full);
-    ASSERT_TRUE(f) << full;
-    EXPECT_TRUE(f->sipl && f->sclaf && f->cstore) << full;
-  }
-  for (const char* old : {"z15", "z14", "gen15a"}) {
-    auto f = hv::cpu_facilities(old);
-    ASSERT_TRUE(f) << old;
-    EXPECT_FALSE(f->sipl || f->sclaf || f->cstore) << old;
-  }
-  auto f = hv::cpu_facilities("max,sclaf=off");
-  ASSERT_TRUE(f);
-  EXPECT_TRUE(f->sipl && f->cstore);
-  EXPECT_FALSE(f->sclaf);
-}
-
 TEST(Machine, BootOrderRefusalsAndIplDataPlacement) {
   hv::MachineOptions o;
   o.devices = {{hv::BootDeviceKind::kVirtioBlkCcw, "b.img", 2, std::nullopt},

@@ -40,10 +40,11 @@ std::string lower_no_colons(std::string s) {
 
 struct OpensslCert {
   Bytes der;
-  std::string subject, key_id, fingerprint;
+  std::string subject, key_id, fingerprint, skid;
 };
 
-// Two EC certificates and what openssl says about them, made once for the suite.
+// Two RSA certificates (Debian 12's kernel loads RSA keys into .platform; see
+// linux_x509_test.cc for ECDSA) and what openssl says about them, made once for the suite.
 struct Certs {
   test::TempDir dir;
   OpensslCert a, b;
@@ -53,7 +54,7 @@ struct Certs {
   }
   OpensslCert make(const std::string& n, const std::string& subj) {
     const std::string d = "cd '" + dir.path() + "' && ";
-    out_of(d + "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + n +
+    out_of(d + "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + n +
            ".key -out " + n + ".pem -days 30 -subj '" + subj + "' 2>/dev/null && openssl x509 -in " + n +
            ".pem -outform DER -out " + n + ".der");
     OpensslCert c;
@@ -65,6 +66,8 @@ struct Certs {
         out_of(d + "openssl x509 -in " + n + ".pem -noout -fingerprint -sha256 | cut -d= -f2"));
     c.key_id = out_of(d + "openssl x509 -in " + n + ".pem -noout -pubkey | openssl pkey -pubin -outform DER | "
                       "openssl dgst -sha256 -r | cut -d' ' -f1");
+    c.skid = lower_no_colons(out_of(d + "openssl x509 -in " + n + ".pem -noout -ext subjectKeyIdentifier | tail -n 1 | "
+                                    "tr -d ' '"));
     return c;
   }
 };
@@ -242,15 +245,16 @@ TEST(IplReport, TextIsLinuxsDmesgAndSysfs) {
   EXPECT_EQ(to_text(*v),
             "/sys/firmware/ipl/secure: 1\n"
             "/sys/firmware/ipl/has_secure: 1\n"
-            "Linux is running with Secure-IPL enabled\n"
-            "The IPL report contains the following components:\n"
-            "000000000000a000 - 0000000000010000 (signed, verified)\n"
-            "0000000000010000 - 0000000000012000 (signed, verified)\n"
-            "0000000000020000 - 0000000000021000 (not signed)\n"
-            "0008000080010000 - 0008000080010000 (not signed)\n"
-            ".platform keyring (IPL:db): 2 certificates\n"
-            "  " + certs().a.subject + "  key id " + certs().a.key_id + "\n"
-            "  " + certs().b.subject + "  key id " + certs().b.key_id + "\n");
+            "setup: Linux is running with Secure-IPL enabled\n"
+            "setup: The IPL report contains the following components:\n"
+            "setup: 000000000000a000 - 0000000000010000 (signed, verified)\n"
+            "setup: 0000000000010000 - 0000000000012000 (signed, verified)\n"
+            "setup: 0000000000020000 - 0000000000021000 (not signed)\n"
+            "setup: 0008000080010000 - 0008000080010000 (not signed)\n"
+            "integrity: Loading X.509 certificate: IPL:db\n"
+            "integrity: Loaded X.509 cert 'sipl tests: Guest key A: " + certs().a.skid + "'\n"
+            "integrity: Loading X.509 certificate: IPL:db\n"
+            "integrity: Loaded X.509 cert 'sipl tests: Guest key B: " + certs().b.skid + "'\n");
 }
 
 TEST(IplReport, JsonHasSecureKeyringAndComponents) {
@@ -384,7 +388,6 @@ TEST(IplReport, EmptyCertificateListAtTheEndIsNotSeenByLinuxsWalk) {
             "report (no components logged, no .platform certificates)");
   EXPECT_EQ(to_json(*v)["components"].size(), 0u);
   EXPECT_EQ(to_text(*v), "/sys/firmware/ipl/secure: 1\n/sys/firmware/ipl/has_secure: unknown\n"
-                         "No IPL report reaches Linux\n.platform keyring (IPL:db): 0 certificates\n"
                          "warning: " + v->findings[0].message + "\nwarning: " + v->findings[1].message + "\n");
 }
 
@@ -400,11 +403,14 @@ TEST(IplReport, UnknownBlocksAndUnparsableCertificatesAreIgnoredLikeLinux) {
   auto v = read_ipl_report(g.mem, kIplb);
   ASSERT_TRUE(v) << v.error().to_string();
   EXPECT_TRUE(v->report->used_by_linux());
-  EXPECT_EQ(ids(v->findings), (std::vector<std::string>{"guest.unknown_block", "guest.platform_key_rejected",
-                                                        "guest.cert_index_out_of_range"}));
+  EXPECT_EQ(ids(v->findings), (std::vector<std::string>{"guest.unknown_block", "guest.cert_index_out_of_range",
+                                                        "guest.platform_key_not_loaded"}));
   EXPECT_EQ(v->findings[0].message, "info block at IIRB offset 16 has unknown type 7: Linux ignores it");
-  EXPECT_EQ(v->findings[1].message, "Error adding keys to platform keyring IPL:db");
-  EXPECT_EQ(v->findings[2].message, "component 0 at 0x10000 names certificate 5, but the certificate list has 2");
+  EXPECT_EQ(v->findings[1].message, "component 0 at 0x10000 names certificate 5, but the certificate list has 2");
+  EXPECT_EQ(v->findings[2].message,
+            "IPL report certificate 1 is not in the .platform keyring: the DER encoding is malformed (Debian 12's "
+            "Linux 6.1 says \"Problem loading X.509 certificate -74\")");
+  EXPECT_EQ(v->keyring[1].dmesg.back(), "integrity: Error adding keys to platform keyring IPL:db");
   ASSERT_EQ(v->platform_keyring().size(), 1u);
   EXPECT_EQ(v->platform_keyring()[0].subject, certs().a.subject);
 }

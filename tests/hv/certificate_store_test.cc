@@ -104,7 +104,8 @@ TEST(CertificateStore, DirectoryWalkIsOneLevelPemOnlyWithWarnings) {
   std::vector<std::string> msgs;
   for (auto& f : w) msgs.push_back(f.message);
   std::sort(msgs.begin(), msgs.end());
-  EXPECT_EQ(msgs, (std::vector<std::string>{"skipping 'readme.txt': not a .pem file", "skipping 'sub': not a .pem file"}));
+  EXPECT_EQ(msgs, (std::vector<std::string>{(t / "d") + ": skipping 'readme.txt': not a .pem file",
+                                              (t / "d") + ": skipping 'sub': not a .pem file"}));
 }
 
 TEST(CertificateStore, TrailingSlashJoinsWithOneSeparator) {
@@ -136,7 +137,7 @@ TEST(CertificateStore, DirectoryWithOnlyOtherFilesIsNotEmpty) {
   auto s = CertificateStore::build({t / "d"}, &w);
   ASSERT_TRUE(s);
   ASSERT_EQ(w.size(), 1u);
-  EXPECT_EQ(w[0].message, "skipping 'x.txt': not a .pem file");
+  EXPECT_EQ(w[0].message, (t / "d") + ": skipping 'x.txt': not a .pem file");
 }
 
 TEST(CertificateStore, OrderIsArgumentOrderThenRawReaddirOrderWithoutDeduplication) {

@@ -27,12 +27,16 @@ std::string pattern(size_t n, unsigned seed) {
 }
 
 ByteSpan span(const std::string& s) { return as_bytes(s); }
+// The writer's input: a source owning a copy of `s`.
+SourceRange src(const std::string& s) { return own(Bytes(span(s).begin(), span(s).end())); }
 
 std::string render(const image::Bootmap& bm) {
   std::string img(bm.end_block * bm.block_size, '\0');
   for (const auto& w : image::bootmap_image_writes(bm)) {
     EXPECT_LE(w.offset + w.length, img.size());
-    std::memcpy(img.data() + w.offset, w.data.data(), w.data.size());
+    auto data = read_all(w.data);
+    EXPECT_TRUE(data);
+    if (data) std::memcpy(img.data() + w.offset, data->data(), data->size());
   }
   return img;
 }
@@ -66,11 +70,11 @@ struct Fixture {
   std::string stage3 = pattern(16384, 1), kernel = pattern(100000, 2), initrd = pattern(5000, 3);
   BootmapSpec spec(uint32_t bs = 512) {
     BootmapSpec s;
-    s.stage3 = {"stage3.bin", span(stage3)};
+    s.stage3 = {"stage3.bin", src(stage3)};
     image::BootEntrySpec e;
     e.name = "linux";
-    e.kernel = {"vmlinuz", span(kernel)};
-    e.initrd = image::BootFile{"initrd.img", span(initrd)};
+    e.kernel = {"vmlinuz", src(kernel)};
+    e.initrd = image::BootFile{"initrd.img", src(initrd)};
     e.parmline = "console=ttysclp0 rdinit=/init";
     s.entries.push_back(e);
     s.block_size = bs;
@@ -201,10 +205,11 @@ TEST(BootmapWriter, SecureOneRefusesUnsignedStage3AndKernel) {
   spec.secure = image::SecureMode::kOn;
   auto bm = image::build_bootmap(spec);
   ASSERT_FALSE(bm);
+  EXPECT_EQ(bm.error().code, ErrorCode::kBadInput);  // exit 3: the input files are wrong, not the options
   EXPECT_EQ(bm.error().message,
             "Could not install Secure Boot IPL records: Missing signature in internal loader file stage3.bin");
   std::string signed_stage3 = to_string(image::append_signature(span(f.stage3), as_bytes("DER")));
-  spec.stage3.bytes = span(signed_stage3);
+  spec.stage3.bytes = src(signed_stage3);
   bm = image::build_bootmap(spec);
   ASSERT_FALSE(bm);
   EXPECT_EQ(bm.error().message, "Could not install Secure Boot IPL records: Missing signature in image file vmlinuz");

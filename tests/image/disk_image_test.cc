@@ -24,6 +24,8 @@ std::string slurp(const std::string& path) {
 }
 
 
+void patch(const std::string& path, uint64_t off, std::initializer_list<uint8_t> bytes);
+
 // Reads the whole image through DiskImage, in odd-sized chunks that straddle clusters.
 std::string read_all(const DiskImage& d) {
   std::string out(d.size(), '\0');
@@ -157,6 +159,36 @@ TEST(DiskImage, ReadPastEndNamesTheOffset) {
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().to_string(),
             "mem: byte 995: read of 10 bytes at byte 995 is past the end of the 1000-byte image");
+}
+
+// check() finds what a read would: here an L2 entry pointing past the end of the file, named
+// by the entry's byte offset, without reading the data clusters around it.
+TEST(DiskImage, Qcow2CheckNamesTheL2EntryAtFaultAsAReadDoes) {
+  test::TempDir dir;
+  const std::string raw = dir / "p.raw", q = dir / "p.qcow2";
+  make_pattern_raw(raw, 1 << 20, 5);
+  must("qemu-img convert -f raw -O qcow2 '" + raw + "' '" + q + "'");
+  // qemu-img's layout for a 1 MiB image: L1 at cluster 3, the one L2 table at cluster 4
+  // (header, refcount table, refcount block, L1); guest cluster 5's entry at byte 4*65536+40.
+  const uint64_t entry_at = 4 * 65536 + 5 * 8;
+  auto fresh = DiskImage::open(q);
+  ASSERT_TRUE(fresh);
+  ASSERT_TRUE(fresh->check(0, 1 << 20));
+  patch(q, entry_at, {0x80, 0, 0, 0, 0x10, 0, 0, 0});  // copied flag, host offset 256 MiB
+  auto d = DiskImage::open(q);
+  ASSERT_TRUE(d);
+  const std::string want = q + ": byte " + std::to_string(entry_at) +
+                           ": L2 entry for guest byte 327680 points to a data cluster at byte 268435456, which is "
+                           "not a whole cluster inside the " + std::to_string(std::filesystem::file_size(q)) +
+                           "-byte file";
+  auto c = d->check(300000, 100000);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().to_string(), want);
+  EXPECT_TRUE(d->check(0, 327680));  // the clusters before it are fine
+  Bytes out(4096);
+  auto r = d->read(327680, out);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().to_string(), want);
 }
 
 // --- Refusals: each names the file and the header byte at fault. ---

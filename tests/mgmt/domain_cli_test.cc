@@ -198,6 +198,7 @@ TEST(DomainCli, FromQemuReadsDriveKeyvalAndEscapes) {
             "  </os>\n"
             "  <cpu mode='custom' match='exact' check='none'>\n"
             "    <model fallback='forbid'>gen16a</model>\n"
+            "    <feature policy='require' name='sipl'/>\n"
             "  </cpu>\n"
             "  <devices>\n"
             "    <emulator>qemu-system-s390x</emulator>\n"
@@ -260,24 +261,44 @@ TEST(DomainCli, FromQemuJson) {
   EXPECT_EQ(u.json["error"]["code"], "usage");
 }
 
-TEST(DomainCli, ToQemuRefusesInvalidDomain) {
-  // With --json the verdict is a document too: invalid, no command line, the findings.
+// A valid secure domain for a QEMU without the feature is an unsupported environment: exit 4
+// (spec README: "4 unsupported environment (e.g. a QEMU without the feature)"), not 1.
+TEST(DomainCli, ToQemuForAQemuWithoutTheFeatureIsExit4) {
+  // With --json the verdict is a document too: not valid, no command line, the findings.
   auto j = test::run_sipl_json({"domain", "to-qemu", "--json", "--qemu-version", "11.1.0",
                                 kExamples + "libvirt-form.xml"});
-  EXPECT_EQ(j.run.exit_code, 1);
+  EXPECT_EQ(j.run.exit_code, 4);
   EXPECT_EQ(j.json["valid"], false);
   EXPECT_TRUE(j.json["emulator"].is_null());
   EXPECT_TRUE(j.json["args"].empty());
   EXPECT_FALSE(j.json["findings"].empty());
   auto r = test::run_sipl({"domain", "to-qemu", "--qemu-version", "11.1.0",
                            kExamples + "libvirt-form.xml"});
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 4);
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(r.err, kExamples +
                        "libvirt-form.xml: error: unsupported configuration: boot certificates and "
                        "secure-boot need QEMU 11.2.0 or newer; this QEMU is 11.1.0\n"
                        "sipl: error: " + kExamples +
-                       "libvirt-form.xml: invalid domain; no command line written\n");
+                       "libvirt-form.xml: this QEMU cannot run the domain; no command line written\n");
+  auto v = test::run_sipl({"domain", "validate", "--qemu-version", "11.1.0", kExamples + "libvirt-form.xml"});
+  EXPECT_EQ(v.exit_code, 4);
+  EXPECT_EQ(v.out.substr(v.out.rfind('\n', v.out.size() - 2) + 1),
+            kExamples + "libvirt-form.xml: not supported by this QEMU (secure mode)\n");
+}
+
+// When the domain itself is also wrong, it is invalid (exit 1) whatever the QEMU.
+TEST(DomainCli, ToQemuRefusesAnInvalidDomainWithExit1) {
+  test::TempDir dir;
+  std::string xml = test::read_text(kExamples + "libvirt-form.xml");
+  const auto os = xml.find("</os>");
+  ASSERT_NE(os, std::string::npos);
+  xml.insert(os, "<nvram>/var/lib/libvirt/nvram/g.fd</nvram>\n");
+  test::write_text(dir / "g.xml", xml);
+  auto r = test::run_sipl({"domain", "to-qemu", "--qemu-version", "11.1.0", dir / "g.xml"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("<nvram> is not supported on s390x"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("invalid domain; no command line written"), std::string::npos) << r.err;
 }
 
 TEST(DomainCli, MissingFileIsExit3) {

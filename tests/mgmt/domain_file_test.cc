@@ -27,6 +27,7 @@ TEST(DomainFile, ToQemuForAnOldQemuIsInvalidNotAnError) {
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_FALSE(r->command_line);
   EXPECT_TRUE(has_errors(r->findings));
+  EXPECT_TRUE(r->unsupported);  // only the QEMU is wrong: an unsupported environment (exit 4)
   r = domain_to_qemu(kExamples + "libvirt-form.xml", {});
   ASSERT_TRUE(r) << r.error().to_string();
   ASSERT_TRUE(r->command_line);

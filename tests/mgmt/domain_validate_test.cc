@@ -127,10 +127,10 @@ const Case kCases[] = {
      "invalid (normal mode)"},
     {"UnknownFirmware", " firmware='uboot'", "", kDisk, "", {}, {}, 1,
      "4: error: XML error: unknown firmware value uboot\n", "invalid (normal mode)"},
-    {"QemuTooOld", "", kSecure + kCerts, kDisk, "", {}, {"--qemu-version", "11.1.0"}, 1,
+    {"QemuTooOld", "", kSecure + kCerts, kDisk, "", {}, {"--qemu-version", "11.1.0"}, 4,
      ": error: unsupported configuration: boot certificates and secure-boot need QEMU 11.2.0 or "
      "newer; this QEMU is 11.1.0\n",
-     "invalid (secure mode)"},
+     "not supported by this QEMU (secure mode)"},
     {"NetworkBoot", "", kCerts,
      kDisk + "    <interface type='user'>\n      <model type='virtio'/>\n"
              "      <boot order='1'/>\n    </interface>\n",
@@ -204,11 +204,25 @@ const Case kCases[] = {
      ": error: unsupported configuration: the Secure IPL facilities (sipl, sclaf, cstore) are "
      "hidden from protected-virtualization (s390-pv) guests\n",
      "invalid (audit mode)"},
-    {"OldCpuModelWarns", "", kCerts, kDisk, "  <cpu mode='custom'>\n    <model>z15</model>\n  </cpu>\n",
+    {"OldCpuModelWarns", "", kCerts, kDisk, "  <cpu mode='custom'>\n    <model>gen15a</model>\n  </cpu>\n",
      {}, {}, 0,
-     ": warning: CPU model 'z15' may lack the Secure IPL facilities (sipl, sclaf, cstore): use "
-     "z16 (gen16a) or newer, qemu, max or host-model\n",
+     ": warning: CPU 'gen15a' lacks the Secure IPL facilities (sipl, sclaf, cstore): the BIOS stops with "
+     "'Unable to boot in secure/audit mode'; use gen16a, gen16b or newer, qemu, max or host-model, without "
+     "disabling them\n",
      "valid (audit mode)"},
+    {"DisabledCpuFeatureWarns", "", kCerts, kDisk,
+     "  <cpu mode='custom'>\n    <model>gen16a</model>\n    <feature policy='disable' name='sclaf'/>\n"
+     "  </cpu>\n",
+     {}, {}, 0,
+     ": warning: CPU 'gen16a,sclaf=off' lacks the Secure IPL facilities (sclaf): the BIOS stops with "
+     "'Unable to boot in secure/audit mode'; use gen16a, gen16b or newer, qemu, max or host-model, without "
+     "disabling them\n",
+     "valid (audit mode)"},
+    {"UnknownCpuModelIsRefused", "", kCerts, kDisk, "  <cpu mode='custom'>\n    <model>z16</model>\n  </cpu>\n",
+     {}, {}, 1,
+     ": error: unsupported configuration: QEMU refuses -cpu z16: unable to find CPU model 'z16' (QEMU's z16 "
+     "models are gen16a and gen16b)\n",
+     "invalid (audit mode)"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Domain, Validate, ::testing::ValuesIn(kCases),

@@ -120,7 +120,7 @@ TEST_F(DebPackage, ExtractedSiplRunsVersionHelpAndAVerb) {
   EXPECT_EQ(cert["name"], "k.pem");
   EXPECT_EQ(cert["subject"], "CN=Packaged sipl");
   EXPECT_EQ(cert["issuer"], "CN=Packaged sipl");
-  EXPECT_EQ(cert["key_type"], 0);
+  EXPECT_EQ(cert["vce_key_type"], 0);  // JSON v2 name (docs/JSON.md)
   EXPECT_EQ(cert["not_before"], "2026-01-01T00:00:00Z");
   EXPECT_EQ(cert["not_after"], "2026-01-31T00:00:00Z");
   EXPECT_EQ(cert["valid_at"], true);

@@ -139,6 +139,13 @@ TEST(BootPrediction, DiskBSecureStopsAtTheFirstComponentWithoutSclab) {
   EXPECT_EQ(p.ipl.verdict, fw::Verdict::kHalts);
   EXPECT_EQ(p.ipl.halt_reason, "Magic does not match. SCLAB does not exist");
   EXPECT_EQ(p.ipl.console, corpus_bios_lines("b-secure-right"));
+  EXPECT_EQ(p.ipl.console.back(), "ERROR: Magic does not match. SCLAB does not exist");
+  // Entry [3] of the component table, stage 3 at 0xa000, in the independent walk
+  // (disk-b-secure.layout.txt).
+  ASSERT_TRUE(p.ipl.halted_at);
+  EXPECT_EQ(p.ipl.halted_at->index, 3u);
+  EXPECT_EQ(p.ipl.halted_at->role, "stage 3");
+  EXPECT_EQ(p.ipl.halted_at->address, 0xa000u);
   EXPECT_FALSE(p.guest);  // the guest never runs
 }
 
@@ -228,15 +235,34 @@ TEST(BootPrediction, IirbBytesFieldByField) {
 }
 
 TEST(BootPrediction, OldCpuModelCannotBootWithCertificates) {
+  // gen15a is QEMU's z15; main() checks the facilities before its first boot_setup() (LOADPARM).
   auto r = disk_request(test::corpus_disk("disk-b-secure"), {cert()}, false);
-  r.cpu = "z15";
+  r.cpu = "gen15a";
   const auto po = predict_ok(r);
   ASSERT_TRUE(po);
   const auto& p = *po;
   EXPECT_EQ(p.ipl.verdict, fw::Verdict::kHalts);
-  EXPECT_EQ(p.ipl.console, (std::vector<std::string>{"LOADPARM=[        ]", "",
-                                                     "Secure IPL Facility is not supported by the hypervisor!",
+  EXPECT_EQ(p.ipl.console, (std::vector<std::string>{"Secure IPL Facility is not supported by the hypervisor!",
                                                      "ERROR: Unable to boot in secure/audit mode"}));
+  // A model QEMU does not have is QEMU's refusal, not a prediction.
+  r.cpu = "z15";
+  Findings w;
+  auto refused = predict::predict_boot(r, &w);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnsupported);
+}
+
+// disk-h (made by sipl from real parts) in Secure mode with its three signers: the BIOS part of
+// console/h-secure-three-signers.log (its Linux part: tests/cli/boot_corpus_test.cc).
+TEST(BootPrediction, DiskHThreeSignersBiosConsoleIsTheLogs) {
+  const auto po = predict_ok(disk_request(test::corpus_disk("disk-h-sipl-secure"),
+                                          {test::corpus_cert("rsa2048.pem"), test::corpus_cert("rsa4096.pem"),
+                                           test::corpus_cert("ecp256.pem")},
+                                          true));
+  ASSERT_TRUE(po);
+  EXPECT_EQ(po->ipl.console, corpus_bios_lines("h-secure-three-signers"));
+  ASSERT_TRUE(po->guest);
+  EXPECT_EQ(po->guest->platform_keyring().size(), 2u);
 }
 
 TEST(BootPrediction, FormsAndRam) {

@@ -63,4 +63,11 @@ std::string openssl_not_after(const std::string& p) {
   return rfc3339(after(must("openssl x509 -in '" + p + "' -noout -enddate"), '='));
 }
 
+std::string openssl_expiry_instant(const std::string& p) {
+  std::string out = must("date -u -d \"@$(( $(date -u -d \"$(openssl x509 -noout -enddate -in '" + p +
+                         "' | cut -d= -f2)\" +%s) + 1 ))\" +%Y-%m-%dT%H:%M:%SZ");
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  return out;
+}
+
 }  // namespace sipl::test

@@ -21,5 +21,8 @@ std::string openssl_der(const std::string& pem_path);
 // notBefore / notAfter as RFC 3339 (`openssl x509 -startdate`, converted by GNU date).
 std::string openssl_not_before(const std::string& pem_path);
 std::string openssl_not_after(const std::string& pem_path);
+// notAfter + 1 s as RFC 3339 (openssl, then GNU date): the first second the certificate is no
+// longer valid.
+std::string openssl_expiry_instant(const std::string& pem_path);
 
 }  // namespace sipl::test

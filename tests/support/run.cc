@@ -18,13 +18,15 @@ extern char** environ;
 
 namespace sipl::test {
 
-RunResult run(const std::vector<std::string>& argv, int timeout_seconds) {
+namespace {
+
+RunResult run_from(const std::vector<std::string>& argv, const std::string& stdin_path, int timeout_seconds) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 0, stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
   std::vector<char*> args;
@@ -73,10 +75,28 @@ RunResult run(const std::vector<std::string>& argv, int timeout_seconds) {
   return r;
 }
 
+}  // namespace
+
+RunResult run(const std::vector<std::string>& argv, int timeout_seconds) {
+  return run_from(argv, "/dev/null", timeout_seconds);
+}
+
+RunResult run_with_stdin(const std::vector<std::string>& argv, const std::string& input) {
+  TempDir dir;
+  write_text(dir / "stdin", input);
+  return run_from(argv, dir / "stdin", 120);
+}
+
 RunResult run_sipl(const std::vector<std::string>& args) {
   std::vector<std::string> argv{SIPL_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv);
+}
+
+RunResult run_sipl_with_stdin(const std::vector<std::string>& args, const std::string& input) {
+  std::vector<std::string> argv{SIPL_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_with_stdin(argv, input);
 }
 
 RunResult sh(const std::string& command) { return run({"/bin/sh", "-c", command}); }

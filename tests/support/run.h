@@ -15,8 +15,12 @@ struct RunResult {
 // Runs argv[0] with the arguments (no shell), stdin from /dev/null; kills it after
 // `timeout_seconds` (exit code 137).
 RunResult run(const std::vector<std::string>& argv, int timeout_seconds = 120);
+// Runs argv[0] like run() (at most 120 s), with `input` on its standard input.
+RunResult run_with_stdin(const std::vector<std::string>& argv, const std::string& input);
 // Runs the sipl binary under test with `args`.
 RunResult run_sipl(const std::vector<std::string>& args);
+// Runs the sipl binary under test with `args` and `input` on its standard input.
+RunResult run_sipl_with_stdin(const std::vector<std::string>& args, const std::string& input);
 // Runs a shell command line through /bin/sh -c (for real tools like openssl, certtool).
 RunResult sh(const std::string& command);
 

@@ -43,6 +43,9 @@ class OwnedBytesSource final : public ByteSource {
 // Returns a range covering all of `bytes` (moved into a new OwnedBytesSource).
 SourceRange own(Bytes bytes);
 
+// Returns the bytes of `range` read into one buffer (small ranges, tests).
+Result<Bytes> read_all(const SourceRange& range);
+
 // Calls `fn` with consecutive pieces of `range`, at most `chunk` bytes each, read into one
 // reused buffer: the streaming read behind hashing a component. Stops at the first error.
 Status stream(const SourceRange& range, const std::function<void(ByteSpan)>& fn, size_t chunk = 256 << 10);

@@ -4,19 +4,40 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
+#include <utility>
 
 #include "sipl/base/bytes.h"
 #include "sipl/base/result.h"
 
 namespace sipl {
 
-// A read-only memory mapping of a whole regular file. Move-only; unmaps on destruction.
+// Which kinds of file MappedFile::open accepts.
+enum class FileKinds { kRegular, kRegularOrBlockDevice };
+
+// A descriptor opened read-only by open_readable (the caller closes it) and what it is.
+struct ReadableFile {
+  int fd = -1;
+  uint64_t size = 0;
+  uint32_t logical_block_size = 0;  // block devices only (BLKSSZGET)
+};
+
+// Opens `path` read-only if it is a regular file or, when `kinds` allows, a block device (its
+// size from BLKGETSIZE64); FIFOs, character devices and directories are refused (kIo naming the
+// path) without blocking.
+Result<ReadableFile> open_readable(const std::string& path, FileKinds kinds = FileKinds::kRegular);
+
+// A read-only memory mapping of a whole regular file or block device (an LVM volume, a
+// multipath LUN). Move-only; unmaps on destruction.
 class MappedFile {
  public:
-  // Returns the mapping of `path`, or kIo naming the path and the system's reason
-  // (also for FIFOs, devices and directories, which are never opened for reading).
-  static Result<MappedFile> open(const std::string& path);
+  // Returns the mapping of `path`, or kIo naming the path and the system's reason (also for
+  // FIFOs, character devices and directories, which are never opened for reading, and for
+  // block devices unless `kinds` allows them). A block device is opened read-only; its size
+  // comes from BLKGETSIZE64 and its logical block size from BLKSSZGET.
+  static Result<MappedFile> open(const std::string& path, FileKinds kinds = FileKinds::kRegular);
 
   MappedFile() = default;
   MappedFile(MappedFile&& o) noexcept;
@@ -28,6 +49,10 @@ class MappedFile {
   // Returns the file's bytes (empty for an empty file).
   ByteSpan bytes() const { return {static_cast<const std::byte*>(addr_), size_}; }
   const std::string& path() const { return path_; }
+  // Returns true when the mapping is of a block device.
+  bool is_block_device() const { return logical_block_size_ != 0; }
+  // Returns the device's logical block size (BLKSSZGET), 0 for a regular file.
+  uint32_t logical_block_size() const { return logical_block_size_; }
   // Reads [offset, offset+out.size()) with pread(2) instead of through the mapping: for long
   // sequential reads (hashing a kernel) this avoids one page fault per 64 KiB of mapping,
   // which on virtual machines costs more than the copy (docs/PERFORMANCE.md). kIo naming the
@@ -38,12 +63,35 @@ class MappedFile {
   void* addr_ = nullptr;
   size_t size_ = 0;
   int fd_ = -1;  // kept open for read_at
+  uint32_t logical_block_size_ = 0;
   std::string path_;
 };
+
+// What is at a path that is to be written as a disk: nothing yet, a regular file, or a block
+// device (written in place: it cannot be replaced atomically).
+struct DiskTarget {
+  bool exists = false;
+  bool block_device = false;
+  uint64_t size = 0;
+  uint32_t logical_block_size = 0;  // block devices only
+};
+
+// Returns what is at `path` without changing it. kUnsupported naming the path for directories,
+// character devices, FIFOs and sockets, and for a block device unless `allow_block_device`.
+Result<DiskTarget> inspect_disk_target(const std::string& path, bool allow_block_device);
+
+// Opens the block device at `path` for writing in place (O_WRONLY | O_EXCL, so not while
+// something holds it open exclusively, e.g. a mounted file system), calls `write` with the
+// descriptor and the device's size (BLKGETSIZE64), then syncs it. kIo naming the path when it
+// cannot be opened or synced; `write`'s error otherwise.
+Status write_block_device(const std::string& path, const std::function<Status(int fd, uint64_t size)>& write);
 
 // Returns the contents of the regular file `path`, refusing (kLimit) files over `max_size`
 // bytes before reading any of them, and non-regular files (kIo) without opening them.
 Result<Bytes> read_file(const std::string& path, uint64_t max_size);
+// Returns read_file(path, max_size), or for `path` "-" everything on standard input, refused
+// (kLimit, naming "standard input") as soon as more than `max_size` bytes arrive.
+Result<Bytes> read_file_or_stdin(const std::string& path, uint64_t max_size);
 
 // A temporary file in the directory of `path` that either replaces `path` (commit) or is
 // removed when destroyed: the one mechanism behind every atomic write.

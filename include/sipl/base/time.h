@@ -13,8 +13,9 @@ namespace sipl {
 using UnixTime = int64_t;
 
 // Returns the time named by `text`: RFC 3339 (`2026-11-30T12:00:00Z`, `...+01:00`, fractional
-// seconds ignored, `t`/`z` and a space separator accepted) or `@SECONDS` (Unix time, may be
-// negative). Anything else is a kUsage error quoting the text.
+// seconds ignored, `t`/`z` and a space separator accepted), a date alone (`2050-01-01`,
+// midnight UTC) or `@SECONDS` (Unix time, may be negative). Anything else is a kUsage error
+// quoting the text.
 Result<UnixTime> parse_time(std::string_view text);
 // Returns the current wall-clock time.
 UnixTime now();

@@ -53,6 +53,9 @@ class Certificate {
   UnixTime not_after() const;
   // Returns true when not_before <= t <= not_after (GnuTLS's activation/expiry checks).
   bool valid_at(UnixTime t) const;
+  // Returns true when the certificate's signature verifies with its own public key (what a
+  // self-signed certificate's signature must do; Linux checks it when it loads one).
+  bool verifies_own_signature() const;
 
   // The OpenSSL X509* behind this certificate, for crypto/ internals only (no OpenSSL types
   // in public headers).

@@ -41,7 +41,8 @@ struct [[nodiscard]] KeyFiles {
 };
 
 // Returns what was written (or would be). Errors: kUsage when not exactly one of key and pkcs11
-// is given, key and cert are the same file or one exists without `force`; kIo when a file
+// is given or key and cert are the same file; kBadInput when one exists without `force` (exit 3,
+// as the keygen man page says); kIo when a file
 // cannot be written (then neither is left behind); the token's errors (crypto/pkcs11.h).
 Result<KeyFiles> write_signing_key_files(const KeyFilesRequest& request);
 

@@ -130,6 +130,15 @@ Result<BootMap> read_boot_map(const image::DiskImage& disk);
 Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, unsigned index,
                              const WalkLimits& limits = {});
 
+// A run of blocks [first, end).
+using BlockRange = image::BlockRange;
+
+// Returns the blocks the zipl layout of `disk` occupies besides block 0 (program table, every
+// used program's component table, segment tables and extents), sorted and merged; empty when
+// block 0 holds no zIPL boot record or a program cannot be walked (then nothing is known to
+// belong to the layout).
+std::vector<BlockRange> zipl_layout_blocks(const image::DiskImage& disk);
+
 // Returns the program's effective byte bound for `disk` under `limits` (see WalkLimits).
 uint64_t effective_byte_limit(const image::DiskImage& disk, const WalkLimits& limits);
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "sipl/base/time.h"
 #include "sipl/hv/guest_memory.h"
 #include "sipl/hv/machine.h"
+#include "sipl/image/disk_image.h"
 
 namespace sipl::fw {
 
@@ -25,6 +27,13 @@ enum class Verdict { kBoots, kBootsWithWarnings, kHalts, kNoBootableDevice };
 
 // Returns "boots", "boots with warnings", "halts" or "no bootable device".
 const char* to_string(Verdict v);
+
+// The component table entry the BIOS was checking when Secure mode halted.
+struct HaltedComponent {
+  unsigned index = 0;    // position in the program's component table (0-based, as `sipl inspect`)
+  uint64_t address = 0;  // load address; the PSW for the checks after the last component
+  std::string role;      // "stage 3", "kernel", "initrd", "parmline", ..., or "load PSW"
+};
 
 // One entry of the IIRB component list (the last one is the PSW pseudo-entry).
 struct ComponentReport {
@@ -67,6 +76,7 @@ struct IplOutcome {
   hv::IplMode mode = hv::IplMode::kNormal;
   Verdict verdict = Verdict::kNoBootableDevice;
   std::string halt_reason;                 // the panic / abort message when halted
+  std::optional<HaltedComponent> halted_at;  // the component the halt is about, if any
   std::vector<std::string> console;        // the BIOS console, line by line
   std::optional<size_t> booted_device;     // index into Machine::boot_order()
   unsigned program = 0;                    // program table entry booted
@@ -82,11 +92,15 @@ struct IplOutcome {
 
 struct IplOptions {
   UnixTime at = 0;  // host clock when the guest asks (certificate validity)
+  // Opens a boot device's image; empty: image::open_boot_disk. A caller predicting many
+  // guests passes one that hands out shared, read-cached images (sipl audit).
+  std::function<Result<image::DiskImage>(const std::string& path)> open_disk;
 };
 
 // Runs the BIOS on `machine` with guest storage `memory` (at least the machine's RAM size).
-// Errors only for input sipl cannot read at all (a boot disk that cannot be opened); every
-// boot outcome, including hostile disks, is a verdict.
+// Errors only for input sipl cannot read at all (a boot disk that cannot be opened) and, as
+// kUnsupported, for boots sipl does not simulate (an ECKD-scheme boot record in Normal mode, an
+// ISO 9660 image on a disk device); every other outcome, including hostile disks, is a verdict.
 Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, const IplOptions& options);
 
 }  // namespace sipl::fw

@@ -13,6 +13,7 @@
 
 #include "sipl/base/finding.h"
 #include "sipl/base/result.h"
+#include "sipl/guest/platform_keyring.h"
 #include "sipl/hv/guest_memory.h"
 
 namespace sipl::guest {
@@ -44,10 +45,14 @@ struct ReportCertificate {
   uint64_t offset = 0;  // of the entry, from the start of the IIRB
   uint64_t addr = 0;    // absolute address of the DER copy
   uint64_t len = 0;
-  bool parsed = false;  // false: Linux logs "Error adding keys to platform keyring IPL:db"
+  Bytes der;             // the certificate bytes Linux hands to its X.509 parser
+  bool parsed = false;  // OpenSSL could read it (subject, key_id and fingerprint are set)
   std::string subject;      // RFC 2253
   std::string key_id;       // lower-case hex SHA-256 of the SubjectPublicKeyInfo
   std::string fingerprint;  // lower-case hex SHA-256 of the DER
+  // Linux's key description in .platform ("<O>: <CN>: <SKID hex>"), empty when Linux did not
+  // load the key (see GuestView::keyring for why).
+  std::string description;
 };
 
 struct IplReport {
@@ -75,20 +80,26 @@ struct GuestView {
   // /sys/firmware/ipl/has_secure: the SCLP secure-IPL facility; unknown when not given.
   std::optional<bool> has_secure;
   std::optional<IplReport> report;  // present when the IPLB flags say IPLIR
-  Findings findings;                // what Linux would ignore, and oddities
-  // Returns the certificates Linux adds to .platform (all parsed ones of a used report).
+  GuestKernel kernel;               // the kernel whose behaviour `keyring` models
+  // What load_ipl_certs did with each certificate of a used report, in list order (empty
+  // when Linux ignores the report).
+  std::vector<PlatformKeyLoad> keyring;
+  Findings findings;                // what Linux would ignore, keys it could not load, oddities
+  // Returns the certificates that are in .platform after the boot (with their descriptions).
   std::vector<ReportCertificate> platform_keyring() const;
 };
 
 // Returns the guest view of the IPLB at `iplb_addr` and its report. `has_sipl_facility` is the
-// SCLP facility behind has_secure (not in guest memory). Errors (kBadInput / kLimit) name the
-// block and offset where the report leaves guest memory, exceeds the BIOS's capacities, or
-// would make Linux's walk loop forever.
+// SCLP facility behind has_secure (not in guest memory); `kernel` decides which certificates
+// land in .platform. Errors (kBadInput / kLimit) name the block and offset where the report
+// leaves guest memory, exceeds the BIOS's capacities, or would make Linux's walk loop forever.
 Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr,
-                                  std::optional<bool> has_sipl_facility = std::nullopt);
+                                  std::optional<bool> has_sipl_facility = std::nullopt,
+                                  const GuestKernel& kernel = {});
 // Returns the guest view of the IPLB that lowcore 0x14 points to (as Linux finds it).
 Result<GuestView> read_ipl_report_from_lowcore(const hv::GuestMemory& mem,
-                                               std::optional<bool> has_sipl_facility = std::nullopt);
+                                               std::optional<bool> has_sipl_facility = std::nullopt,
+                                               const GuestKernel& kernel = {});
 
 // Returns the set bits of an IIEI mask with their meanings (unknown bits as "reserved").
 std::vector<IndicatorBit> decode_iiei(uint16_t iiei);

@@ -34,6 +34,19 @@ struct AppendedSignature {
 // non-zero descriptor fields, id_type != 2, sig_len larger than the file allows.
 Result<std::optional<AppendedSignature>> parse_appended_signature(ByteSpan file, const std::string& path);
 
+// Where the parts of a signed file lie: payload [0, payload_size), then sig_len bytes of DER,
+// then the 40-byte trailer.
+struct SignatureTrailer {
+  uint64_t payload_size = 0;
+  uint32_t sig_len = 0;
+};
+
+// parse_appended_signature for a file of `file_size` bytes of which `tail` holds the last
+// min(file_size, 40) or more: the same answers and errors (byte offsets into the whole file),
+// without reading the file's other bytes.
+Result<std::optional<SignatureTrailer>> parse_signature_trailer(ByteSpan tail, uint64_t file_size,
+                                                                 const std::string& path);
+
 // Returns `payload` followed by `pkcs7_der`, the descriptor and the marker.
 Bytes append_signature(ByteSpan payload, ByteSpan pkcs7_der);
 

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sipl/base/byte_source.h"
 #include "sipl/base/bytes.h"
 #include "sipl/base/result.h"
 #include "sipl/image/raw_image.h"
@@ -34,10 +35,11 @@ Result<SecureMode> parse_secure_mode(std::string_view text);
 // Returns "auto", "1" or "0".
 std::string_view secure_mode_name(SecureMode mode);
 
-// A file given to the writer: its path (for messages) and all of its bytes.
+// A file given to the writer: its path (for messages) and all of its bytes, read on demand
+// (a FileSource for files; the planner reads only the trailers it checks).
 struct BootFile {
   std::string path;
-  ByteSpan bytes;
+  SourceRange bytes;
 };
 
 // One bootable program: a kernel with optional initrd and parmline.
@@ -77,7 +79,7 @@ struct PlannedComponent {
   uint8_t type = 0;            // zipl component type: 1 EXECUTE, 2 LOAD, 3 SIGNATURE
   uint64_t compdat = 0;        // load address, PSW, or the signature header as a u64
   std::string source;          // file the bytes came from ("" for generated ones)
-  ByteSpan data;               // bytes stored on disk (zero padded to whole blocks)
+  SourceRange data;            // bytes stored on disk (zero padded to whole blocks)
   uint32_t signature_length = 0;         // SIGNATURE entries: DER length
   std::vector<Extent> extents;           // where `data` lies, in load order
   std::vector<uint64_t> segment_tables;  // segment-table blocks, head first
@@ -107,19 +109,19 @@ struct Bootmap {
   uint64_t first_block = 0;  // first block used after block 0
   uint64_t end_block = 0;    // one past the last block used
   Bytes boot_record;         // bytes 0..151 of block 0 (the rest of block 0 is kept)
-  // Each write: the block it starts at and its bytes (zero padded to whole blocks).
+  // Each write: the block it starts at and its bytes (zero padded to whole blocks); ranges of
+  // the input files or of metadata blocks built in memory, read when written.
   struct Write {
     uint64_t block = 0;
-    ByteSpan data;
+    SourceRange data;
   };
   std::vector<Write> writes;
   std::vector<std::string> warnings;  // e.g. zipl's "Size of signed file ... not a multiple"
-  // Metadata blocks (segment tables, component tables, ...) that `writes` point into.
-  std::vector<Bytes> owned;
 };
 
-// Returns the layout zipl would write for `spec`, with its block writes. The spans in the
-// result point into `spec`'s files and into Bootmap::owned, so the files must outlive it.
+// Returns the layout zipl would write for `spec`, with its block writes. The ranges in the
+// result keep `spec`'s sources alive; of the files only the trailers are read (signature
+// descriptors, SCLAB locators), the component bytes when the layout is written.
 // Errors: kUsage for impossible requests (no entry, bad block size, --secure 1 with an
 // unsigned stage 3 or kernel, parmline too long, components beyond 2 GiB), kBadInput for a
 // malformed appended signature.

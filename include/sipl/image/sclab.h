@@ -100,6 +100,9 @@ struct SclabCheck {
 // zipl_run_secure, steps 1-8) for a signed component loaded at `load_address`. A locator length
 // beyond the component (which QEMU does not check) counts as an invalid length (bits 0 and 1).
 SclabCheck check_sclab(ByteSpan component, uint64_t load_address);
+// check_sclab for a component of `component_size` bytes of which `tail` holds the last
+// min(component_size, kSclabMaxReach) or more (as find_sclab(tail, component_size)).
+SclabCheck check_sclab(ByteSpan tail, uint64_t component_size, uint64_t load_address);
 
 // Returns the 32 bytes of a format-0 SCLAB with its locator.
 Bytes build_sclab(uint16_t flags, uint64_t load_psw, uint64_t load_addr);

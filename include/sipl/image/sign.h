@@ -11,6 +11,7 @@
 #include "sipl/base/bytes.h"
 #include "sipl/base/finding.h"
 #include "sipl/base/result.h"
+#include "sipl/base/time.h"
 #include "sipl/crypto/certificate.h"
 #include "sipl/crypto/cms.h"
 #include "sipl/crypto/private_key.h"
@@ -32,6 +33,9 @@ struct SignRequest {
   crypto::CmsSignOptions cms;
   bool resign = false;                 // strip existing appended signatures first
   std::optional<SclabRequest> sclab;   // append a SCLAB before signing
+  // When the signer certificate will be checked (QEMU's DIAG 0x508 checks its validity at the
+  // guest's boot): a certificate expired or not yet valid then draws a warning.
+  std::optional<UnixTime> at;
 };
 
 // The signed component is `payload` (a view into the caller's input, which must outlive this)

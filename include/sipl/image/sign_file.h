@@ -49,6 +49,8 @@ struct SignFileRequest {
   std::string detached;        // write only the DER signature here (sign-file -d); empty: append
   std::string save_signature;  // append and also write the DER signature here (sign-file -p)
   bool dry_run = false;        // sign in memory, write nothing
+  // When the guest will boot: a signer certificate not valid then draws a warning (SignRequest::at).
+  std::optional<UnixTime> at;
 };
 
 struct [[nodiscard]] SignFileResult {

@@ -18,8 +18,15 @@ enum class BootCertsForm {
   kNone,     // no <boot-certs>
   kLibvirt,  // <boot-certs><path>/abs</path>...</boot-certs> (the libvirt series, final)
   kSeed,     // repeated <boot-certs path='/abs'/> (the September 2025 proposal)
-  kMixed,    // both forms in one document
+  kMixed,    // more than one form in one document
+  // -machine boot-certs.N.path=...[,secure-boot=on] passed through libvirt's QEMU namespace
+  // (<qemu:commandline><qemu:arg value='-machine'/><qemu:arg value='...'/>): the form for
+  // libvirt before 12.9, which does not know <boot-certs>; QEMU merges repeated -machine options.
+  kQemuCommandline,
 };
+
+// The XML namespace of libvirt's <qemu:commandline> passthrough.
+inline constexpr const char* kQemuNamespace = "http://libvirt.org/schemas/domain/qemu/1.0";
 
 // A channel-subsystem address <address type='ccw' cssid ssid devno> (values, not text).
 struct CcwAddress {
@@ -121,6 +128,8 @@ struct Os {
   std::optional<std::string> loader_secure;
   std::optional<std::string> nvram;     // os/nvram text
   uint64_t line = 0;
+  bool secure_boot_in_qemu_commandline = false;  // secure-boot came from <qemu:commandline>
+  bool boot_certs_in_qemu_commandline = false;   // some boot_certs came from <qemu:commandline>
   uint64_t boot_certs_line = 0;           // the first <boot-certs> element
   std::vector<uint64_t> boot_cert_lines;  // one per boot_certs entry
   bool operator==(const Os& o) const {
@@ -131,10 +140,18 @@ struct Os {
   }
 };
 
-// <cpu mode><model>...</model></cpu>.
+// <cpu><feature policy name/>: a CPU feature forced on or off.
+struct CpuFeature {
+  std::string policy;  // force | require | optional | disable | forbid (require when absent)
+  std::string name;    // QEMU's feature name: sipl, sclaf, cstore, ...
+  bool operator==(const CpuFeature&) const = default;
+};
+
+// <cpu mode><model>...</model><feature .../>...</cpu>.
 struct Cpu {
   std::string mode;   // custom | host-model | host-passthrough | maximum
-  std::string model;  // z16, gen16a, qemu, max ...
+  std::string model;  // gen16a, qemu, max ...
+  std::vector<CpuFeature> features;  // document order
   bool operator==(const Cpu&) const = default;
 };
 
@@ -154,6 +171,7 @@ struct Domain {
   std::vector<Console> consoles;
   std::optional<Memballoon> memballoon;
   std::optional<std::string> launch_security;  // launchSecurity/@type
+  std::vector<std::string> qemu_commandline;   // <qemu:commandline>'s <qemu:arg value> in order
   bool operator==(const Domain&) const = default;
 };
 

@@ -31,4 +31,9 @@ Findings validate_domain(const DomainXml& x, const ValidationContext& ctx);
 // Returns true when any finding is an error.
 bool has_errors(const Findings& f);
 
+// Returns true when there are errors and all of them are about the QEMU that would run the
+// domain (too old, no boot-certs/secure-boot properties), none about the domain itself: the
+// environment is unsupported (exit 4), not the domain invalid (exit 1).
+bool only_environment_errors(const Findings& f);
+
 }  // namespace sipl::mgmt

@@ -23,6 +23,12 @@ struct ArgvOptions {
   // canonicalises the alias "s390-ccw-virtio" to "s390-ccw-virtio-MAJOR.MINOR" as libvirt
   // does from the capabilities of a pinned QEMU.
   std::optional<QemuVersion> qemu;
+  // A command line a person can run as is (`--runnable`): no environment, no -S (paused
+  // start), no master-key secret object, no monitor on libvirt's file descriptor 1729, no
+  // -no-shutdown, -sandbox or -msg; the first console on the terminal (stdio) instead of a pty,
+  // and an sclpconsole on stdio when the domain has none, so the BIOS and kernel console show.
+  // Disks stay plain -blockdev/-device.
+  bool runnable = false;
 };
 
 // A command line: environment, emulator binary and arguments (argv[1..]).
@@ -32,8 +38,9 @@ struct QemuCommandLine {
   std::vector<std::string> args;
 };
 
-// Returns libvirt's command line for `d`, or kUnsupported for devices sipl cannot express
-// (e.g. a network interface other than type='user', a disk on a bus other than virtio).
+// Returns libvirt's command line for `d` (or, with opts.runnable, one to run by hand), or
+// kUnsupported for devices sipl cannot express (e.g. a network interface other than
+// type='user', a disk on a bus other than virtio).
 Result<QemuCommandLine> build_qemu_command_line(const Domain& d, const ArgvOptions& opts);
 
 // Returns the command line in libvirt's .args layout: one "-opt value \" per line, shell
@@ -83,7 +90,8 @@ struct MachineConfig {
   std::string name;
   std::string machine_type;
   std::string accel;      // kvm | tcg
-  std::string cpu_model;  // first component of -cpu
+  std::string cpu_model;  // first component of the last -cpu
+  std::string cpu_option;  // the last -cpu as written (QEMU uses only the last)
   uint64_t memory_kib = 0;
   unsigned vcpus = 1;
   std::string uuid;
@@ -94,12 +102,30 @@ struct MachineConfig {
   std::vector<QemuBlockNode> block_nodes;
   std::vector<QemuDevice> devices;
   std::vector<std::pair<std::string, std::string>> netdevs;  // id, type
+  // Every -machine key=value in command-line order (the implied "type" included), checked
+  // against the machine's properties at the end of the parse.
+  std::vector<std::pair<std::string, std::string>> machine_properties;
+  // A direct kernel boot (-kernel/-initrd, or -machine kernel=/initrd=): "-kernel PATH".
+  std::optional<std::string> direct_kernel;
   std::vector<std::string> ignored;                          // options sipl does not model
 };
 
+// Returns the key=value pairs of one -machine option as QEMU's keyval_parse reads it (implied
+// key "type", ",," for a literal comma, keys made of QAPI names and list indices).
+// kUnsupported with QEMU's message, e.g. "-machine {"type":...}: Invalid parameter '...'"
+// (QEMU's -machine takes no JSON) or "-machine s390-ccw-virtio,x: Expected '=' after parameter
+// 'x'".
+Result<std::vector<std::pair<std::string, std::string>>> parse_machine_option(std::string_view optarg);
+
 // Returns the configuration of `argv` (the emulator and leading VAR=value words are
-// optional); kBadInput naming the argument index for malformed options.
+// optional); kBadInput naming the argument index for malformed options; kUnsupported with
+// QEMU's own message for what QEMU refuses before the guest runs: a -machine it cannot parse,
+// an unknown machine type or property (hv/machine_type.h).
 Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv);
+
+// Returns the words of the .args file at `path` ("-" reads standard input), refusing files
+// over 16 MiB (kLimit) before splitting them.
+Result<std::vector<std::string>> read_args_file(const std::string& path);
 
 // Returns the domain libvirt would describe for `m` (devices with per-device boot order).
 Result<Domain> domain_from_machine(const MachineConfig& m);

@@ -11,7 +11,8 @@
 namespace sipl::mgmt {
 
 // Returns the options of `m`; devices sipl does not know as boot devices are reported in
-// `notes`. kBadInput when a boot disk's drive cannot be resolved.
+// `notes`. kBadInput when a boot disk's drive cannot be resolved; kUnsupported for a direct
+// kernel boot (-kernel/-initrd), which bypasses the BIOS and every secure IPL check.
 Result<hv::MachineOptions> machine_options(const MachineConfig& m, Findings* notes);
 
 }  // namespace sipl::mgmt

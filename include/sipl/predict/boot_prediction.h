@@ -17,6 +17,7 @@
 #include "sipl/fw/secure_ipl.h"
 #include "sipl/guest/ipl_report.h"
 #include "sipl/hv/machine.h"
+#include "sipl/mgmt/domain.h"
 
 namespace sipl::predict {
 
@@ -56,5 +57,20 @@ struct [[nodiscard]] BootPrediction {
 // kBadInput for unreadable input or RAM below kMinRamBytes; kUnsupported with QEMU's message
 // for a machine QEMU refuses.
 Result<BootPrediction> predict_boot(const BootRequest& request, Findings* warnings);
+
+// The steps of predict_boot, for callers that predict many guests and share work between
+// them (sipl audit: one store and one open disk for every guest that names them).
+
+// Returns the machine options of the QEMU command line libvirt would run for `domain`.
+Result<hv::MachineOptions> machine_options_for_domain(const mgmt::Domain& domain, Findings* notes);
+// Returns the machine options of a qemu-system-s390x command line (argv[0] the binary); the
+// options sipl does not model are noted in `notes` when `report_ignored`.
+Result<hv::MachineOptions> machine_options_for_argv(const std::vector<std::string>& argv, Findings* notes,
+                                                    bool report_ignored);
+// Returns the prediction for the machine `options` describe, run with `ipl` (time, disk
+// opener); QEMU's store warnings go to `warnings` as in predict_boot (none when
+// options.store is given: they were reported when it was built).
+Result<BootPrediction> predict_machine(const hv::MachineOptions& options, const fw::IplOptions& ipl,
+                                       Findings* warnings);
 
 }  // namespace sipl::predict
