@@ -210,8 +210,12 @@ TEST_F(CmsOracle, SignedAttributesAreVerifiedOverTheirDer) {
 TEST_F(CmsOracle, ChangedComponentOrCorruptedSignatureFails) {
   sign("rsa256.p7s", "rsa", "rsa", "sha256");
   EXPECT_FALSE(agree("rsa256.p7s", {"rsa"}, t0 + 60, "comp_changed").verified);
-  // The last byte of a no-attribute SignedData is the last byte of the signature value.
-  must(fmt::format("cp {0} {1} && printf '\\132' | dd of={1} bs=1 seek=$(($(stat -c %s {0}) - 1)) conv=notrunc 2>/dev/null",
+  // The last byte of a no-attribute SignedData is the last byte of the signature value; it is
+  // inverted (a fixed replacement byte would leave it unchanged once in 256 signatures).
+  must(fmt::format("cp {0} {1} && n=$(($(stat -c %s {0}) - 1)) && "
+                   "b=$(od -An -tu1 -j $n -N1 {0} | tr -d ' ') && "
+                   "printf \"\\\\$(printf %o $((b ^ 255)))\" | dd of={1} bs=1 seek=$n conv=notrunc 2>/dev/null && "
+                   "! cmp -s {0} {1}",
                    p("rsa256.p7s"), p("corrupt.p7s")));
   auto v = agree("corrupt.p7s", {"rsa"}, t0 + 60);
   EXPECT_FALSE(v.verified);
