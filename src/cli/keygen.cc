@@ -99,7 +99,8 @@ void setup(CLI::App& parent, Context& ctx) {
            "draws a warning: QEMU's boot-certs loads only files whose name ends in .pem."},
       .exit_status = {{0, "the key and certificate were written (or, with --dry-run, would be)"},
                       {2, "usage error"},
-                      {3, "a file to write exists and --force was not given, or a file could not be written"}},
+                      {3, "a file to write exists and --force was not given, the token already holds a key with that label/id, "
+                          "or a file could not be written"}},
       .json = {{"key", "the private key file, or the PKCS#11 URI without its PIN"},
                {"cert", "the certificate file"},
                {"key_type", "the key type (rsa2048, rsa4096, p256, p384 or p521)"},

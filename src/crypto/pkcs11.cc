@@ -273,8 +273,8 @@ Result<TokenKeyResult> generate_token_key(std::string_view text, KeyType type, c
     auto count = module.count_objects(r.token, CKO_PRIVATE_KEY, label,
                                       id.empty() ? std::nullopt : std::optional<std::string>(id), pin);
     if (!count) return tl::unexpected(count.error());
-    if (*count > 0)
-      return fail(ErrorCode::kUsage,
+    if (*count > 0)  // like a --key file that exists: bad input (3), not a usage error
+      return fail(ErrorCode::kBadInput,
                   fmt::format("token '{}' already holds a private key with {}; refusing to make another (choose "
                               "another object=, or delete the old key with pkcs11-tool --delete-object)",
                               r.token.label, object_selector(r.uri)),

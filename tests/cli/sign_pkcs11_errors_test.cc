@@ -140,7 +140,7 @@ TEST_F(SignPkcs11Errors, UrisThatCannotBeMeant) {
 TEST_F(SignPkcs11Errors, KeygenRefusesAnExistingKeyAndNeedsALabel) {
   auto r = run_sipl({"keygen", "--pkcs11", "pkcs11:token=sipl-test;object=signkey?pin-value=1234&module-path=" + m,
                      "--cert", dir / "k.pem"});
-  expect_failure(r, 2,
+  expect_failure(r, 3,
                  "pkcs11:token=sipl-test;object=signkey?module-path=" + m +
                      ": token 'sipl-test' already holds a private key with object=signkey; refusing to make another "
                      "(choose another object=, or delete the old key with pkcs11-tool --delete-object)");
