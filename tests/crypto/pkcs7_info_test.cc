@@ -6,29 +6,22 @@
 
 #include <gtest/gtest.h>
 
+#include "support/must.h"
 #include "support/run.h"
 
 namespace sipl::crypto {
 namespace {
 
-std::string out_of(const std::string& cmd) {
-  auto r = test::sh(cmd);
-  EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-  std::string s = r.out;
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 struct Signed {
   test::TempDir dir;
   Signed() {
-    out_of("cd '" + dir.path() +
+    test::must_out("cd '" + dir.path() +
            "' && openssl req -new -x509 -newkey rsa:2048 -nodes -keyout k.pem -out c.pem "
            "-days 30 -subj '/CN=Kernel signer/O=Example Org' -set_serial 0x1F2E3D 2>/dev/null && head -c 3000 "
            "/dev/urandom > data");
   }
   Result<Pkcs7Info> sign(const std::string& extra) {
-    out_of("cd '" + dir.path() +
+    test::must_out("cd '" + dir.path() +
            "' && openssl cms -sign -binary -noattr -nocerts -md sha512 -outform DER -in data "
            "-signer c.pem -inkey k.pem -out sig.der " +
            extra);
@@ -43,8 +36,8 @@ TEST(Pkcs7Info, IssuerAndSerialAsOpensslPrintsThem) {
   ASSERT_EQ(info->signers.size(), 1u);
   const auto& id = info->signers[0];
   EXPECT_EQ("issuer=" + id.issuer,
-            out_of("openssl x509 -in '" + (s.dir / "c.pem") + "' -noout -issuer -nameopt RFC2253"));
-  EXPECT_EQ("serial=" + id.serial_hex, out_of("openssl x509 -in '" + (s.dir / "c.pem") + "' -noout -serial"));
+            test::must_out("openssl x509 -in '" + (s.dir / "c.pem") + "' -noout -issuer -nameopt RFC2253"));
+  EXPECT_EQ("serial=" + id.serial_hex, test::must_out("openssl x509 -in '" + (s.dir / "c.pem") + "' -noout -serial"));
   EXPECT_EQ(id.serial_hex, "1F2E3D");
   EXPECT_EQ(id.subject_key_id_hex, "");
   EXPECT_EQ(id.digest, "SHA512");
@@ -57,7 +50,7 @@ TEST(Pkcs7Info, SubjectKeyIdentifier) {
   ASSERT_TRUE(info) << info.error().to_string();
   ASSERT_EQ(info->signers.size(), 1u);
   std::string skid =
-      out_of("openssl x509 -in '" + (s.dir / "c.pem") + "' -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' :'");
+      test::must_out("openssl x509 -in '" + (s.dir / "c.pem") + "' -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' :'");
   std::transform(skid.begin(), skid.end(), skid.begin(), [](unsigned char c) { return std::tolower(c); });
   EXPECT_EQ(info->signers[0].subject_key_id_hex, skid);
   EXPECT_EQ(info->signers[0].issuer, "");

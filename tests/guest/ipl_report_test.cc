@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "sipl/guest/ipl_report_json.h"
+#include "support/must.h"
 #include "support/run.h"
 
 namespace sipl::guest {
@@ -23,14 +24,6 @@ constexpr uint64_t kReport = 0x3000;  // kIplb + 4096, as QEMU places it
 constexpr uint64_t kCertA = 0x8000;
 constexpr uint64_t kCertB = 0x9000;
 constexpr uint64_t kPsw = 0x0008000080010000;
-
-std::string out_of(const std::string& cmd) {
-  auto r = test::sh(cmd);
-  EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-  std::string s = r.out;
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 std::string lower_no_colons(std::string s) {
   s.erase(std::remove(s.begin(), s.end(), ':'), s.end());
@@ -54,19 +47,19 @@ struct Certs {
   }
   OpensslCert make(const std::string& n, const std::string& subj) {
     const std::string d = "cd '" + dir.path() + "' && ";
-    out_of(d + "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + n +
+    test::must_out(d + "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + n +
            ".key -out " + n + ".pem -days 30 -subj '" + subj + "' 2>/dev/null && openssl x509 -in " + n +
            ".pem -outform DER -out " + n + ".der");
     OpensslCert c;
     const std::string der = test::read_text(dir / (n + ".der"));
     c.der.resize(der.size());
     std::transform(der.begin(), der.end(), c.der.begin(), [](char ch) { return std::byte(ch); });
-    c.subject = out_of(d + "openssl x509 -in " + n + ".pem -noout -subject -nameopt RFC2253").substr(8);
+    c.subject = test::must_out(d + "openssl x509 -in " + n + ".pem -noout -subject -nameopt RFC2253").substr(8);
     c.fingerprint = lower_no_colons(
-        out_of(d + "openssl x509 -in " + n + ".pem -noout -fingerprint -sha256 | cut -d= -f2"));
-    c.key_id = out_of(d + "openssl x509 -in " + n + ".pem -noout -pubkey | openssl pkey -pubin -outform DER | "
+        test::must_out(d + "openssl x509 -in " + n + ".pem -noout -fingerprint -sha256 | cut -d= -f2"));
+    c.key_id = test::must_out(d + "openssl x509 -in " + n + ".pem -noout -pubkey | openssl pkey -pubin -outform DER | "
                       "openssl dgst -sha256 -r | cut -d' ' -f1");
-    c.skid = lower_no_colons(out_of(d + "openssl x509 -in " + n + ".pem -noout -ext subjectKeyIdentifier | tail -n 1 | "
+    c.skid = lower_no_colons(test::must_out(d + "openssl x509 -in " + n + ".pem -noout -ext subjectKeyIdentifier | tail -n 1 | "
                                     "tr -d ' '"));
     return c;
   }

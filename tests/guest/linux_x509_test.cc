@@ -16,19 +16,12 @@
 
 #include "sipl/guest/platform_keyring.h"
 #include "support/openssl_cli.h"
+#include "support/must.h"
 #include "support/run.h"
 #include "support/test_data.h"
 
 namespace sipl::guest {
 namespace {
-
-std::string out_of(const std::string& cmd) {
-  auto r = test::sh(cmd);
-  EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.err;
-  std::string s = r.out;
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 std::string hex_of_openssl(std::string s) {  // "9D:22:08" -> "9d2208"
   s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == ':' || std::isspace(c); }), s.end());
@@ -45,19 +38,19 @@ Bytes der_of(const std::string& pem) {
 
 // The subject key identifier as `openssl x509 -ext subjectKeyIdentifier` prints it.
 std::string openssl_skid(const std::string& pem) {
-  return hex_of_openssl(out_of("openssl x509 -in '" + pem + "' -noout -ext subjectKeyIdentifier | tail -n 1"));
+  return hex_of_openssl(test::must_out("openssl x509 -in '" + pem + "' -noout -ext subjectKeyIdentifier | tail -n 1"));
 }
 
 // The contents octets of the serialNumber INTEGER: its offset and length from `openssl
 // asn1parse` (the first INTEGER at depth 2), its bytes from the DER file.
 std::string openssl_raw_serial(const std::string& pem, const test::TempDir& dir) {
-  out_of("openssl x509 -in '" + pem + "' -outform DER -out '" + dir / "serial.der" + "'");
+  test::must_out("openssl x509 -in '" + pem + "' -outform DER -out '" + dir / "serial.der" + "'");
   const std::string line =
-      out_of("openssl asn1parse -inform DER -in '" + dir / "serial.der" + "' | grep -m1 'd=2 .*INTEGER'");
+      test::must_out("openssl asn1parse -inform DER -in '" + dir / "serial.der" + "' | grep -m1 'd=2 .*INTEGER'");
   std::smatch m;
   EXPECT_TRUE(std::regex_search(line, m, std::regex(R"(^\s*(\d+):d=2\s+hl=(\d+)\s+l=\s*(\d+))"))) << line;
   const size_t off = std::stoul(m[1]) + std::stoul(m[2]), len = std::stoul(m[3]);
-  return out_of("xxd -p -s " + std::to_string(off) + " -l " + std::to_string(len) + " '" + dir / "serial.der" +
+  return test::must_out("xxd -p -s " + std::to_string(off) + " -l " + std::to_string(len) + " '" + dir / "serial.der" +
                 "' | tr -d '\\n'");
 }
 
@@ -78,7 +71,7 @@ class LinuxX509 : public ::testing::Test {
   std::string make(const std::string& name, const std::string& subj, const std::string& extra = "",
                    const std::string& key = "rsa:2048") {
     const std::string pem = dir / (name + ".pem");
-    out_of("openssl req -x509 -newkey " + key + " -nodes -keyout '" + dir / (name + ".key") + "' -out '" + pem +
+    test::must_out("openssl req -x509 -newkey " + key + " -nodes -keyout '" + dir / (name + ".key") + "' -out '" + pem +
            "' -days 30 -subj '" + subj + "' " + extra + " 2>/dev/null");
     return pem;
   }
@@ -191,7 +184,7 @@ TEST_F(LinuxX509, SelfSignedEcdsaFailsOnDebianAndLoadsWhereEcdsaIsBuiltIn) {
 
 TEST_F(LinuxX509, AnEcdsaKeyIssuedByAnRsaCaIsNotVerifiedAndLoads) {
   const auto ca = make("ca", "/O=Test/CN=RSA CA");
-  out_of("cd '" + dir.path() + "' && printf 'subjectKeyIdentifier=hash\\n' > ext && "
+  test::must_out("cd '" + dir.path() + "' && printf 'subjectKeyIdentifier=hash\\n' > ext && "
          "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout leaf.key -out leaf.csr "
          "-subj '/O=Test/CN=ECDSA leaf' 2>/dev/null && openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key "
          "-set_serial 7 -days 30 -out leaf.pem -extfile ext 2>/dev/null");
