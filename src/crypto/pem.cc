@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "sipl/base/reader.h"
+
 namespace sipl::crypto {
 namespace {
 
@@ -72,11 +74,12 @@ Result<Bytes> pem_certificate_body(ByteSpan pem) {
 }
 
 Status check_der_envelope(ByteSpan der) {
-  ByteReader r(der);
-  auto tag = r.u8();
+  // The messages are GnuTLS's, without a location, so a failed read maps to them.
+  Reader r(der, "certificate");
+  auto tag = r.u8("DER tag");
   if (!tag) return fail(ErrorCode::kBadInput, kGnutlsAsn1DerError);
   if (*tag != 0x30) return fail(ErrorCode::kBadInput, kGnutlsAsn1TagError);
-  auto first = r.u8();
+  auto first = r.u8("DER length");
   if (!first || *first == 0x80) return fail(ErrorCode::kBadInput, kGnutlsAsn1DerError);
   uint64_t len = *first;
   if (*first & 0x80) {
@@ -84,7 +87,7 @@ Status check_der_envelope(ByteSpan der) {
     if (n > 4) return fail(ErrorCode::kBadInput, kGnutlsAsn1DerError);
     len = 0;
     for (size_t i = 0; i < n; ++i) {
-      auto b = r.u8();
+      auto b = r.u8("DER length");
       if (!b) return fail(ErrorCode::kBadInput, kGnutlsAsn1DerError);
       len = (len << 8) | *b;
     }

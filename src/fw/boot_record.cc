@@ -9,27 +9,41 @@
 
 #include <fmt/format.h>
 
+#include "sipl/base/reader.h"
 #include "sipl/image/zipl_layout.h"
 
 namespace sipl::fw {
 namespace {
 
-bool has_magic(ByteSpan b, size_t off) {
+// Every block of the disk is read through a Reader that knows the block's byte offset in the
+// image, so a block shorter than a layout (which open_boot_disk's block size rules out) is an
+// error naming the byte, never a read past the buffer.
+Reader block_reader(const image::DiskImage& disk, const Bytes& b, uint64_t block) {
+  return Reader(b, disk.path(), block * disk.block_size(), "the block");
+}
+
+Result<bool> has_magic(const Reader& r, size_t off) {
+  auto m = r.bytes_at(off, zipl::kMagic.size(), "zIPL magic");
+  if (!m) return tl::unexpected(m.error());
   for (size_t i = 0; i < zipl::kMagic.size(); ++i)
-    if (b[off + i] != std::byte{zipl::kMagic[i]}) return false;
+    if ((*m)[i] != std::byte{zipl::kMagic[i]}) return false;
   return true;
 }
 
-BlockPointer parse_pointer(ByteSpan b, size_t off) {
-  return {load_u64_be(b, off + zipl::blockptr::kBlockNo), load_u16_be(b, off + zipl::blockptr::kSize),
-          load_u16_be(b, off + zipl::blockptr::kBlockCt)};
+Result<BlockPointer> parse_pointer(const Reader& r, size_t off, std::string_view what) {
+  namespace bp = zipl::blockptr;
+  auto f = r.fixed_at<bp::kLength>(off, what);
+  if (!f) return tl::unexpected(f.error());
+  return BlockPointer{f->u64_be<bp::kBlockNo>(), f->u16_be<bp::kSize>(), f->u16_be<bp::kBlockCt>()};
 }
 
 // True when the 16-byte slot at `off` is all BIOS filler bytes (0xAA): QEMU reads a segment
 // table into a 0xAA-prefilled buffer and treats a count-0 pointer before filler as a link.
-bool is_filler(ByteSpan b, size_t off) {
-  for (size_t i = 0; i < zipl::blockptr::kLength; ++i)
-    if (b[off + i] != std::byte{zipl::segment_table::kFiller}) return false;
+Result<bool> is_filler(const Reader& r, size_t off) {
+  auto slot = r.bytes_at(off, zipl::blockptr::kLength, "segment table slot");
+  if (!slot) return tl::unexpected(slot.error());
+  for (std::byte b : *slot)
+    if (b != std::byte{zipl::segment_table::kFiller}) return false;
   return true;
 }
 
@@ -121,10 +135,13 @@ Status Walker::load(Component& c, uint64_t first, uint64_t from) {
     auto table = disk_.read_blocks(block, 1);
     if (!table) return tl::unexpected(table.error());
     c.segment_table_blocks.push_back(block);
+    const Reader r = block_reader(disk_, *table, block);
     uint64_t next = 0;
     for (size_t slot = 0; slot < slots; ++slot) {
       const size_t off = slot * zipl::blockptr::kLength;
-      const BlockPointer p = parse_pointer(*table, off);
+      auto pr = parse_pointer(r, off, "segment table slot");
+      if (!pr) return tl::unexpected(pr.error());
+      const BlockPointer& p = *pr;
       if (p.blockno == 0) break;  // end of the list
       if (slot == slots - 1) {
         // On 512-byte blocks the BIOS sees filler after this slot, so only a count-0 pointer
@@ -136,9 +153,13 @@ Status Walker::load(Component& c, uint64_t first, uint64_t from) {
         next = p.blockno;
         break;
       }
-      if (p.blockct == 0 && is_filler(*table, off + zipl::blockptr::kLength)) {
-        next = p.blockno;
-        break;
+      if (p.blockct == 0) {
+        auto filler = is_filler(r, off + zipl::blockptr::kLength);
+        if (!filler) return tl::unexpected(filler.error());
+        if (*filler) {
+          next = p.blockno;
+          break;
+        }
       }
       if (auto s = add_extent(c, p, slot, block); !s) return s;
     }
@@ -228,15 +249,22 @@ Result<BootMap> read_boot_map(const image::DiskImage& disk) {
                 Location{path});
   auto b0 = disk.read_blocks(0, 1);
   if (!b0) return tl::unexpected(b0.error());
-  if (!has_magic(*b0, zipl::mbr::kMagic))
+  const Reader r0 = block_reader(disk, *b0, 0);
+  auto magic0 = has_magic(r0, zipl::mbr::kMagic);
+  if (!magic0) return tl::unexpected(magic0.error());
+  if (!*magic0)
     return fail(ErrorCode::kBadInput,
                 fmt::format("no zIPL boot record (magic is {}, expected 7a49504c \"zIPL\"): not a zipl SCSI-scheme "
                             "boot disk",
                             to_hex(ByteSpan(*b0).first(4))),
                 Location::at_block(path, 0));
-  map.version = load_u32_be(*b0, zipl::mbr::kVersionId);
+  auto version = r0.u32_be_at(zipl::mbr::kVersionId, "boot record version");
+  if (!version) return tl::unexpected(version.error());
+  map.version = *version;
   if (map.version != zipl::mbr::kVersion) map.warnings.emplace_back(zipl::mbr::kUnknownVersionWarning);
-  map.program_table_pointer = parse_pointer(*b0, zipl::mbr::kProgramTablePointer);
+  auto ptp = parse_pointer(r0, zipl::mbr::kProgramTablePointer, "program table pointer");
+  if (!ptp) return tl::unexpected(ptp.error());
+  map.program_table_pointer = *ptp;
   const uint64_t pt = map.program_table_pointer.blockno;
   if (pt == 0)
     return fail(ErrorCode::kBadInput, "boot record has no program table pointer (block number 0)",
@@ -248,10 +276,15 @@ Result<BootMap> read_boot_map(const image::DiskImage& disk) {
                 Location::at_block(path, 0));
   auto table = disk.read_blocks(pt, 1);
   if (!table) return tl::unexpected(table.error());
-  if (!has_magic(*table, zipl::program_table::kMagic))
-    return fail(ErrorCode::kBadInput, "program table has no zIPL magic", Location::at_block(path, pt));
-  for (size_t i = 0; i < zipl::program_table::kEntryCount; ++i)
-    map.program_entries.push_back(parse_pointer(*table, zipl::program_table::entry_offset(i)));
+  const Reader rt = block_reader(disk, *table, pt);
+  auto magic = has_magic(rt, zipl::program_table::kMagic);
+  if (!magic) return tl::unexpected(magic.error());
+  if (!*magic) return fail(ErrorCode::kBadInput, "program table has no zIPL magic", Location::at_block(path, pt));
+  for (size_t i = 0; i < zipl::program_table::kEntryCount; ++i) {
+    auto e = parse_pointer(rt, zipl::program_table::entry_offset(i), "program table entry");
+    if (!e) return tl::unexpected(e.error());
+    map.program_entries.push_back(*e);
+  }
   if (map.used_entries().empty())
     return fail(ErrorCode::kBadInput, "program table has no entries", Location::at_block(path, pt));
   return map;
@@ -276,25 +309,32 @@ Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, u
                 Location::at_block(path, pt));
   auto table = disk.read_blocks(ct, 1);
   if (!table) return tl::unexpected(table.error());
-  if (!has_magic(*table, zipl::component_header::kMagic))
+  const Reader rt = block_reader(disk, *table, ct);
+  auto magic = has_magic(rt, zipl::component_header::kMagic);
+  if (!magic) return tl::unexpected(magic.error());
+  if (!*magic)
     return fail(ErrorCode::kBadInput, fmt::format("component table of program {} has no zIPL magic", index),
                 Location::at_block(path, ct));
+  auto header_type = rt.u8_at(zipl::component_header::kType, "component header type");
+  if (!header_type) return tl::unexpected(header_type.error());
   Program prog;
   prog.index = index;
   prog.component_table = ct;
-  prog.header_type = static_cast<uint8_t>((*table)[zipl::component_header::kType]);
+  prog.header_type = *header_type;
   Walker walker(disk, limits, index);
   const size_t max_entries =
       std::min(zipl::component_entry::kMaxEntries,
                (table->size() - zipl::component_header::kLength) / zipl::component_entry::kLength);
   for (size_t i = 0; i < max_entries; ++i) {
-    const size_t off = zipl::component_entry::entry_offset(i);
-    const uint8_t type = static_cast<uint8_t>((*table)[off + zipl::component_entry::kType]);
+    namespace ce = zipl::component_entry;
+    auto entry = rt.fixed_at<ce::kLength>(ce::entry_offset(i), "component table entry");
+    if (!entry) return tl::unexpected(entry.error());
+    const uint8_t type = entry->u8<ce::kType>();
     Component c;
     c.index = static_cast<unsigned>(i);
     if (type == zipl::component_entry::kTypeExec) {
       c.type = ComponentType::kExec;
-      c.address = load_u64_be(*table, off + zipl::component_entry::kCompdat);
+      c.address = entry->u64_be<ce::kCompdat>();
       prog.components.push_back(std::move(c));
       return prog;
     }
@@ -302,18 +342,18 @@ Result<Program> load_program(const image::DiskImage& disk, const BootMap& map, u
       return fail(ErrorCode::kBadInput, fmt::format("component table entry {} has unknown type 0x{:02x}", i, type),
                   Location::at_block(path, ct));
     c.type = static_cast<ComponentType>(type);
-    c.segment_table = parse_pointer(*table, off + zipl::component_entry::kData).blockno;
+    c.segment_table = entry->u64_be<ce::kData + zipl::blockptr::kBlockNo>();
     if (c.segment_table == 0)
       return fail(ErrorCode::kBadInput,
                   fmt::format("component table entry {} ({}) has no segment table (block number 0)", i,
                               component_type_name(c.type)),
                   Location::at_block(path, ct));
-    if (c.type == ComponentType::kLoad) c.address = load_u64_be(*table, off + zipl::component_entry::kCompdat);
+    if (c.type == ComponentType::kLoad) c.address = entry->u64_be<ce::kCompdat>();
     if (auto s = walker.load(c, c.segment_table, ct); !s) return tl::unexpected(s.error());
     if (c.type == ComponentType::kSignature) {
       ComponentSignature sig;
-      sig.format = static_cast<uint8_t>((*table)[off + zipl::component_entry::kSigFormat]);
-      sig.length = load_u32_be(*table, off + zipl::component_entry::kSigLength);
+      sig.format = entry->u8<ce::kSigFormat>();
+      sig.length = entry->u32_be<ce::kSigLength>();
       if (c.length > 4096)
         return fail(ErrorCode::kBadInput,
                     fmt::format("SIGNATURE entry {} loads {} bytes, more than the BIOS's 4096-byte signature buffer", i,

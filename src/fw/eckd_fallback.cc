@@ -16,6 +16,7 @@
 
 #include "fw/secure_ipl_internal.h"
 #include "sipl/base/ebcdic.h"
+#include "sipl/base/reader.h"
 
 namespace sipl::fw::detail {
 namespace {
@@ -42,7 +43,7 @@ class EckdWalk {
     if (!read(2)) return fail("Cannot read block 2");
     // A list-directed boot record named by the CCHHB in the volume label supersedes CCW-IPL.
     const uint16_t cyl = u16(kVolLabelBootRecord), head = u16(kVolLabelBootRecord + 2);
-    const uint8_t sector = std::to_integer<uint8_t>(sec_[kVolLabelBootRecord + 4]);
+    const uint8_t sector = u8(kVolLabelBootRecord + 4);
     if (head < 15 && sector > 0 && sector <= sectors_) {
       Bytes tmp(bs_);
       if (!read_into(chs_to_block(cyl, head, sector), tmp)) return fail("Cannot read boot record");
@@ -76,10 +77,17 @@ class EckdWalk {
     const uint64_t cylinder = c + ((h & 0xfff0) << 12);
     return uint64_t{sectors_} * 15 * cylinder + uint64_t{sectors_} * (h & 0x000f) + s - 1;
   }
-  uint16_t u16(size_t off) const { return load_u16_be(sec_, off); }
+  // The sector buffer is read through a Reader. Every offset below is under 200 and the
+  // buffer holds a whole ECKD block (512 to 4096 bytes), so no read fails; if one did, it
+  // reads as zero bytes, which no check below accepts as a boot record.
+  Reader sec() const { return Reader(sec_, disk_.path(), 0, "the sector buffer"); }
+  uint16_t u16(size_t off) const { return sec().u16_be_at(off, "ECKD field").value_or(0); }
+  uint8_t u8(size_t off) const { return sec().u8_at(off, "ECKD field").value_or(0); }
   static bool magic(ByteSpan b, size_t off, const uint8_t (&m)[4]) {
+    auto got = Reader(b).bytes_at(off, 4, "magic");
+    if (!got) return false;
     for (size_t i = 0; i < 4; ++i)
-      if (std::to_integer<uint8_t>(b[off + i]) != m[i]) return false;
+      if (std::to_integer<uint8_t>((*got)[i]) != m[i]) return false;
     return true;
   }
   // virtio_read(sector): one block of the ECKD block size at sector * 512.
@@ -98,7 +106,7 @@ class EckdWalk {
     return Eckd::kFailed;
   }
   void print_volser(size_t off) {
-    say("VOLSER=[" + ebcdic_to_ascii(ByteSpan(sec_).subspan(off, 6)) + "]");
+    say("VOLSER=[" + ebcdic_to_ascii(sec().bytes_at(off, 6, "VOLSER").value_or(ByteSpan{})) + "]");
   }
 
   // ipl_eckd_cdl()
@@ -107,7 +115,7 @@ class EckdWalk {
     if (!read(1)) return fail("Cannot read IPL2 record at block 1");
     if (!magic(sec_, kIpl2Mbr, kZipl)) return not_applicable("No zIPL section in IPL2 record.");
     if (u16(kIpl2Mbr + 8 + 5) != bs_) return not_applicable("Bad block size in zIPL section of IPL2 record.");
-    if (sec_[kIpl2Mbr + 6] != std::byte{0})
+    if (u8(kIpl2Mbr + 6) != 0)
       return not_applicable("Non-ECKD device type in zIPL section of IPL2 record.");
     if (!read(2)) return fail("Cannot read Volume Label at block 2");
     if (!magic(sec_, 0, kVol1)) return not_applicable("Invalid magic of volume label block.");
@@ -123,8 +131,9 @@ class EckdWalk {
   // ipl_eckd_ldl(mode); `kind` "CMS" or "LDL", or an unlabeled LDL.
   Eckd ldl(const std::string& kind, bool unlabeled) {
     if (!unlabeled) {
-      const uint8_t v = std::to_integer<uint8_t>(sec_[kLdlVersion]);
-      const std::string version = v == 0x40 ? "1." : v == 0xf2 ? "2." : ebcdic_to_ascii(ByteSpan(&sec_[kLdlVersion], 1)) + "?";
+      const uint8_t v = u8(kLdlVersion);
+      const std::byte vb{v};
+      const std::string version = v == 0x40 ? "1." : v == 0xf2 ? "2." : ebcdic_to_ascii(ByteSpan(&vb, 1)) + "?";
       say(kind + " version " + version);
       print_volser(4);
     }
@@ -141,10 +150,10 @@ class EckdWalk {
   void verify_boot_info() {
     const size_t o = kLdlBootInfo;
     if (!magic(sec_, o, kZipl)) return say("No zIPL sig in BootInfo");
-    if (sec_[o + 4] != std::byte{1}) return say("Wrong zIPL version");
-    if (sec_[o + 5] != std::byte{0}) return say("DASD is not for IPL");
-    if (sec_[o + 6] != std::byte{0}) return say("DASD is not ECKD");
-    if (sec_[o + 7] != std::byte{1}) return say("Not for this arch");
+    if (u8(o + 4) != 1) return say("Wrong zIPL version");
+    if (u8(o + 5) != 0) return say("DASD is not for IPL");
+    if (u8(o + 6) != 0) return say("DASD is not ECKD");
+    if (u8(o + 7) != 1) return say("Not for this arch");
     if (u16(o + 8 + 5) != bs_) return say("Bad block size in zIPL section of 1st record");
   }
 

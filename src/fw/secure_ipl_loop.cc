@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include "fw/secure_ipl_internal.h"
+#include "sipl/base/reader.h"
 #include "sipl/fw/iirb_layout.h"
+#include "sipl/image/sclab_decode.h"
 #include "sipl/image/zipl_layout.h"
 #include "sipl/hv/diag508.h"
 #include "sipl/hv/diag508_layout.h"
@@ -40,16 +42,12 @@ bool add_component(Bios& b, const ComponentReport& c) {
 // component as loaded in guest memory (a locator length beyond the component reaches into
 // the memory before it, as the BIOS does; see docs/DECISIONS-boot.md).
 std::optional<image::Sclab> sclab_in_memory(Bios& b, const ComponentReport& c, uint16_t len) {
-  Bytes raw(image::kSclabFormat0Size);
+  std::array<std::byte, image::kSclabFormat0Size> raw{};
   const uint64_t start = c.address + c.length - len;
   if (!b.memory.read(start, raw)) return std::nullopt;
-  image::Sclab s;
+  image::Sclab s = image::decode_sclab(fixed_view(raw, start));
   s.offset = start - c.address;
   s.length = len;
-  s.format = static_cast<uint8_t>(raw[image::kSclabFormatOffset]);
-  s.flags = load_u16_be(raw, image::kSclabFlagsOffset);
-  s.load_psw = load_u64_be(raw, image::kSclabLoadPswOffset);
-  s.load_addr = load_u64_be(raw, image::kSclabLoadAddrOffset);
   return s;
 }
 
@@ -72,8 +70,11 @@ bool check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
                                         *parse.absent == image::SclabAbsence::kTooShort));
   b.validate(magic, &c.cei, ib::kCeiInvalidSclab, "Magic does not match. SCLAB does not exist");
   if (c.cei & ib::kCeiInvalidSclab) return true;
-  const ByteSpan tail = ByteSpan(end).last(image::kSclabLocatorSize);
-  const uint16_t len = load_u16_be(tail, image::kSclabLocatorLengthOffset);
+  // find_sclab found the magic, so `end` holds the 8-byte locator.
+  auto locator = Reader(end, "guest memory", c.address + c.length - reach)
+                     .fixed_at<image::kSclabLocatorSize>(end.size() - image::kSclabLocatorSize, "SCLAB locator");
+  if (!locator) return true;
+  const uint16_t len = image::decode_sclab_locator(*locator).length;
   b.validate(len >= image::kSclabFormat0Size, &c.cei, ib::kCeiInvalidSclabLen | ib::kCeiInvalidSclab,
              "Invalid SCLAB length");
   if (c.cei & ib::kCeiInvalidSclab) return true;
@@ -161,8 +162,10 @@ std::string component_role(const Program& program, const Component& comp) {
   for (const auto& c : program.components)
     if (c.type == ComponentType::kLoad && c.address == za::kStage3Parms && c.length >= sp::kLength)
       if (auto parms = c.bytes.slice(0, sp::kLength)) {
-        if (load_u64_be(*parms, sp::kInitrdAddr) == comp.address) return "initrd";
-        if (load_u64_be(*parms, sp::kParmAddr) == comp.address) return "parmline";
+        auto p = Reader(*parms, "stage 3 parameters").fixed_at<sp::kLength>(0, "stage 3 parameters");
+        if (!p) continue;
+        if (p->u64_be<sp::kInitrdAddr>() == comp.address) return "initrd";
+        if (p->u64_be<sp::kParmAddr>() == comp.address) return "parmline";
       }
   return "component";
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "fw/secure_ipl_internal.h"
+#include "sipl/base/reader.h"
 #include "sipl/base/ebcdic.h"
 #include "sipl/fw/iirb_layout.h"
 #include "sipl/hv/diag320.h"
@@ -131,26 +132,31 @@ uint64_t request_certificate(Bios& b, uint64_t dest, uint16_t index) {
     b.print("No certificate entry");
     return 0;
   }
-  if (load_u32_be(out, d320::vcb::kOutLen) == d320::vcb::kHeaderSize) {
+  // The size check above leaves room for the VCB header and one VCE header.
+  const Reader vcb(out, "guest memory", L.vcb, "the VCB");
+  auto header = vcb.fixed_at<d320::vcb::kHeaderSize>(0, "VCB header");
+  auto vce = vcb.child_at(d320::vcb::kHeaderSize, out.size() - d320::vcb::kHeaderSize, "the VCE");
+  auto vce_header = vce ? vce->fixed_at<d320::vce::kHeaderSize>(0, "VCE header") : tl::unexpected(vce.error());
+  if (!header || !vce_header || header->u32_be<d320::vcb::kOutLen>() == d320::vcb::kHeaderSize) {
     b.print("No certificate entry");
     return 0;
   }
-  if (load_u16_be(out, d320::vcb::kRemainCount) != 0) {
+  if (header->u16_be<d320::vcb::kRemainCount>() != 0) {
     b.panic("Not enough memory to store requested certificate");
     return 0;
   }
-  const ByteSpan vce = ByteSpan(out).subspan(d320::vcb::kHeaderSize);
-  if (!(static_cast<uint8_t>(vce[d320::vce::kFlags]) & d320::vce::kFlagValid)) {
+  if (!(vce_header->u8<d320::vce::kFlags>() & d320::vce::kFlagValid)) {
     b.print("Invalid certificate");
     return 0;
   }
-  const uint32_t len = load_u32_be(vce, d320::vce::kCertLen);
-  const uint16_t off = load_u16_be(vce, d320::vce::kCertOffset);
-  if (uint64_t{off} + len > vce.size()) {
+  const uint32_t len = vce_header->u32_be<d320::vce::kCertLen>();
+  const uint16_t off = vce_header->u16_be<d320::vce::kCertOffset>();
+  auto cert = vce->bytes_at(off, len, "certificate");
+  if (!cert) {
     b.print("Invalid certificate");
     return 0;
   }
-  if (!b.put(dest, vce.subspan(off, len))) return 0;
+  if (!b.put(dest, *cert)) return 0;
   return len;
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sipl/base/bytes.h"
+#include "sipl/base/reader.h"
 #include "sipl/crypto/certificate.h"
 #include "sipl/guest/ipl_report_layout.h"
 
@@ -47,16 +48,18 @@ void note(Findings& f, Severity s, std::string id, std::string msg, uint64_t off
 class Walker {
  public:
   Walker(const hv::GuestMemory& mem, uint64_t report_addr, const Bytes& buf, IplReport& r, Findings& f)
-      : mem_(mem), addr_(report_addr), buf_(buf), r_(r), f_(f) {}
+      : mem_(mem), addr_(report_addr), rd_(buf, kMemory, report_addr, "the IPL report"), r_(r), f_(f) {}
 
   // Linux: while (rb + 16 < end && rb + rb->len <= end) { ...; rb += rb->len; }
   Status walk() {
-    const uint64_t end = buf_.size();
+    const uint64_t end = rd_.size();
     uint64_t off = L::iirb::kHeaderSize;
     // Each step advances by at least 16 bytes (shorter blocks are refused below), so the
     // loop runs at most 5136 / 16 times.
     while (off + L::block::kHeaderSize < end) {
-      const uint32_t blen = load_u32_be(buf_, off + L::block::kLen);
+      auto head = rd_.fixed_at<L::block::kHeaderSize>(off, "info block header");
+      if (!head) return tl::unexpected(head.error());
+      const uint32_t blen = head->u32_be<L::block::kLen>();
       if (off + blen > end) {
         note(f_, Severity::kWarning, "guest.block_past_report_end",
              fmt::format("info block at IIRB offset {} has length {}, past the report end ({}): "
@@ -72,7 +75,7 @@ class Walker {
                                 off, blen, L::block::kHeaderSize,
                                 blen == 0 ? " (Linux's walk would loop forever on it)" : ""),
                     Location::at_offset(kMemory, addr_ + off));
-      const uint8_t type = std::to_integer<uint8_t>(buf_[off + L::block::kType]);
+      const uint8_t type = head->u8<L::block::kType>();
       if (type == L::block::kTypeComponents) {
         if (auto s = components(off, blen); !s) return s;
       } else if (type == L::block::kTypeCertificates) {
@@ -123,21 +126,26 @@ class Walker {
     if (!n) return tl::unexpected(n.error());
     replaced(r_.has_components, off, "component list");
     r_.has_components = true;
-    r_.iiei = load_u16_be(buf_, off + L::block::kIiei);
+    auto block = rd_.child_at(off, blen, "the component list");
+    if (!block) return tl::unexpected(block.error());
+    auto iiei = block->u16_be_at(L::block::kIiei, "IIEI");
+    if (!iiei) return tl::unexpected(iiei.error());
+    r_.iiei = *iiei;
     r_.iiei_bits = decode_iiei(r_.iiei);
     r_.components.clear();
     for (uint64_t i = 0; i < *n; ++i) {
-      const ByteSpan e = ByteSpan(buf_).subspan(off + L::block::kHeaderSize + i * L::component::kSize,
-                                                L::component::kSize);
+      const size_t at = L::block::kHeaderSize + i * L::component::kSize;
+      auto e = block->fixed_at<L::component::kSize>(at, "component entry");
+      if (!e) return tl::unexpected(e.error());
       ReportComponent c;
-      c.offset = off + L::block::kHeaderSize + i * L::component::kSize;
-      c.addr = load_u64_be(e, L::component::kAddr);
-      c.len = load_u64_be(e, L::component::kLen);
-      c.flags = std::to_integer<uint8_t>(e[L::component::kFlags]);
+      c.offset = off + at;
+      c.addr = e->u64_be<L::component::kAddr>();
+      c.len = e->u64_be<L::component::kLen>();
+      c.flags = e->u8<L::component::kFlags>();
       c.is_signed = c.flags & L::component::kFlagSigned;
       c.verified = c.flags & L::component::kFlagVerified;
-      c.cert_index = load_u16_be(e, L::component::kCertIndex);
-      c.cei = load_u32_be(e, L::component::kCei);
+      c.cert_index = e->u16_be<L::component::kCertIndex>();
+      c.cei = e->u32_be<L::component::kCei>();
       c.cei_bits = decode_cei(c.cei);
       r_.components.push_back(std::move(c));
     }
@@ -150,11 +158,16 @@ class Walker {
     replaced(r_.has_certificates, off, "certificate list");
     r_.has_certificates = true;
     r_.certificates.clear();
+    auto block = rd_.child_at(off, blen, "the certificate list");
+    if (!block) return tl::unexpected(block.error());
     for (uint64_t i = 0; i < *n; ++i) {
+      const size_t at = L::block::kHeaderSize + i * L::certificate::kSize;
+      auto e = block->fixed_at<L::certificate::kSize>(at, "certificate entry");
+      if (!e) return tl::unexpected(e.error());
       ReportCertificate c;
-      c.offset = off + L::block::kHeaderSize + i * L::certificate::kSize;
-      c.addr = load_u64_be(buf_, c.offset + L::certificate::kAddr);
-      c.len = load_u64_be(buf_, c.offset + L::certificate::kLen);
+      c.offset = off + at;
+      c.addr = e->u64_be<L::certificate::kAddr>();
+      c.len = e->u64_be<L::certificate::kLen>();
       const std::string what = fmt::format("certificate {} (entry at IIRB offset {})", i, c.offset);
       if (c.len > kMaxCertificateLen)
         return fail(ErrorCode::kLimit,
@@ -178,7 +191,7 @@ class Walker {
 
   const hv::GuestMemory& mem_;
   uint64_t addr_;
-  const Bytes& buf_;
+  Reader rd_;
   IplReport& r_;
   Findings& f_;
 };
@@ -237,9 +250,12 @@ Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr
   v.kernel = kernel;
   auto hdr = read_bytes(mem, iplb_addr, L::iplb::kHeaderSize, "IPL parameter block header");
   if (!hdr) return tl::unexpected(hdr.error());
-  v.iplb_len = load_u32_be(*hdr, L::iplb::kLen);
-  v.hdr_flags = std::to_integer<uint8_t>((*hdr)[L::iplb::kHdrFlags]);
-  v.iplb_version = std::to_integer<uint8_t>((*hdr)[L::iplb::kVersion]);
+  auto hr = Reader(*hdr, kMemory, iplb_addr, "the IPL parameter block header")
+                .fixed_at<L::iplb::kHeaderSize>(0, "IPL parameter block header");
+  if (!hr) return tl::unexpected(hr.error());
+  v.iplb_len = hr->u32_be<L::iplb::kLen>();
+  v.hdr_flags = hr->u8<L::iplb::kHdrFlags>();
+  v.iplb_version = hr->u8<L::iplb::kVersion>();
   if (v.iplb_len < L::iplb::kHeaderSize || v.iplb_len > L::iplb::kMaxLen)
     return fail(ErrorCode::kBadInput,
                 fmt::format("IPL parameter block at {} has length {}; DIAG 308 allows {} to {} bytes",
@@ -276,8 +292,10 @@ Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr
   r.addr = (raw + L::kReportAlignment - 1) & ~(L::kReportAlignment - 1);
   auto rl = read_bytes(mem, r.addr, L::iirb::kHeaderSize, "IPL report header");
   if (!rl) return tl::unexpected(rl.error());
-  r.len = load_u32_be(*rl, L::iirb::kLen);
-  r.flags = std::to_integer<uint8_t>((*rl)[L::iirb::kFlags]);
+  auto rh = Reader(*rl, kMemory, r.addr, "the IPL report header").fixed_at<L::iirb::kHeaderSize>(0, "IPL report header");
+  if (!rh) return tl::unexpected(rh.error());
+  r.len = rh->u32_be<L::iirb::kLen>();
+  r.flags = rh->u8<L::iirb::kFlags>();
   if (r.len > L::kMaxIirbLen)
     return fail(ErrorCode::kLimit,
                 fmt::format("IPL report at {} has length {}; the BIOS writes at most {} bytes "
@@ -309,7 +327,9 @@ Result<GuestView> read_ipl_report_from_lowcore(const hv::GuestMemory& mem, std::
                                                const GuestKernel& kernel) {
   auto ptr = read_bytes(mem, L::kLowcoreIplParmblockPtr, 4, "lowcore IPL parameter block pointer");
   if (!ptr) return tl::unexpected(ptr.error());
-  return read_ipl_report(mem, load_u32_be(*ptr, 0), has_sipl_facility, kernel);
+  auto addr = Reader(*ptr, kMemory, L::kLowcoreIplParmblockPtr).u32_be("lowcore IPL parameter block pointer");
+  if (!addr) return tl::unexpected(addr.error());
+  return read_ipl_report(mem, *addr, has_sipl_facility, kernel);
 }
 
 }  // namespace sipl::guest

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 
+#include "sipl/base/reader.h"
 #include "sipl/hv/diag320_layout.h"
 
 namespace sipl::hv {
@@ -40,7 +41,7 @@ Diag320Result query_vcsi(const CertificateStore& store, GuestMemory& memory, uin
   if (!memory.accessible(addr, L::vcssb::kSize)) return exception(ProgramException::kAddressing);
   std::array<std::byte, L::vcssb::kSize> block{};
   if (!memory.read(addr, block)) return exception(ProgramException::kAddressing);
-  if (load_u32_be(block, L::vcssb::kLength) != L::vcssb::kValidLength)
+  if (fixed_view(block, addr).u32_be<L::vcssb::kLength>() != L::vcssb::kValidLength)
     return completed(L::kRcInvalidVcssbLength);
 
   size_t write_len = L::vcssb::kSize;
@@ -88,9 +89,10 @@ Diag320Result store_vc(const CertificateStore& store, GuestMemory& memory, uint6
   std::array<std::byte, L::vcb::kHeaderSize> header{};
   if (!memory.read(addr, header)) return exception(ProgramException::kAddressing);
 
-  const uint32_t in_len = load_u32_be(header, L::vcb::kInLen);
-  const uint16_t first = load_u16_be(header, L::vcb::kFirstVcIndex);
-  const uint16_t last = load_u16_be(header, L::vcb::kLastVcIndex);
+  const auto h = fixed_view(header, addr);
+  const uint32_t in_len = h.u32_be<L::vcb::kInLen>();
+  const uint16_t first = h.u16_be<L::vcb::kFirstVcIndex>();
+  const uint16_t last = h.u16_be<L::vcb::kLastVcIndex>();
   // in_len 0 passes QEMU's multiple-of-4096 test and then wraps its space computation; a
   // buffer that cannot hold the header is rejected here (docs/DECISIONS-diag320.md).
   if (in_len == 0 || in_len % L::vcb::kInLenGranule != 0) return completed(L::kRcInvalidVcbLength);

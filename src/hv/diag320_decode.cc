@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sipl/base/ebcdic.h"
+#include "sipl/base/reader.h"
 #include "sipl/hv/diag320_layout.h"
 
 namespace sipl::hv {
@@ -12,43 +13,49 @@ namespace L = diag320;
 
 Location at(size_t off) { return Location::at_offset("VCB", off); }
 
-// Returns the span [off, off+len) of `vce` when it lies inside it.
-Result<ByteSpan> field(ByteSpan vce, size_t vce_off, uint64_t off, uint64_t len, const char* what) {
-  if (off > vce.size() || len > vce.size() - off)
+// Returns the span [off, off+len) of the VCE read by `vce` when it lies inside it.
+Result<ByteSpan> field(const Reader& vce, uint64_t off, uint64_t len, const char* what) {
+  auto b = vce.bytes_at(off, len, what);
+  if (!b)
     return fail(ErrorCode::kBadInput,
-                fmt::format("VCE {} field ({} bytes at offset {}) lies outside the {}-byte entry",
-                            what, len, off, vce.size()),
-                at(vce_off));
-  return vce.subspan(off, len);
+                fmt::format("VCE {} field ({} bytes at offset {}) lies outside the {}-byte entry", what, len, off,
+                            vce.size()),
+                at(vce.base()));
+  return b;
 }
 
-Result<VceFields> decode_vce(ByteSpan vce, size_t vce_off) {
+// `vce` is a child reader over one entry (at least kInvalidLen bytes, checked by the caller).
+Result<VceFields> decode_vce(const Reader& vce) {
   namespace V = L::vce;
+  auto head = vce.fixed_at<V::kInvalidLen>(0, "VCE");
+  if (!head) return tl::unexpected(head.error());
   VceFields e;
-  e.offset = vce_off;
+  e.offset = vce.base();
   e.len = static_cast<uint32_t>(vce.size());
-  e.flags = static_cast<uint8_t>(vce[V::kFlags]);
+  e.flags = head->u8<V::kFlags>();
   e.valid = (e.flags & V::kFlagValid) != 0;
-  e.key_type = static_cast<uint8_t>(vce[V::kKeyType]);
-  e.cert_idx = load_u16_be(vce, V::kCertIndex);
-  auto name = vce.subspan(V::kName, kNameLen);
+  e.key_type = head->u8<V::kKeyType>();
+  e.cert_idx = head->u16_be<V::kCertIndex>();
+  auto name = head->bytes<V::kName, kNameLen>();
   e.name_ebcdic.assign(name.begin(), name.end());
   e.name = ebcdic_name_to_ascii(name);
   while (!e.name.empty() && e.name.back() == ' ') e.name.pop_back();
   if (vce.size() < V::kHeaderSize) return e;
 
-  e.format = static_cast<uint8_t>(vce[V::kFormat]);
-  e.keyid_len = load_u16_be(vce, V::kKeyIdLenField);
-  e.hash_type = static_cast<uint8_t>(vce[V::kHashType]);
-  e.hash_len = load_u16_be(vce, V::kHashLenField);
-  e.cert_len = load_u32_be(vce, V::kCertLen);
-  e.hash_offset = load_u16_be(vce, V::kHashOffset);
-  e.cert_offset = load_u16_be(vce, V::kCertOffset);
-  auto key_id = field(vce, vce_off, V::kKeyIdData, e.keyid_len, "key id");
+  auto full = vce.fixed_at<V::kHeaderSize>(0, "VCE header");
+  if (!full) return tl::unexpected(full.error());
+  e.format = full->u8<V::kFormat>();
+  e.keyid_len = full->u16_be<V::kKeyIdLenField>();
+  e.hash_type = full->u8<V::kHashType>();
+  e.hash_len = full->u16_be<V::kHashLenField>();
+  e.cert_len = full->u32_be<V::kCertLen>();
+  e.hash_offset = full->u16_be<V::kHashOffset>();
+  e.cert_offset = full->u16_be<V::kCertOffset>();
+  auto key_id = field(vce, V::kKeyIdData, e.keyid_len, "key id");
   if (!key_id) return tl::unexpected(key_id.error());
-  auto hash = field(vce, vce_off, e.hash_offset, e.hash_len, "hash");
+  auto hash = field(vce, e.hash_offset, e.hash_len, "hash");
   if (!hash) return tl::unexpected(hash.error());
-  auto cert = field(vce, vce_off, e.cert_offset, e.cert_len, "certificate");
+  auto cert = field(vce, e.cert_offset, e.cert_len, "certificate");
   if (!cert) return tl::unexpected(cert.error());
   e.key_id = *key_id;
   e.hash = *hash;
@@ -63,13 +70,15 @@ Result<VcssbFields> decode_vcssb(ByteSpan block) {
   if (block.size() < S::kSize)
     return fail(ErrorCode::kBadInput,
                 fmt::format("VCSSB is {} bytes, expected {}", block.size(), S::kSize));
+  auto r = Reader(block, "VCSSB").fixed_at<S::kSize>(0, "VCSSB");
+  if (!r) return tl::unexpected(r.error());
   VcssbFields f;
-  f.length = load_u32_be(block, S::kLength);
-  f.version = static_cast<uint8_t>(block[S::kVersion]);
-  f.total_vc_ct = load_u16_be(block, S::kTotalVcCount);
-  f.max_vc_ct = load_u16_be(block, S::kMaxVcCount);
-  f.max_single_vcb_len = load_u32_be(block, S::kMaxSingleVcbLength);
-  f.total_vcb_len = load_u32_be(block, S::kTotalVcbLength);
+  f.length = r->u32_be<S::kLength>();
+  f.version = r->u8<S::kVersion>();
+  f.total_vc_ct = r->u16_be<S::kTotalVcCount>();
+  f.max_vc_ct = r->u16_be<S::kMaxVcCount>();
+  f.max_single_vcb_len = r->u32_be<S::kMaxSingleVcbLength>();
+  f.total_vcb_len = r->u32_be<S::kTotalVcbLength>();
   return f;
 }
 
@@ -79,36 +88,44 @@ Result<VcbFields> decode_vcb(ByteSpan block) {
     return fail(ErrorCode::kBadInput,
                 fmt::format("VCB is {} bytes, shorter than its {}-byte header", block.size(),
                             B::kHeaderSize));
+  const Reader r(block, "VCB");
+  auto h = r.fixed_at<B::kHeaderSize>(0, "VCB header");
+  if (!h) return tl::unexpected(h.error());
   VcbFields f;
-  f.in_len = load_u32_be(block, B::kInLen);
-  f.first_vc_index = load_u16_be(block, B::kFirstVcIndex);
-  f.last_vc_index = load_u16_be(block, B::kLastVcIndex);
-  f.out_len = load_u32_be(block, B::kOutLen);
-  f.stored_ct = load_u16_be(block, B::kStoredCount);
-  f.remain_ct = load_u16_be(block, B::kRemainCount);
+  f.in_len = h->u32_be<B::kInLen>();
+  f.first_vc_index = h->u16_be<B::kFirstVcIndex>();
+  f.last_vc_index = h->u16_be<B::kLastVcIndex>();
+  f.out_len = h->u32_be<B::kOutLen>();
+  f.stored_ct = h->u16_be<B::kStoredCount>();
+  f.remain_ct = h->u16_be<B::kRemainCount>();
   if (f.out_len < B::kHeaderSize || f.out_len > block.size())
     return fail(ErrorCode::kBadInput,
                 fmt::format("VCB out_len {} is outside [{}, {}] (the block's size)", f.out_len,
                             B::kHeaderSize, block.size()),
                 at(B::kOutLen));
-  // Each VCE is at least 72 bytes, so this loop runs at most out_len / 72 times.
-  size_t off = B::kHeaderSize;
-  while (off < f.out_len) {
-    const size_t left = f.out_len - off;
+  // The VCEs: a child bounded by out_len, each VCE a child bounded by its own length. Each VCE
+  // is at least 72 bytes, so this loop runs at most out_len / 72 times.
+  auto entries = r.child_at(B::kHeaderSize, f.out_len - B::kHeaderSize, "the VCEs before out_len");
+  if (!entries) return tl::unexpected(entries.error());
+  while (!entries->empty()) {
+    const size_t off = entries->offset();
+    const size_t left = entries->remaining();
     if (left < L::vce::kInvalidLen)
       return fail(ErrorCode::kBadInput,
                   fmt::format("{} bytes left before out_len, too few for a VCE", left), at(off));
-    const uint32_t len = load_u32_be(block, off + L::vce::kLen);
-    if (len < L::vce::kInvalidLen || len % 4 != 0 || len > left)
+    auto len = entries->u32_be_at(entries->pos() + L::vce::kLen, "VCE length");
+    if (!len) return tl::unexpected(len.error());
+    if (*len < L::vce::kInvalidLen || *len % 4 != 0 || *len > left)
       return fail(ErrorCode::kBadInput,
                   fmt::format("VCE length {} must be a multiple of 4 from {} to the {} bytes left "
                               "before out_len",
-                              len, L::vce::kInvalidLen, left),
+                              *len, L::vce::kInvalidLen, left),
                   at(off));
-    auto e = decode_vce(block.subspan(off, len), off);
+    auto vce = entries->child(*len, "the VCE");
+    if (!vce) return tl::unexpected(vce.error());
+    auto e = decode_vce(*vce);
     if (!e) return tl::unexpected(e.error());
     f.entries.push_back(std::move(*e));
-    off += len;
   }
   if (f.entries.size() != f.stored_ct)
     return fail(ErrorCode::kBadInput,
@@ -127,7 +144,9 @@ std::vector<unsigned> IsmFields::installed_subcodes() const {
 Result<IsmFields> decode_ism(ByteSpan block) {
   if (block.size() < L::kIsmStoredSize)
     return fail(ErrorCode::kBadInput, fmt::format("an ISM word is {} bytes, not {}", L::kIsmStoredSize, block.size()));
-  return IsmFields{load_u32_be(block, 0)};
+  auto word = Reader(block, "ISM").u32_be("ISM word 0");
+  if (!word) return tl::unexpected(word.error());
+  return IsmFields{*word};
 }
 
 Bytes vcssb_request() {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "sipl/base/reader.h"
+
 namespace sipl::hv::diag508 {
 
 std::array<std::byte, svb::kSize> Svb::encode() const {
@@ -24,15 +26,17 @@ void Svb::encode_into(std::span<std::byte, svb::kSize> b) const {
 Result<Svb> Svb::decode(ByteSpan block) {
   if (block.size() < svb::kSize)
     return fail(ErrorCode::kBadInput, fmt::format("an SVB is {} bytes, not {}", svb::kSize, block.size()));
+  auto b = Reader(block, "SVB").fixed_at<svb::kSize>(0, "SVB");
+  if (!b) return tl::unexpected(b.error());
   Svb s;
-  s.length = load_u32_be(block, svb::kLength);
-  s.version = static_cast<uint8_t>(block[svb::kVersion]);
-  s.cert_store_index = static_cast<uint8_t>(block[svb::kCertStoreIndex]);
-  s.cert_len = load_u64_be(block, svb::kCertLen);
-  s.comp_len = load_u64_be(block, svb::kCompLen);
-  s.comp_addr = load_u64_be(block, svb::kCompAddr);
-  s.sig_len = load_u64_be(block, svb::kSigLen);
-  s.sig_addr = load_u64_be(block, svb::kSigAddr);
+  s.length = b->u32_be<svb::kLength>();
+  s.version = b->u8<svb::kVersion>();
+  s.cert_store_index = b->u8<svb::kCertStoreIndex>();
+  s.cert_len = b->u64_be<svb::kCertLen>();
+  s.comp_len = b->u64_be<svb::kCompLen>();
+  s.comp_addr = b->u64_be<svb::kCompAddr>();
+  s.sig_len = b->u64_be<svb::kSigLen>();
+  s.sig_addr = b->u64_be<svb::kSigAddr>();
   return s;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sipl/base/file.h"
+#include "sipl/base/reader.h"
 #include "sipl/hv/diag320_layout.h"
 
 namespace sipl::hv {
@@ -69,8 +70,11 @@ Result<Diag320Outcome> call_diag320(const CertificateStore& store, const Diag320
   // What the guest reads back: the whole ISM/VCSSB, or the VCB up to out_len.
   ByteSpan all = mem.bytes().subspan(kDiagBlockAddress);
   uint64_t len = g.block.size();
-  if (call.subcode == L::kSubcodeStoreVc && out.result.ok())
-    len = std::clamp<uint64_t>(load_u32_be(all, L::vcb::kOutLen), L::vcb::kHeaderSize, all.size());
+  if (call.subcode == L::kSubcodeStoreVc && out.result.ok()) {
+    auto out_len = Reader(all, "guest memory", kDiagBlockAddress).u32_be_at(L::vcb::kOutLen, "VCB out_len");
+    if (!out_len) return tl::unexpected(out_len.error());
+    len = std::clamp<uint64_t>(*out_len, L::vcb::kHeaderSize, all.size());
+  }
   out.block.assign(all.begin(), all.begin() + static_cast<ptrdiff_t>(len));
   if (!out.result.ok()) return out;
   switch (call.subcode) {

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "sipl/base/reader.h"
+
 namespace sipl::image {
 namespace {
 
@@ -31,6 +33,7 @@ constexpr std::array<ZeroField, 7> kZeroFields{{
     {kDescriptorPadOffset + 1, "pad[1]"},
     {kDescriptorPadOffset + 2, "pad[2]"},
 }};
+static_assert(std::ranges::all_of(kZeroFields, [](const ZeroField& f) { return f.offset < kSignatureDescriptorSize; }));
 
 }  // namespace
 
@@ -45,11 +48,15 @@ Result<std::optional<SignatureTrailer>> parse_signature_trailer(ByteSpan tail, u
                 Location::at_offset(path, 0));
 
   const uint64_t desc_off = file_size - kSignatureTrailerSize;  // bytes before the descriptor
-  ByteSpan desc = tail.last(kSignatureTrailerSize).first(kSignatureDescriptorSize);
+  // `tail` is the end of the file: its first byte lies at file_size - tail.size().
+  const Reader r(tail, path, file_size - tail.size(), "the file");
+  auto d = r.fixed_at<kSignatureDescriptorSize>(tail.size() - kSignatureTrailerSize, "signature descriptor");
+  if (!d) return tl::unexpected(d.error());
+  const Fixed<kSignatureDescriptorSize>& desc = *d;
   auto field_at = [&](size_t rel) { return Location::at_offset(path, desc_off + rel); };
 
   // sig_len first and before any use, as the kernel's mod_check_sig does.
-  const uint32_t sig_len = load_u32_be(desc, kDescriptorSigLenOffset);
+  const uint32_t sig_len = desc.u32_be<kDescriptorSigLenOffset>();
   if (sig_len == 0)
     return fail(ErrorCode::kBadInput, "signature descriptor sig_len is 0: the trailer announces an empty signature",
                 field_at(kDescriptorSigLenOffset));
@@ -59,14 +66,14 @@ Result<std::optional<SignatureTrailer>> parse_signature_trailer(ByteSpan tail, u
                             sig_len, desc_off),
                 field_at(kDescriptorSigLenOffset));
 
-  const auto id_type = std::to_integer<uint8_t>(desc[kDescriptorIdTypeOffset]);
+  const auto id_type = desc.u8<kDescriptorIdTypeOffset>();
   if (id_type != kIdTypePkcs7)
     return fail(ErrorCode::kBadInput,
                 fmt::format("signature descriptor id_type is {}, expected {} (PKCS#7)", id_type, kIdTypePkcs7),
                 field_at(kDescriptorIdTypeOffset));
 
   for (const auto& f : kZeroFields) {
-    const auto v = std::to_integer<uint8_t>(desc[f.offset]);
+    const auto v = std::to_integer<uint8_t>(desc.data()[f.offset]);  // in range: static_assert above
     if (v != 0)
       return fail(ErrorCode::kBadInput,
                   fmt::format("signature descriptor field {} is {}, expected 0 for a PKCS#7 signature", f.name, v),

@@ -1,6 +1,7 @@
 #include "sipl/image/boot_disk.h"
 
 #include "sipl/base/bytes.h"
+#include "sipl/base/reader.h"
 #include "sipl/image/zipl_layout.h"
 
 namespace sipl::image {
@@ -8,8 +9,10 @@ namespace sipl::image {
 uint32_t boot_record_block_size(const DiskImage& disk) {
   Bytes head(zipl::mbr::kLength);
   if (disk.size() < head.size() || !disk.read(0, head)) return zipl::kBlockSize512;
-  const uint16_t size = load_u16_be(head, zipl::mbr::kProgramTablePointer + zipl::blockptr::kSize);
-  return size == zipl::kBlockSize4096 ? zipl::kBlockSize4096 : zipl::kBlockSize512;
+  auto size = Reader(head, disk.path()).u16_be_at(zipl::mbr::kProgramTablePointer + zipl::blockptr::kSize,
+                                                 "program table pointer block size");
+  if (!size) return zipl::kBlockSize512;
+  return *size == zipl::kBlockSize4096 ? zipl::kBlockSize4096 : zipl::kBlockSize512;
 }
 
 Result<DiskImage> open_boot_disk(const std::string& path, uint32_t block_size) {

@@ -17,6 +17,7 @@
 #include <mutex>
 
 #include "image/qcow2_layout.h"
+#include "sipl/base/reader.h"
 
 namespace sipl::image {
 namespace {
@@ -50,7 +51,7 @@ class TableCache {
       }
     }
     p->used = ++clock_;
-    return load_u64_be(p->bytes, static_cast<size_t>(at - base));
+    return Reader(p->bytes, file.path(), base, "the table").u64_be_at(static_cast<size_t>(at - base), "table entry");
   }
 
  private:
@@ -250,20 +251,24 @@ struct Extensions {
 // `area` holds the file's bytes [start, start + area.size()): the rest of the header cluster.
 Result<Extensions> read_extensions(const std::string& path, ByteSpan area, uint64_t start) {
   Extensions ext;
-  size_t pos = 0;
-  while (pos + 8 <= area.size()) {
-    const uint32_t type = load_u32_be(area, pos);
-    const uint32_t len = load_u32_be(area, pos + 4);
+  Reader r(area, path, start, "the header cluster");
+  while (r.remaining() >= 8) {
+    const size_t pos = r.pos();
+    auto head = r.fixed<8>("header extension");
+    if (!head) return tl::unexpected(head.error());
+    const uint32_t type = head->u32_be<0>();
+    const uint32_t len = head->u32_be<4>();
     if (type == kExtEnd) break;
-    if (len > area.size() - pos - 8)
-      return fail(ErrorCode::kBadInput,
-                  fmt::format("header extension 0x{:08x} of {} bytes runs past the end of the header "
-                              "cluster",
-                              type, len),
-                  Location::at_offset(path, start + pos));
-    if (type == kExtBackingFormat) ext.backing_format = to_string(area.subspan(pos + 8, len));
+    auto data = r.bytes(len, "header extension data");
+    if (!data)
+      return tl::unexpected(r.error_at(pos, fmt::format("header extension 0x{:08x} of {} bytes runs past the end of "
+                                                        "the header cluster",
+                                                        type, len)));
+    if (type == kExtBackingFormat) ext.backing_format = to_string(*data);
     if (type == kExtDataFile) ext.data_file = true;
-    pos += 8 + round_up(len, 8);
+    const size_t pad = static_cast<size_t>(round_up(len, 8) - len);
+    if (pad > r.remaining()) break;
+    if (auto s = r.skip(pad, "header extension padding"); !s) return tl::unexpected(s.error());
   }
   return ext;
 }
@@ -308,20 +313,23 @@ Result<std::unique_ptr<ImageBackend>> open_qcow2(std::shared_ptr<const FileSourc
   // The fixed header: at most 112 bytes are read here, the extensions below.
   Bytes fb(static_cast<size_t>(std::min<uint64_t>(file_size, hd::kV3Length)));
   if (auto s = file->read(0, fb); !s) return tl::unexpected(s.error());
-  const ByteSpan f = fb;
-  if (!looks_like_qcow2(f)) return bad(0, "not a qcow2 image (no \"QFI\\xfb\" magic)");
+  const Reader hr(fb, path, 0, "the qcow2 header");
+  if (!looks_like_qcow2(fb)) return bad(0, "not a qcow2 image (no \"QFI\\xfb\" magic)");
   if (file_size < hd::kV2Length)
     return bad(0, fmt::format("qcow2 header needs {} bytes, file has {}", hd::kV2Length, file_size));
-  const uint32_t version = load_u32_be(f, hd::kVersion);
+  auto fr = hr.fixed_at<hd::kV2Length>(0, "qcow2 header");
+  if (!fr) return tl::unexpected(fr.error());
+  const Fixed<hd::kV2Length>& f = *fr;
+  const uint32_t version = f.u32_be<hd::kVersion>();
   if (version != 2 && version != 3) return bad(hd::kVersion, fmt::format("qcow2 version {} is not 2 or 3", version));
-  const uint32_t cluster_bits = load_u32_be(f, hd::kClusterBits);
+  const uint32_t cluster_bits = f.u32_be<hd::kClusterBits>();
   if (cluster_bits < kMinClusterBits || cluster_bits > kMaxClusterBits)
     return bad(hd::kClusterBits,
                fmt::format("cluster_bits {} is outside 9..21 (512 B to 2 MiB clusters)", cluster_bits));
   auto q = std::make_unique<Qcow2Backend>(file, cluster_bits);
   q->version = version;
-  q->size_ = load_u64_be(f, hd::kSize);
-  const uint32_t crypt = load_u32_be(f, hd::kCryptMethod);
+  q->size_ = f.u64_be<hd::kSize>();
+  const uint32_t crypt = f.u32_be<hd::kCryptMethod>();
   if (crypt != 0)
     return bad(hd::kCryptMethod, fmt::format("image is encrypted (crypt_method {}, {}); sipl reads only "
                                              "unencrypted images: decrypt it first with qemu-img convert",
@@ -333,7 +341,10 @@ Result<std::unique_ptr<ImageBackend>> open_qcow2(std::shared_ptr<const FileSourc
   if (q->version == 3) {
     if (file_size < hd::kV3MinLength)
       return bad(0, fmt::format("qcow2 v3 header needs {} bytes, file has {}", hd::kV3MinLength, file_size));
-    const uint64_t incompat = load_u64_be(f, hd::kIncompatibleFeatures);
+    auto f3r = hr.fixed_at<hd::kV3MinLength>(0, "qcow2 v3 header");
+    if (!f3r) return tl::unexpected(f3r.error());
+    const Fixed<hd::kV3MinLength>& f3 = *f3r;
+    const uint64_t incompat = f3.u64_be<hd::kIncompatibleFeatures>();
     if (incompat & ~kKnownIncompat)
       return bad(hd::kIncompatibleFeatures, fmt::format("unknown incompatible feature bits 0x{:x}; sipl cannot read "
                                                         "this image correctly",
@@ -350,23 +361,27 @@ Result<std::unique_ptr<ImageBackend>> open_qcow2(std::shared_ptr<const FileSourc
       return bad(hd::kIncompatibleFeatures,
                  "image uses extended L2 entries (incompatible feature bit 4, subclusters), "
                  "which sipl does not read");
-    header_length = load_u32_be(f, hd::kHeaderLength);
+    header_length = f3.u32_be<hd::kHeaderLength>();
     if (header_length < hd::kV3MinLength || header_length > q->cluster_size || header_length > file_size ||
         header_length % 8 != 0)
       return bad(hd::kHeaderLength, fmt::format("header_length {} is not a multiple of 8 between 104 and the "
                                                 "cluster size {}",
                                                 header_length, q->cluster_size));
-    const uint32_t refcount_order = load_u32_be(f, hd::kRefcountOrder);
+    const uint32_t refcount_order = f3.u32_be<hd::kRefcountOrder>();
     if (refcount_order > 6)
       return bad(hd::kRefcountOrder, fmt::format("refcount_order {} is larger than 6", refcount_order));
-    const uint8_t compression =
-        header_length > hd::kCompressionType ? std::to_integer<uint8_t>(f[hd::kCompressionType]) : 0;
+    uint8_t compression = 0;
+    if (header_length > hd::kCompressionType) {
+      auto c = hr.u8_at(hd::kCompressionType, "compression type");
+      if (!c) return tl::unexpected(c.error());
+      compression = *c;
+    }
     if (compression != 0)
       return bad(hd::kCompressionType, fmt::format("compression type {} ({}) is not supported; only zlib is",
                                                    compression, compression == 1 ? "zstd" : "unknown"));
   }
-  q->l1_entries = load_u32_be(f, hd::kL1Size);
-  q->l1_offset = load_u64_be(f, hd::kL1TableOffset);
+  q->l1_entries = f.u32_be<hd::kL1Size>();
+  q->l1_offset = f.u64_be<hd::kL1TableOffset>();
   const uint64_t l2_entries = q->cluster_size / 8;
   // Guest bytes one L1 entry covers; the L1 table must cover the whole virtual size.
   const uint64_t per_l1 = l2_entries * q->cluster_size;
@@ -387,9 +402,9 @@ Result<std::unique_ptr<ImageBackend>> open_qcow2(std::shared_ptr<const FileSourc
   auto ext = read_extensions(path, area, header_length);
   if (!ext) return tl::unexpected(ext.error());
   if (ext->data_file) return bad(header_length, "image names an external data file, which sipl does not read");
-  const uint64_t backing_offset = load_u64_be(f, hd::kBackingFileOffset);
+  const uint64_t backing_offset = f.u64_be<hd::kBackingFileOffset>();
   if (backing_offset != 0) {
-    auto bpath = backing_path(*file, backing_offset, load_u32_be(f, hd::kBackingFileSize));
+    auto bpath = backing_path(*file, backing_offset, f.u32_be<hd::kBackingFileSize>());
     if (!bpath) return tl::unexpected(bpath.error());
     if (depth + 1 > DiskImage::kMaxBackingDepth)
       return bad(hd::kBackingFileOffset,

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "sipl/image/sclab_decode.h"
+
 namespace sipl::image {
 
 SclabParse find_sclab(ByteSpan tail, uint64_t component_size) {
@@ -13,18 +15,39 @@ SclabParse find_sclab(ByteSpan tail, uint64_t component_size) {
   return r;
 }
 
+Sclab decode_sclab(const Fixed<kSclabFormat0Size>& b) {
+  Sclab s;
+  s.format = b.u8<kSclabFormatOffset>();
+  s.flags = b.u16_be<kSclabFlagsOffset>();
+  s.load_psw = b.u64_be<kSclabLoadPswOffset>();
+  s.load_addr = b.u64_be<kSclabLoadAddrOffset>();
+  return s;
+}
+
+SclabLocator decode_sclab_locator(const Fixed<kSclabLocatorSize>& b) {
+  constexpr size_t kMagicSize = kSclabLocatorSize - kSclabLocatorMagicOffset;
+  static_assert(kMagicSize == kSclabMagic.size());
+  return {b.u16_be<kSclabLocatorLengthOffset>(),
+          std::ranges::equal(b.bytes<kSclabLocatorMagicOffset, kMagicSize>(), as_bytes(kSclabMagic))};
+}
+
+// The result is a SclabParse, not a Result: a component without a usable SCLAB is a finding
+// the BIOS reports in CEI bits, so every failed read maps to an SclabAbsence.
 SclabParse find_sclab(ByteSpan component) {
   SclabParse r;
-  if (component.size() < kSclabLocatorSize) {
+  const Reader rd(component, "component");
+  auto loc = rd.fixed_at<kSclabLocatorSize>(component.size() - std::min(component.size(), kSclabLocatorSize),
+                                            "SCLAB locator");
+  if (!loc) {
     r.absent = SclabAbsence::kTooShort;
     return r;
   }
-  ByteSpan locator = component.last(kSclabLocatorSize);
-  if (!std::ranges::equal(locator.subspan(kSclabLocatorMagicOffset), as_bytes(kSclabMagic))) {
+  const SclabLocator locator = decode_sclab_locator(*loc);
+  if (!locator.magic) {
     r.absent = SclabAbsence::kNoMagic;
     return r;
   }
-  const uint16_t length = load_u16_be(locator, kSclabLocatorLengthOffset);
+  const uint16_t length = locator.length;
   if (length < kSclabFormat0Size) {
     r.absent = SclabAbsence::kLengthBelow32;
     return r;
@@ -33,14 +56,15 @@ SclabParse find_sclab(ByteSpan component) {
     r.absent = SclabAbsence::kLengthBeyond;
     return r;
   }
-  Sclab s;
-  s.offset = component.size() - length;
+  const size_t offset = component.size() - length;
+  auto b = rd.fixed_at<kSclabFormat0Size>(offset, "SCLAB");  // fits: 32 <= length <= size
+  if (!b) {
+    r.absent = SclabAbsence::kLengthBeyond;
+    return r;
+  }
+  Sclab s = decode_sclab(*b);
+  s.offset = offset;
   s.length = length;
-  ByteSpan b = component.subspan(s.offset);  // at least 32 bytes
-  s.format = std::to_integer<uint8_t>(b[kSclabFormatOffset]);
-  s.flags = load_u16_be(b, kSclabFlagsOffset);
-  s.load_psw = load_u64_be(b, kSclabLoadPswOffset);
-  s.load_addr = load_u64_be(b, kSclabLoadAddrOffset);
   r.sclab = s;
   return r;
 }
