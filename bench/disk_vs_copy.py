@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Issue 15's figures: `sipl mkdisk` (raw and qcow2), `sipl inspect` and `sipl boot` of large
 disks against what copying the same bytes costs, each as a whole process, measured in the same
-run: median wall, CPU (user + sys) and max RSS of N runs, `sync` before
+run: median wall, CPU (user + sys) and max RSS of N rounds, each round running every command
+once in turn (so load drifting on the shared machine weighs on all alike), `sync` before
 each, under /usr/bin/time (whose %M is the max RSS). Prints a Markdown table and the
 targets met or missed; never fails on a figure.
 
@@ -25,24 +26,49 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def run_once(argv, cwd):
     # Under /usr/bin/time: a child forked from this Python process would count Python's own
     # resident pages in its ru_maxrss (the high-water mark survives exec).
+    # CPU comes from wait4's rusage of /usr/bin/time (which includes the command it waited
+    # for) in microseconds: time's own %U %S have 10 ms steps, too coarse for a 0.07 s boot.
     subprocess.run(["sync"], check=True)
     start = time.perf_counter()
-    p = subprocess.run(["/usr/bin/time", "-f", "%U %S %M"] + argv, cwd=cwd, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + argv, cwd=cwd, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - start
+    p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
-        sys.exit(f"failed: {' '.join(argv)}\n{p.stderr}")
-    user, system, rss_kb = p.stderr.strip().splitlines()[-1].split()
-    return wall, float(user) + float(system), int(rss_kb) / 1024.0
+        sys.exit(f"failed: {' '.join(argv)}\n{err}")
+    rss_kb = err.strip().splitlines()[-1].split()[0]
+    return wall, ru.ru_utime + ru.ru_stime, int(rss_kb) / 1024.0
+
+
+class Fig:
+    """Median (wall, CPU, max RSS) of a command, filled in by run_rounds()."""
+
+    def __init__(self, argv, cwd, before):
+        self.argv, self.cwd, self.before, self.runs = argv, cwd, before, []
+
+    def __getitem__(self, i):
+        return statistics.median(x[i] for x in self.runs)
+
+
+JOBS = []
 
 
 def measure(argv, cwd, runs, before=None):
-    out = []
+    # Registered now, run later by run_rounds(): round-robin over every command, so that the
+    # load of the shared machine, which drifts over seconds, weighs on each the same way.
+    fig = Fig(argv, cwd, before)
+    JOBS.append(fig)
+    return fig
+
+
+def run_rounds(runs):
     for _ in range(runs):
-        if before:
-            before()
-        out.append(run_once(argv, cwd))
-    return tuple(statistics.median(x[i] for x in out) for i in range(3))
+        for fig in JOBS:
+            if fig.before:
+                fig.before()
+            fig.runs.append(run_once(fig.argv, fig.cwd))
 
 
 def make_inputs(d, kernel_mib, initrd_mib):
@@ -71,6 +97,7 @@ def main():
     ap.add_argument("--sizes", default="small:16:64,large:64:256")
     ap.add_argument("--boot-dir", help="where bench/boot_scenario.sh builds (default DIR/boot)")
     a = ap.parse_args()
+    load0 = os.getloadavg()
     sipl = os.path.abspath(a.sipl)
     before = os.path.abspath(a.before) if a.before else None
     root = os.path.abspath(a.dir)
@@ -110,10 +137,10 @@ def main():
                 measure([before, "boot", "--disk", "disk.qcow2"], d, a.runs))
         bq = row(f"{tag}: boot --disk qcow2 (normal mode)", "sipl boot --disk disk.qcow2",
                  measure([sipl, "boot", "--disk", "disk.qcow2"], d, a.runs))
-        ratios += [(f"{tag}: mkdisk raw / durable copy", raw[0] / dd[0], 1.2),
-                   (f"{tag}: mkdisk qcow2 / convert + sync", q[0] / conv[0], 1.5)]
+        ratios += [(f"{tag}: mkdisk raw / durable copy", lambda raw=raw, dd=dd: raw[0] / dd[0], 1.2),
+                   (f"{tag}: mkdisk qcow2 / convert + sync", lambda q=q, conv=conv: q[0] / conv[0], 1.5)]
         for name, fig in (("mkdisk raw", raw), ("mkdisk qcow2", q), ("inspect qcow2", iq), ("boot qcow2", bq)):
-            ratios.append((f"{tag}: {name} max RSS (MB)", fig[2], 64))
+            ratios.append((f"{tag}: {name} max RSS (MB)", lambda fig=fig: fig[2], 64))
 
     # Issue 5's secure boot scenario, raw and as qcow2 written by mkdisk.
     b = os.path.abspath(a.boot_dir) if a.boot_dir else os.path.join(root, "boot")
@@ -131,16 +158,21 @@ def main():
                 measure([before] + boot + [disk], b, a.runs))
         f = row(f"boot scenario: sipl boot --secure-boot on, {disk}", f"sipl {' '.join(boot)} {disk}",
                 measure([sipl] + boot + [disk], b, a.runs))
-        ratios.append((f"boot scenario {disk}: boot / one SHA-256 (CPU)", f[1] / h[1], 1.1))
-        ratios.append((f"boot scenario {disk}: max RSS (MB)", f[2], 64))
+        ratios.append((f"boot scenario {disk}: boot / one SHA-256 (CPU)", lambda f=f: f[1] / h[1], 1.1))
+        ratios.append((f"boot scenario {disk}: max RSS (MB)", lambda f=f: f[2], 64))
+
+    run_rounds(a.runs)
 
     load = os.getloadavg()
-    print(f"median of {a.runs} runs, `sync` before each; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}\n")
+    print(f"median of {a.runs} rounds over all commands, `sync` before each; load average "
+          f"{load0[0]:.1f} {load0[1]:.1f} {load0[2]:.1f} at the start, {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the end\n")
     print("| what | command | wall | CPU | max RSS |\n|---|---|---|---|---|")
-    for label, cmd, (w, c, r) in rows:
-        print(f"| {label} | `{cmd}` | {w:.2f} s | {c:.2f} s | {r:.0f} MB |")
+    for label, cmd, fig in rows:
+        w, c, r = fig[0], fig[1], fig[2]
+        print(f"| {label} | `{cmd}` | {w:.3f} s | {c:.3f} s | {r:.0f} MB |")
     print("\n| target | figure | limit | |\n|---|---|---|---|")
-    for label, v, limit in ratios:
+    for label, value, limit in ratios:
+        v = value()
         print(f"| {label} | {v:.2f} | {limit} | {'met' if v <= limit else 'MISSED'} |")
 
 

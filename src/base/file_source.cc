@@ -43,6 +43,15 @@ Result<uint64_t> kernel_copy(const FileSource& from, uint64_t from_off, int fd, 
   return done;
 }
 
+// Starts the write-back of `length` bytes of `fd` at `offset` without waiting for it. Only a
+// hint, so errors (a pipe, a file system without it) are ignored: whoever needs the bytes
+// durable still calls fsync. Measured on the 81 MiB disk of bench/disk_vs_copy.py, copy +
+// fsync took 0.09 s with it against 0.14 s without (docs/PERFORMANCE.md, issue 15).
+void start_writeback(int fd, uint64_t offset, uint64_t length) {
+  if (length > 0)
+    (void)::sync_file_range(fd, static_cast<off64_t>(offset), static_cast<off64_t>(length), SYNC_FILE_RANGE_WRITE);
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const FileSource>> FileSource::open(const std::string& path, FileKinds kinds) {
@@ -103,7 +112,11 @@ Status write_range(int fd, uint64_t offset, const SourceRange& range, const std:
       if (!n) return tl::unexpected(n.error());
       done = *n;
     }
-  if (done == range.length) return {};
+  uint64_t kicked = 0;  // bytes whose write-back has been started
+  if (done == range.length) {
+    start_writeback(fd, offset, done);
+    return {};
+  }
   Bytes buf(static_cast<size_t>(std::min<uint64_t>(range.length - done, kCopyPiece)));
   while (done < range.length) {
     const MutableByteSpan piece =
@@ -111,6 +124,10 @@ Status write_range(int fd, uint64_t offset, const SourceRange& range, const std:
     if (auto s = range.source->read(range.offset + done, piece); !s) return s;
     if (auto s = write_at(fd, offset + done, piece, out_path); !s) return s;
     done += piece.size();
+    if (done - kicked >= kWritebackPiece || done == range.length) {
+      start_writeback(fd, offset + kicked, done - kicked);
+      kicked = done;
+    }
   }
   return {};
 }

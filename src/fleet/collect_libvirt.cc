@@ -1,8 +1,14 @@
 // Guests from a libvirt connection, through libvirt's C API (libvirt-dev): every domain,
 // active and inactive, by its XML; a remote URI goes through libvirt's own protocol, so sipl
 // needs nothing on the remote host. Built only when CMake found libvirt (SIPL_HAVE_LIBVIRT).
+//
+// libvirt.so.0 is loaded with dlopen the first time a connection is opened, not linked: it
+// pulls ~30 shared libraries (glib, gnutls, curl, ...) whose loading and relocation cost every
+// sipl process ~30 ms of CPU at start-up (docs/PERFORMANCE.md, issue 15), for one verb's option.
 #include <memory>
+#include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -11,6 +17,7 @@
 #include "sipl/mgmt/domain_xml.h"
 
 #ifdef SIPL_HAVE_LIBVIRT
+#include <dlfcn.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #endif
@@ -44,18 +51,68 @@ Result<Collection> collect_libvirt(const std::string& uri) {
 
 namespace {
 
-struct ConnectClose {
-  void operator()(virConnectPtr c) const { virConnectClose(c); }
-};
-struct DomainFree {
-  void operator()(virDomainPtr d) const { virDomainFree(d); }
+// The libvirt functions sipl calls, resolved from libvirt.so.0 (the soname libvirt has kept
+// since 0.x); the prototypes are the headers'.
+struct Libvirt {
+  decltype(&::virInitialize) initialize = nullptr;
+  decltype(&::virSetErrorFunc) set_error_func = nullptr;
+  decltype(&::virGetLastErrorMessage) last_error_message = nullptr;
+  decltype(&::virConnectOpenReadOnly) open_read_only = nullptr;
+  decltype(&::virConnectClose) close = nullptr;
+  decltype(&::virConnectListAllDomains) list_all_domains = nullptr;
+  decltype(&::virDomainFree) domain_free = nullptr;
+  decltype(&::virDomainGetName) domain_name = nullptr;
+  decltype(&::virDomainGetXMLDesc) domain_xml = nullptr;
+  decltype(&::virDomainIsActive) domain_is_active = nullptr;
+  std::string missing;  // why it cannot be used; empty when every function was found
 };
 
 // libvirt prints every error on stderr unless told otherwise; sipl reports them itself.
 void quiet(void*, virErrorPtr) {}
 
+Libvirt load_libvirt() {
+  Libvirt l;
+  void* h = ::dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL);  // never closed: libvirt keeps threads
+  if (h == nullptr) {
+    const char* e = ::dlerror();
+    l.missing = fmt::format("cannot load libvirt ({}; Debian: install libvirt0)", e ? e : "libvirt.so.0 not found");
+    return l;
+  }
+  auto get = [&](auto& fn, const char* name) {
+    fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(::dlsym(h, name));
+    if (fn == nullptr && l.missing.empty()) l.missing = fmt::format("libvirt.so.0 has no {}", name);
+  };
+  get(l.initialize, "virInitialize");
+  get(l.set_error_func, "virSetErrorFunc");
+  get(l.last_error_message, "virGetLastErrorMessage");
+  get(l.open_read_only, "virConnectOpenReadOnly");
+  get(l.close, "virConnectClose");
+  get(l.list_all_domains, "virConnectListAllDomains");
+  get(l.domain_free, "virDomainFree");
+  get(l.domain_name, "virDomainGetName");
+  get(l.domain_xml, "virDomainGetXMLDesc");
+  get(l.domain_is_active, "virDomainIsActive");
+  if (l.missing.empty()) {
+    l.initialize();
+    l.set_error_func(nullptr, quiet);
+  }
+  return l;
+}
+
+const Libvirt& libvirt() {
+  static const Libvirt l = load_libvirt();
+  return l;
+}
+
+struct ConnectClose {
+  void operator()(virConnectPtr c) const { libvirt().close(c); }
+};
+struct DomainFree {
+  void operator()(virDomainPtr d) const { libvirt().domain_free(d); }
+};
+
 std::string last_error() {
-  const char* m = virGetLastErrorMessage();
+  const char* m = libvirt().last_error_message();
   return m != nullptr ? m : "unknown libvirt error";
 }
 
@@ -94,17 +151,16 @@ std::vector<GuestDefinition> node_file_domains(const std::string& uri) {
 
 }  // namespace
 
-bool have_libvirt() { return true; }
+bool have_libvirt() { return libvirt().missing.empty(); }
 
 Result<Collection> collect_libvirt(const std::string& uri) {
-  static const bool initialized = [] {
-    virInitialize();
-    virSetErrorFunc(nullptr, quiet);
-    return true;
-  }();
-  (void)initialized;
+  const Libvirt& lv = libvirt();
+  if (!lv.missing.empty())
+    return fail(ErrorCode::kUnsupported,
+                fmt::format("cannot read {}: {} (--xml-dir /etc/libvirt/qemu reads the definitions without it)", uri,
+                            lv.missing));
   Collection c;
-  std::unique_ptr<virConnect, ConnectClose> conn(virConnectOpenReadOnly(uri.c_str()));
+  std::unique_ptr<virConnect, ConnectClose> conn(lv.open_read_only(uri.c_str()));
   if (!conn) {
     c.failed = true;
     c.findings.push_back({Severity::kError, "audit.connect_failed",
@@ -112,7 +168,7 @@ Result<Collection> collect_libvirt(const std::string& uri) {
     return c;
   }
   virDomainPtr* raw = nullptr;
-  const int n = virConnectListAllDomains(conn.get(), &raw, 0);  // active and inactive
+  const int n = lv.list_all_domains(conn.get(), &raw, 0);  // active and inactive
   if (n < 0) {
     c.failed = true;
     c.findings.push_back({Severity::kError, "audit.connect_failed",
@@ -125,10 +181,10 @@ Result<Collection> collect_libvirt(const std::string& uri) {
   const bool remote = is_remote_uri(uri);
   auto defined = node_file_domains(uri);
   for (const auto& d : doms) {
-    const char* name = virDomainGetName(d.get());
+    const char* name = lv.domain_name(d.get());
     // flags 0: the live definition of a running domain (what its next reboot uses, the QEMU
     // process staying), the persistent one of an inactive domain.
-    char* xml = virDomainGetXMLDesc(d.get(), 0);
+    char* xml = lv.domain_xml(d.get(), 0);
     if (xml == nullptr) {
       c.findings.push_back({Severity::kError, "audit.xml_unreadable",
                             fmt::format("{}: cannot read the XML of domain '{}': {}", uri, name ? name : "?", last_error()),
@@ -155,7 +211,7 @@ Result<Collection> collect_libvirt(const std::string& uri) {
     g.kind = SourceKind::kLibvirt;
     g.source = uri;
     g.uuid = x->domain().uuid;
-    g.active = virDomainIsActive(d.get()) == 1;
+    g.active = lv.domain_is_active(d.get()) == 1;
     g.remote = remote;
     g.domain_xml = std::move(text);
     for (const auto& def : defined)

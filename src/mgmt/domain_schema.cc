@@ -1,10 +1,11 @@
 #include "sipl/mgmt/domain_schema.h"
 
 #include <fmt/format.h>
-#include <libxml/relaxng.h>
 #include <unistd.h>
 
 #include <memory>
+
+#include "mgmt/libxml.h"
 
 namespace sipl::mgmt {
 

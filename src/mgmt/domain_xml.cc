@@ -1,9 +1,6 @@
 #include "sipl/mgmt/domain_xml.h"
 
 #include <fmt/format.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/SAX2.h>
 
 #include <charconv>
 #include <utility>
@@ -11,6 +8,7 @@
 
 #include "mgmt/domain_forms.h"
 #include "mgmt/domain_reader.h"
+#include "mgmt/libxml.h"
 #include "mgmt/xml_node.h"
 #include "sipl/base/file.h"
 

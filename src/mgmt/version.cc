@@ -1,7 +1,6 @@
 #include "sipl/mgmt/version.h"
 
-#include <libxml/parser.h>
-#include <libxml/xmlversion.h>
+#include "mgmt/libxml.h"
 
 #include <string>
 

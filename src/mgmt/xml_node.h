@@ -3,7 +3,7 @@
 // no XML declaration). Never included by public headers.
 #pragma once
 
-#include <libxml/tree.h>
+#include "mgmt/libxml.h"  // libxml2, loaded on first use
 
 #include <memory>
 #include <optional>

@@ -59,9 +59,15 @@ enum class CopyMethod {
 };
 inline constexpr size_t kCopyPiece = 1 << 20;
 inline constexpr uint64_t kPageAlignment = 4096;
+// write_range starts the write-back of what it wrote every kWritebackPiece bytes.
+inline constexpr uint64_t kWritebackPiece = 8 << 20;
 
 // Writes the bytes of `range` to `fd` at byte `offset`. kIo naming `out_path` (write errors)
-// or the source (read errors, a source that ends early) with the byte offset.
+// or the source (read errors, a source that ends early) with the byte offset. Every
+// kWritebackPiece bytes, and at the end, it asks the kernel to start writing them back
+// (sync_file_range SYNC_FILE_RANGE_WRITE, a hint: it neither waits for the disk nor makes
+// anything durable), so the device works while the copy goes on and the caller's fsync finds
+// little left to write.
 Status write_range(int fd, uint64_t offset, const SourceRange& range, const std::string& out_path,
                    CopyMethod method = CopyMethod::kAuto);
 

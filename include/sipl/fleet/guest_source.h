@@ -50,11 +50,12 @@ Collection collect_xml(const std::vector<std::string>& paths);
 // process whose argv[0] or /proc/PID/exe has that basename.
 Collection collect_processes(const std::string& proc_root = "/proc");
 
-// True when sipl was built with libvirt (libvirt-dev); collect_libvirt fails otherwise.
+// True when sipl was built with libvirt (libvirt-dev) and libvirt.so.0 can be loaded (it is
+// loaded on first use, not linked); collect_libvirt fails otherwise.
 bool have_libvirt();
 
 // Returns every s390x domain (active and inactive) of the libvirt connection `uri`, opened
-// read-only. kUnsupported when sipl was built without libvirt.
+// read-only. kUnsupported when sipl was built without libvirt or libvirt.so.0 cannot be loaded.
 Result<Collection> collect_libvirt(const std::string& uri);
 
 // True when `uri` names another host (qemu+ssh://host/system, qemu+tls://host/...): paths in
