@@ -11,4 +11,10 @@ const char* to_string(Severity s) {
   return "error";
 }
 
+const std::string* Diagnostic::param(std::string_view key) const {
+  for (const auto& [k, v] : params)
+    if (k == key) return &v;
+  return nullptr;
+}
+
 }  // namespace sipl

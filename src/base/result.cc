@@ -22,6 +22,18 @@ std::string Error::to_string() const {
   return loc + ": " + message;
 }
 
+const char* default_error_id(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kUsage: return ids::kErrorUsage;
+    case ErrorCode::kIo: return ids::kErrorIo;
+    case ErrorCode::kBadInput: return ids::kErrorBadInput;
+    case ErrorCode::kLimit: return ids::kErrorLimit;
+    case ErrorCode::kUnsupported: return ids::kErrorUnsupported;
+    case ErrorCode::kInternal: return ids::kErrorInternal;
+  }
+  return ids::kErrorInternal;
+}
+
 int exit_code_for(ErrorCode code) {
   switch (code) {
     case ErrorCode::kUsage: return 2;

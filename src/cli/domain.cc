@@ -28,11 +28,7 @@ struct DomainOptions {
   std::string libvirt_version;
 };
 
-std::string finding_line(const Finding& f) {
-  for (const auto& [k, v] : f.params)
-    if (k == "line") return v;
-  return {};
-}
+std::string finding_line(const Finding& f) { return f.where.line ? std::to_string(*f.where.line) : std::string(); }
 
 // "FILE:LINE: error: message" (compiler style), stdout for validate, stderr elsewhere.
 void print_findings(std::FILE* to, const std::string& file, const Findings& fs) {

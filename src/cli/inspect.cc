@@ -146,7 +146,7 @@ Result<int> run_inspect(const InspectOptions& o) {
   for (const auto& p : r->programs) programs.push_back(program_json(p, text));
   doc["programs"] = std::move(programs);
   auto& fs = doc["findings"] = json::array();
-  for (const auto& w : map.warnings) fs.push_back(finding_json({Severity::kWarning, "boot_record.warning", w, {}}));
+  for (const auto& w : map.warnings) fs.push_back(finding_json({Severity::kWarning, ids::kBootRecordWarning, w, {}}));
   if (o.json)
     print_json(doc);
   else

@@ -39,29 +39,35 @@ Json opt_number(const std::optional<uint64_t>& v) { return v ? Json(*v) : Json(n
 }  // namespace
 
 Json location_json(const Location& w) {
-  if (w.path.empty() && !w.offset && !w.block && !w.line) return nullptr;
+  if (w.empty()) return nullptr;
   return {{"path", nonempty_or_null(w.path)},
           {"offset", opt_number(w.offset)},
           {"block", opt_number(w.block)},
-          {"line", opt_number(w.line)}};
+          {"line", opt_number(w.line)},
+          {"argv_index", opt_number(w.argv_index)}};
 }
 
-Json finding_json(const Finding& f, const std::string& path) {
-  Location where;
+Json diagnostic_json(const Diagnostic& d, const std::string& path) {
+  Location where = d.where;
   Json params = Json::object();
-  for (const auto& [k, v] : f.params) {
+  for (const auto& [k, v] : d.params) {
+    // Schema version 2 printed a domain finding's line as location.line when the document
+    // names the file (`path`), not as a parameter; elsewhere the parameter stays.
     if (k == "line" && !path.empty()) {
-      where = Location::at_line(path, std::stoull(v));
+      if (!where.line) where.line = std::stoull(v);
       continue;
     }
     params[k] = v;
   }
-  return {{"severity", to_string(f.severity)},
-          {"id", f.id},
-          {"message", f.message},
+  if (!path.empty() && !where.empty()) where.path = path;
+  return {{"severity", to_string(d.severity)},
+          {"id", d.id},
+          {"message", d.message},
           {"location", location_json(where)},
           {"params", params}};
 }
+
+Json finding_json(const Finding& f, const std::string& path) { return diagnostic_json(f, path); }
 
 void append_findings(Json& to, const Findings& fs, const std::string& path) {
   for (const auto& f : fs) to.push_back(finding_json(f, path));
@@ -88,11 +94,16 @@ const char* error_code_name(ErrorCode c) {
 
 Json error_document(const Error& e) {
   Json doc = json_document();
+  // The error is a diagnostic as a finding is (docs/DIAGNOSTICS.md): "id", "message" and
+  // "location" are spelled by diagnostic_json; "code", "exit_code" and "hint" are an error's.
+  Json d = diagnostic_json(e);
   doc["error"] = {{"code", error_code_name(e.code)},
                   {"exit_code", exit_code_for(e.code)},
-                  {"message", e.message},
+                  {"message", d["message"]},
                   {"hint", nonempty_or_null(e.hint)},
-                  {"location", location_json(e.where)}};
+                  {"location", d["location"]},
+                  {"id", d["id"]},
+                  {"params", d["params"]}};
   return doc;
 }
 

@@ -38,10 +38,15 @@ Json string_or_null(const std::optional<std::string>& v);
 // Returns `v` as a JSON string, or null when it is empty.
 Json nonempty_or_null(const std::string& v);
 
-// Returns {"path", "offset", "block", "line"} (absent parts null), or null when nothing is known.
+// Returns {"path", "offset", "block", "line", "argv_index"} (absent parts null), or null when
+// nothing is known.
 Json location_json(const Location& where);
-// Returns a finding: {"severity", "id", "message", "location", "params"}. A "line" parameter
-// (where the finding comes from a file of `path`) becomes location.line, a number.
+// Returns a diagnostic (a finding or an error, docs/DIAGNOSTICS.md): {"severity", "id",
+// "message", "location", "params"}. When the document names the file, `path`, a "line"
+// parameter is location.line (a number) rather than a parameter, and the location's path is
+// `path` as the document spells it.
+Json diagnostic_json(const Diagnostic& d, const std::string& path = {});
+// Returns diagnostic_json(f, path).
 Json finding_json(const Finding& f, const std::string& path = {});
 // Appends finding_json of every finding to the array `to`.
 void append_findings(Json& to, const Findings& fs, const std::string& path = {});
@@ -54,7 +59,8 @@ std::string program_exception_name(hv::ProgramException e);
 
 // Returns "usage", "io", "bad_input", "limit", "unsupported" or "internal".
 const char* error_code_name(ErrorCode c);
-// Returns {"schema_version": 2, "error": {"code", "exit_code", "message", "hint", "location"}}.
+// Returns {"schema_version": 2, "error": {"code", "exit_code", "message", "hint", "location",
+// "id", "params"}}: the diagnostic_json of the error with its code, exit code and hint.
 Json error_document(const Error& e);
 
 }  // namespace sipl::cli

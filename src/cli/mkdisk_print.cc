@@ -122,7 +122,7 @@ Json mkdisk_json(const image::DiskWriteResult& s) {
   }
   doc["entries"] = entries;
   auto& fs = doc["findings"] = Json::array();
-  for (const auto& w : bm.warnings) fs.push_back(finding_json({Severity::kWarning, "zipl.warning", w, {}}));
+  for (const auto& w : bm.warnings) fs.push_back(finding_json({Severity::kWarning, ids::kZiplWarning, w, {}}));
   return doc;
 }
 

@@ -140,21 +140,21 @@ std::optional<Finding> check_signed_attrs(const CmsSignedData& sd, const CmsSign
       der::Reader r(*a.first_value);
       auto v = r.next(der::kOctetString);
       if (!v || !r.empty())
-        return make_finding(Severity::kError, "verify.malformed_signature", "the messageDigest attribute is not an OCTET STRING");
+        return make_finding(Severity::kError, ids::kVerifyMalformedSignature, "the messageDigest attribute is not an OCTET STRING");
       if (v->value.size() == content_hash.size() &&
           std::memcmp(v->value.data(), content_hash.data(), content_hash.size()) == 0)
         digest_ok = true;
     } else if (a.type_oid == kOidContentTypeAttr) {
       if (++content_types > 1)
-        return make_finding(Severity::kError, "verify.malformed_signature", "the signed attributes carry two contentType attributes");
+        return make_finding(Severity::kError, ids::kVerifyMalformedSignature, "the signed attributes carry two contentType attributes");
       ByteSpan v = a.first_value ? *a.first_value : ByteSpan{};
       if (v.size() != sd.econtent_type_tlv.size() ||
           std::memcmp(v.data(), sd.econtent_type_tlv.data(), v.size()) != 0)
-        return make_finding(Severity::kError, "verify.content_type_mismatch", "the signed contentType attribute differs from the SignedData's content type");
+        return make_finding(Severity::kError, ids::kVerifyContentTypeMismatch, "the signed contentType attribute differs from the SignedData's content type");
     }
   }
   if (!digest_ok)
-    return make_finding(Severity::kError, "verify.digest_mismatch",
+    return make_finding(Severity::kError, ids::kVerifyDigestMismatch,
                         "the signed messageDigest attribute does not match the component's digest (the component changed after signing, or it is absent)");
   return std::nullopt;
 }
@@ -163,17 +163,17 @@ std::optional<Finding> check_signed_attrs(const CmsSignedData& sd, const CmsSign
 
 const char* to_id(CandidateStatus s) {
   switch (s) {
-    case CandidateStatus::kVerified: return "verify.verified";
-    case CandidateStatus::kNotTried: return "verify.not_tried";
-    case CandidateStatus::kSignatureUnusable: return "verify.signature_unusable";
-    case CandidateStatus::kKeyTypeMismatch: return "verify.key_type_mismatch";
-    case CandidateStatus::kWrongKey: return "verify.wrong_key";
-    case CandidateStatus::kExpired: return "verify.expired";
-    case CandidateStatus::kNotYetValid: return "verify.not_yet_valid";
-    case CandidateStatus::kKeyUsage: return "verify.key_usage";
-    case CandidateStatus::kUnsupportedKey: return "verify.unsupported_key";
+    case CandidateStatus::kVerified: return ids::kVerifyVerified;
+    case CandidateStatus::kNotTried: return ids::kVerifyNotTried;
+    case CandidateStatus::kSignatureUnusable: return ids::kVerifySignatureUnusable;
+    case CandidateStatus::kKeyTypeMismatch: return ids::kVerifyKeyTypeMismatch;
+    case CandidateStatus::kWrongKey: return ids::kVerifyWrongKey;
+    case CandidateStatus::kExpired: return ids::kVerifyExpired;
+    case CandidateStatus::kNotYetValid: return ids::kVerifyNotYetValid;
+    case CandidateStatus::kKeyUsage: return ids::kVerifyKeyUsage;
+    case CandidateStatus::kUnsupportedKey: return ids::kVerifyUnsupportedKey;
   }
-  return "verify.unknown";
+  return ids::kVerifyUnknown;
 }
 
 Result<DetachedSignature> DetachedSignature::parse(ByteSpan der, const std::string& what) {
@@ -216,11 +216,11 @@ Result<PreparedContent> DetachedSignature::prepare(
   PreparedContent p;
   const Impl& im = *impl_;
   if (!im.sd.signer0) {
-    p.signature_problem = make_finding(Severity::kError, "verify.no_signer", "the SignedData has no signer info");
+    p.signature_problem = make_finding(Severity::kError, ids::kVerifyNoSigner, "the SignedData has no signer info");
     return p;
   }
   if (!im.algorithm_problem.empty()) {
-    p.signature_problem = make_finding(Severity::kError, "verify.unsupported_algorithm", im.algorithm_problem);
+    p.signature_problem = make_finding(Severity::kError, ids::kVerifyUnsupportedAlgorithm, im.algorithm_problem);
     return p;
   }
   Bytes content_hash;
@@ -238,7 +238,7 @@ Result<PreparedContent> DetachedSignature::prepare(
     content_hash.resize(len);
   }
   if (!ok) {
-    p.signature_problem = make_finding(Severity::kError, "verify.unsupported_algorithm",
+    p.signature_problem = make_finding(Severity::kError, ids::kVerifyUnsupportedAlgorithm,
                                        fmt::format("digest {} is not available in this OpenSSL", im.digest));
     return p;
   }
@@ -307,7 +307,7 @@ Result<VerifyVerdict> verify_detached(ByteSpan pkcs7_der, const ContentSource& c
   VerifyVerdict v;
   auto sig = DetachedSignature::parse(pkcs7_der, "signature");
   if (!sig) {
-    Finding f = make_finding(Severity::kError, "verify.malformed_signature", sig.error().to_string());
+    Finding f = make_finding(Severity::kError, ids::kVerifyMalformedSignature, sig.error().to_string());
     v.findings.push_back(f);
     for (size_t i = 0; i < candidates.size(); ++i)
       v.candidates.push_back({CandidateStatus::kSignatureUnusable, make_finding(Severity::kError, to_id(CandidateStatus::kSignatureUnusable), f.message)});
@@ -338,7 +338,7 @@ Result<VerifyVerdict> verify_detached(ByteSpan pkcs7_der, const ContentSource& c
   if (no_key) {
     const SignatureSummary& s = *v.signature;
     std::string who = s.signer_id == "subject_key_id" ? "subject key id " + s.signer_key_id_hex : "serial " + s.signer_serial_hex;
-    v.findings.push_back(make_finding(Severity::kError, "verify.signer_not_in_store",
+    v.findings.push_back(make_finding(Severity::kError, ids::kVerifySignerNotInStore,
                                       fmt::format("no certificate in the store verifies the signature: the signer ({}) is "
                                                   "not in the store, or the component or signature changed after signing",
                                                   who)));

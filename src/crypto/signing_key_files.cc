@@ -30,7 +30,7 @@ Result<KeyFiles> write_signing_key_files(const KeyFilesRequest& r) {
                {},
                {}};
   if (!r.cert.ends_with(".pem"))
-    out.warnings.push_back({Severity::kWarning, "keygen.not_pem_name",
+    out.warnings.push_back({Severity::kWarning, ids::kKeygenNotPemName,
                             r.cert + ": QEMU's boot-certs only loads certificate files whose name ends in .pem",
                             {{"path", r.cert}}});
   if (!r.force)

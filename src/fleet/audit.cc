@@ -45,9 +45,20 @@ struct Context {
   detail::OnceMap<Outcome> predictions;
 };
 
+// Returns a finding; one about a local file (a "path" parameter, except audit.remote_path's,
+// which names a file on another host) has that file as its location too.
 Finding finding(Severity s, std::string id, std::string message,
                 std::vector<std::pair<std::string, std::string>> params = {}) {
-  return Finding{s, std::move(id), std::move(message), std::move(params)};
+  Finding f{s, std::move(id), std::move(message), std::move(params)};
+  if (const std::string* p = f.param("path"); p != nullptr && f.id != ids::kAuditRemotePath) f.where.path = *p;
+  return f;
+}
+
+// Returns a finding that reports `e`: its text, and its location.
+Finding error_finding(std::string id, const Error& e) {
+  Finding f = finding(Severity::kError, std::move(id), e.to_string());
+  if (!e.where.empty()) f.where = e.where;
+  return f;
 }
 
 std::string device_key(SharedWork& work, const hv::BootDevice& d) {
@@ -80,9 +91,9 @@ Outcome predict_at(Context& ctx, const hv::MachineOptions& options, const std::s
     if (!p) {
       const bool refused = p.error().code == ErrorCode::kUnsupported;
       o.verdict = refused ? GuestVerdict::kInvalid : GuestVerdict::kUnknown;
-      o.problem = refused ? finding(Severity::kError, "audit.qemu_refuses",
+      o.problem = refused ? finding(Severity::kError, ids::kAuditQemuRefuses,
                                     "QEMU refuses this machine: " + p.error().message)
-                          : finding(Severity::kError, "audit.prediction_failed", p.error().to_string());
+                          : error_finding(ids::kAuditPredictionFailed, p.error());
       return o;
     }
     o.verdict = from_fw(p->ipl.verdict);
@@ -106,15 +117,15 @@ std::vector<UnixTime> certificate_instants(const hv::CertificateStore& store, Un
         {"path", entries[i].path}, {"subject", c.subject()}, {"store_index", std::to_string(i + 1)},
         {"not_before", format_time(c.not_before())}, {"not_after", format_time(c.not_after())}};
     if (c.not_after() < at)
-      out.push_back(finding(Severity::kInfo, "audit.certificate_expired",
+      out.push_back(finding(Severity::kInfo, ids::kAuditCertificateExpired,
                             fmt::format("{} expired at {}", describe(entries[i], i), format_time(c.not_after())), params));
     else if (c.not_after() < until)
-      out.push_back(finding(Severity::kWarning, "audit.certificate_expires",
+      out.push_back(finding(Severity::kWarning, ids::kAuditCertificateExpires,
                             fmt::format("{} expires at {}, within the horizon", describe(entries[i], i),
                                         format_time(c.not_after())),
                             params));
     if (c.not_before() > at)
-      out.push_back(finding(Severity::kInfo, "audit.certificate_not_yet_valid",
+      out.push_back(finding(Severity::kInfo, ids::kAuditCertificateNotYetValid,
                             fmt::format("{} is not valid before {}", describe(entries[i], i), format_time(c.not_before())),
                             params));
     // Valid from not_before through not_after (GnuTLS's checks): the verdict can change at
@@ -149,28 +160,28 @@ Described describe_guest(Context& ctx, const GuestDefinition& g, GuestAudit& a) 
   if (g.kind == SourceKind::kProcess) {
     a.boot_certs_form = "argv";
     auto o = predict::machine_options_for_argv(g.qemu_argv, &notes, false);
-    if (!o) a.findings.push_back(finding(Severity::kError, "audit.machine_unreadable", o.error().to_string()));
+    if (!o) a.findings.push_back(error_finding(ids::kAuditMachineUnreadable, o.error()));
     else d.options = std::move(*o);
     return d;
   }
   auto x = mgmt::DomainXml::parse(g.domain_xml, g.source);
   if (!x) {
-    a.findings.push_back(finding(Severity::kError, "audit.xml_unreadable", x.error().to_string()));
+    a.findings.push_back(error_finding(ids::kAuditXmlUnreadable, x.error()));
     return d;
   }
   const mgmt::Domain& dom = x->domain();
   d.domain = dom;
   a.boot_certs_form = mgmt::to_string(dom.os.boot_certs_form);
   for (auto f : mgmt::validate_domain(*x, ctx.target)) {
-    if (f.id == "qemu.too_old" || f.id == "qemu.no_boot_certs") f.id = "audit.unsupported_qemu";
-    else if (f.id == "secure_boot.no_certs") f.id = "audit.secure_boot_without_certificates";
+    if (f.id == ids::kQemuTooOld || f.id == ids::kQemuNoBootCerts) f.id = ids::kAuditUnsupportedQemu;
+    else if (f.id == ids::kSecureBootNoCerts) f.id = ids::kAuditSecureBootWithoutCertificates;
     a.findings.push_back(std::move(f));
   }
   if (!g.defined_xml.empty()) {
     auto def = mgmt::DomainXml::parse(g.defined_xml, g.source);
     if (def && !def->domain().os.boot_certs.empty() && dom.os.boot_certs.empty())
       a.findings.push_back(finding(
-          Severity::kWarning, "audit.boot_certs_dropped",
+          Severity::kWarning, ids::kAuditBootCertsDropped,
           fmt::format("{} returned domain '{}' without the boot certificates its definition names ({}): this libvirt "
                       "dropped them, and the guest boots without secure IPL checks; libvirt before 12.9 keeps "
                       "them only in the <qemu:commandline> form ('sipl domain normalize --libvirt-version 9.0')",
@@ -178,7 +189,7 @@ Described describe_guest(Context& ctx, const GuestDefinition& g, GuestAudit& a) 
           {{"source", g.source}, {"name", dom.name}}));
   }
   auto o = predict::machine_options_for_domain(dom, &notes);
-  if (!o) a.findings.push_back(finding(Severity::kError, "audit.machine_unreadable", o.error().to_string()));
+  if (!o) a.findings.push_back(finding(Severity::kError, ids::kAuditMachineUnreadable, o.error().to_string()));
   else d.options = std::move(*o);
   return d;
 }
@@ -201,14 +212,14 @@ GuestAudit audit_one(Context& ctx, const GuestDefinition& g) {
   if (g.remote) {
     // The paths are the remote host's: never read a local file of the same name.
     for (const auto& p : opts.boot_certs)
-      a.findings.push_back(finding(Severity::kWarning, "audit.remote_path",
+      a.findings.push_back(finding(Severity::kWarning, ids::kAuditRemotePath,
                                    fmt::format("boot certificate path {} is on the host of {}; sipl cannot read it "
                                                "from here, so the store is not checked",
                                                p, g.source),
                                    {{"path", p}, {"source", g.source}}));
     for (const auto& dev : opts.devices)
       if (!dev.image.empty())
-        a.findings.push_back(finding(Severity::kWarning, "audit.remote_path",
+        a.findings.push_back(finding(Severity::kWarning, ids::kAuditRemotePath,
                                      fmt::format("disk {} is on the host of {}; sipl cannot read it from here", dev.image,
                                                  g.source),
                                      {{"path", dev.image}, {"source", g.source}}));
@@ -221,7 +232,7 @@ GuestAudit audit_one(Context& ctx, const GuestDefinition& g) {
   if (!built.store) {
     const bool over = built.error->code == ErrorCode::kLimit &&
                       built.error->message.find("maximum of") != std::string::npos;
-    a.findings.push_back(finding(Severity::kError, over ? "audit.store_over_64" : "audit.store_unreadable",
+    a.findings.push_back(finding(Severity::kError, over ? ids::kAuditStoreOver64 : ids::kAuditStoreUnreadable,
                                  "QEMU refuses the certificate store: " + built.error->to_string()));
     a.verdict = GuestVerdict::kInvalid;
     return a;
@@ -232,15 +243,15 @@ GuestAudit audit_one(Context& ctx, const GuestDefinition& g) {
   a.mode = hv::ipl_mode(opts.secure_boot, store.count());
   if (*a.mode == hv::IplMode::kInvalid &&
       std::none_of(a.findings.begin(), a.findings.end(),
-                   [](const Finding& f) { return f.id == "audit.secure_boot_without_certificates"; }))
-    a.findings.push_back(finding(Severity::kError, "audit.secure_boot_without_certificates",
+                   [](const Finding& f) { return f.id == ids::kAuditSecureBootWithoutCertificates; }))
+    a.findings.push_back(finding(Severity::kError, ids::kAuditSecureBootWithoutCertificates,
                                  "secure-boot is on but the certificate store is empty: the BIOS halts"));
   // QEMU opens every disk when it starts; one sipl cannot read leaves the verdict unknown.
   for (const auto& dev : opts.devices) {
     if (dev.image.empty()) continue;
     const auto& disk = ctx.work.disk(dev.image);
     if (!disk.disk) {
-      a.findings.push_back(finding(Severity::kError, "audit.disk_unreadable", disk.error->to_string(),
+      a.findings.push_back(finding(Severity::kError, ids::kAuditDiskUnreadable, disk.error->to_string(),
                                    {{"path", dev.image}}));
       return a;
     }
@@ -263,7 +274,7 @@ GuestAudit audit_one(Context& ctx, const GuestDefinition& g) {
     a.changes_at = t;
     a.verdict_then = then.verdict;
     a.change = what_changes(store, t);
-    a.findings.push_back(finding(fails(then.verdict) ? Severity::kError : Severity::kWarning, "audit.verdict_changes",
+    a.findings.push_back(finding(fails(then.verdict) ? Severity::kError : Severity::kWarning, ids::kAuditVerdictChanges,
                                  fmt::format("at {} the verdict becomes '{}' ({}){}", format_time(t),
                                              to_string(then.verdict), a.change,
                                              then.halt_reason.empty() ? "" : ": " + then.halt_reason),

@@ -163,7 +163,7 @@ Result<Collection> collect_libvirt(const std::string& uri) {
   std::unique_ptr<virConnect, ConnectClose> conn(lv.open_read_only(uri.c_str()));
   if (!conn) {
     c.failed = true;
-    c.findings.push_back({Severity::kError, "audit.connect_failed",
+    c.findings.push_back({Severity::kError, ids::kAuditConnectFailed,
                           fmt::format("cannot connect to {}: {}", uri, last_error()), {{"source", uri}}});
     return c;
   }
@@ -171,7 +171,7 @@ Result<Collection> collect_libvirt(const std::string& uri) {
   const int n = lv.list_all_domains(conn.get(), &raw, 0);  // active and inactive
   if (n < 0) {
     c.failed = true;
-    c.findings.push_back({Severity::kError, "audit.connect_failed",
+    c.findings.push_back({Severity::kError, ids::kAuditConnectFailed,
                           fmt::format("cannot list the domains of {}: {}", uri, last_error()), {{"source", uri}}});
     return c;
   }
@@ -186,7 +186,7 @@ Result<Collection> collect_libvirt(const std::string& uri) {
     // process staying), the persistent one of an inactive domain.
     char* xml = lv.domain_xml(d.get(), 0);
     if (xml == nullptr) {
-      c.findings.push_back({Severity::kError, "audit.xml_unreadable",
+      c.findings.push_back({Severity::kError, ids::kAuditXmlUnreadable,
                             fmt::format("{}: cannot read the XML of domain '{}': {}", uri, name ? name : "?", last_error()),
                             {{"source", uri}}});
       c.failed = true;
@@ -196,11 +196,11 @@ Result<Collection> collect_libvirt(const std::string& uri) {
     free(xml);
     auto x = mgmt::DomainXml::parse(text, uri);
     if (!x) {
-      c.findings.push_back({Severity::kError, "audit.xml_unreadable", x.error().to_string(), {{"source", uri}}});
+      c.findings.push_back({Severity::kError, ids::kAuditXmlUnreadable, x.error().to_string(), {{"source", uri}}});
       continue;
     }
     if (!mgmt::is_s390_ccw(x->domain())) {
-      c.findings.push_back({Severity::kInfo, "audit.not_s390x",
+      c.findings.push_back({Severity::kInfo, ids::kAuditNotS390x,
                             fmt::format("{}: domain '{}' is not an s390x guest on an s390-ccw machine; skipped", uri,
                                         x->domain().name),
                             {{"source", uri}, {"name", x->domain().name}}});

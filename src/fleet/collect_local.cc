@@ -22,20 +22,20 @@ namespace {
 constexpr uint64_t kMaxCmdline = 1 << 20;  // Linux caps argv far below this in practice
 
 Finding source_error(std::string id, std::string message, const std::string& path) {
-  return Finding{Severity::kError, std::move(id), std::move(message), {{"source", path}}};
+  return Finding{Severity::kError, std::move(id), std::move(message), {{"source", path}}, Location(path)};
 }
 
 // Adds the domain in `text` (read from `path`) when it is an s390x guest.
 void add_domain(Collection& c, const std::string& text, const std::string& path) {
   auto x = mgmt::DomainXml::parse(text, path);
   if (!x) {
-    c.findings.push_back(source_error("audit.xml_unreadable", x.error().to_string(), path));
+    c.findings.push_back(source_error(ids::kAuditXmlUnreadable, x.error().to_string(), path));
     c.failed = true;
     return;
   }
   const mgmt::Domain& d = x->domain();
   if (!mgmt::is_s390_ccw(d)) {
-    c.findings.push_back({Severity::kInfo, "audit.not_s390x",
+    c.findings.push_back({Severity::kInfo, ids::kAuditNotS390x,
                           fmt::format("{}: domain '{}' is not an s390x guest on an s390-ccw machine; skipped", path, d.name),
                           {{"source", path}, {"name", d.name}}});
     return;
@@ -120,7 +120,7 @@ Collection collect_xml(const std::vector<std::string>& paths) {
     if (is_directory(p)) {
       auto names = list_dir(p);
       if (!names) {
-        c.findings.push_back(source_error("audit.source_unreadable", names.error().to_string(), p));
+        c.findings.push_back(source_error(ids::kAuditSourceUnreadable, names.error().to_string(), p));
         c.failed = true;
         continue;
       }
@@ -132,7 +132,7 @@ Collection collect_xml(const std::vector<std::string>& paths) {
     for (const auto& f : files) {
       auto bytes = read_file(f, mgmt::XmlLimits{}.max_bytes);
       if (!bytes) {
-        c.findings.push_back(source_error("audit.source_unreadable", bytes.error().to_string(), f));
+        c.findings.push_back(source_error(ids::kAuditSourceUnreadable, bytes.error().to_string(), f));
         c.failed = true;
         continue;
       }
@@ -146,7 +146,7 @@ Collection collect_processes(const std::string& proc_root) {
   Collection c;
   auto names = list_dir(proc_root);
   if (!names) {
-    c.findings.push_back(source_error("audit.source_unreadable", names.error().to_string(), proc_root));
+    c.findings.push_back(source_error(ids::kAuditSourceUnreadable, names.error().to_string(), proc_root));
     c.failed = true;
     return c;
   }

@@ -91,11 +91,11 @@ class EckdWalk {
     return true;
   }
   // virtio_read(sector): one block of the ECKD block size at sector * 512.
-  bool read_into(uint64_t sector, Bytes& into) {
+  [[nodiscard]] bool read_into(uint64_t sector, Bytes& into) {
     if (sector > disk_.size() / 512 || disk_.size() - sector * 512 < into.size()) return false;
     return static_cast<bool>(disk_.read(sector * 512, into));
   }
-  bool read(uint64_t sector) { return read_into(sector, sec_); }
+  [[nodiscard]] bool read(uint64_t sector) { return read_into(sector, sec_); }
   // puts(): completes the line print_eckd_msg left open.
   void say(const std::string& text) {
     b_.print(pending_ + text);
@@ -197,7 +197,7 @@ Result<RunResult> eckd_fallback(Bios& b, const image::DiskImage& disk, hv::BootD
                             "SCSI scheme",
                             disk.path()));
   }
-  b.note("boot.eckd_fallback",
+  b.note(ids::kBootEckdFallback,
          fmt::format("{} has no zIPL boot record in block 0: the BIOS tried the ECKD scheme and found no boot "
                      "record there either",
                      disk.path()));

@@ -54,7 +54,7 @@ unsigned program_index(Bios& b, const std::string& loadparm) {
   if (digits.empty()) return 0;
   for (char c : digits)
     if (!std::isdigit(static_cast<unsigned char>(c))) {
-      b.note("boot.loadparm_not_numeric",
+      b.note(ids::kBootLoadparmNotNumeric,
              fmt::format("loadparm '{}' does not select a program table entry; sipl boots entry 0", digits));
       return 0;
     }
@@ -74,7 +74,7 @@ Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
     return detail::eckd_fallback(b, *disk, dev.kind);
   auto map = read_boot_map(*disk);
   if (!map) {
-    b.note("boot.no_scsi_scheme",
+    b.note(ids::kBootNoScsiScheme,
            fmt::format("{} (only the zipl SCSI scheme can be simulated)", map.error().to_string()));
     return detail::RunResult::kFailed;
   }
@@ -83,7 +83,7 @@ Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
   const unsigned index = program_index(b, b.machine.loadparm(i));
   auto program = load_program(*disk, *map, index);
   if (!program) {
-    b.note("boot.walk_failed", program.error().to_string());  // names the image and the block or byte
+    b.note(ids::kBootWalkFailed, program.error().to_string());  // names the image and the block or byte
     return detail::RunResult::kFailed;
   }
   b.out.program = index;
@@ -131,7 +131,7 @@ Result<IplOutcome> run_ipl(const hv::Machine& machine, hv::GuestMemory& memory, 
       break;
     }
     if (!disk) {
-      b.note("boot.device_not_simulated",
+      b.note(ids::kBootDeviceNotSimulated,
              fmt::format("boot device {} is a {}: sipl simulates only zipl SCSI-scheme disks and tries the next device",
                          i, hv::to_string(dev.kind)));
       continue;

@@ -62,7 +62,7 @@ bool check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
   const uint64_t reach = std::min<uint64_t>(c.length, image::kSclabMaxReach);
   Bytes end(static_cast<size_t>(reach));
   if (!b.memory.read(c.address + c.length - reach, end)) {  // load_entry loaded it there
-    b.note("boot.read_failed", fmt::format("the end of the component at {:#x} cannot be read from the disk", c.address));
+    b.note(ids::kBootReadFailed, fmt::format("the end of the component at {:#x} cannot be read from the disk", c.address));
     return false;
   }
   const auto parse = image::find_sclab(end, c.length);
@@ -81,7 +81,7 @@ bool check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
   std::optional<image::Sclab> sclab = parse.sclab;
   if (!sclab) {
     sclab = sclab_in_memory(b, c, len);
-    b.note("boot.sclab_outside_component",
+    b.note(ids::kBootSclabOutsideComponent,
            fmt::format("the SCLAB locator of the component at {:#x} gives length {} > component length {}; "
                        "the BIOS reads the SCLAB from the memory before the component",
                        c.address, len, c.length));
@@ -134,7 +134,7 @@ std::optional<size_t> verify_signature(Bios& b, const ComponentReport& c, const 
   auto r = hv::execute_diag508(b.machine.store(), b.memory, req);
   for (auto& f : r.findings) b.out.notes.push_back(f);
   if (!r.ok()) {
-    b.note("boot.verify_failed", fmt::format("DIAG 0x508 for the component at {:#x} ({} bytes): {}", c.address,
+    b.note(ids::kBootVerifyFailed, fmt::format("DIAG 0x508 for the component at {:#x} ({} bytes): {}", c.address,
                                              c.length,
                                              r.exception ? std::string("program exception ") + hv::to_string(*r.exception)
                                                          : fmt::format("rc {:#06x}", r.rc)));
@@ -260,14 +260,14 @@ void check_global_sclab(Bios& b, const LoopState& st, ComponentReport& psw, unsi
 
 bool load_component(Bios& b, const Component& c) {
   if (!b.memory.accessible(c.address, c.bytes.size())) {
-    b.note("boot.load_outside_memory",
+    b.note(ids::kBootLoadOutsideMemory,
            fmt::format("component {} ({:#x}, {} bytes) does not fit in guest memory", c.index, c.address, c.length));
     return false;
   }
   uint64_t at = c.address;
   for (const auto& piece : c.bytes.pieces()) {
     if (!b.memory.load(at, piece)) {
-      b.note("boot.read_failed", fmt::format("component {} ({:#x}, {} bytes) cannot be read from the disk", c.index,
+      b.note(ids::kBootReadFailed, fmt::format("component {} ({:#x}, {} bytes) cannot be read from the disk", c.index,
                                              c.address, c.length));
       return false;
     }
@@ -290,7 +290,7 @@ RunResult run_secure_components(Bios& b, const Program& program, std::vector<Fet
     if (comp.type == ComponentType::kExec) break;
     if (comp.type == ComponentType::kSignature) {
       if (st.pending_signature) {
-        b.note("boot.two_signatures", fmt::format("component table entry {} is a second SIGNATURE entry before a "
+        b.note(ids::kBootTwoSignatures, fmt::format("component table entry {} is a second SIGNATURE entry before a "
                                                   "LOAD entry: the BIOS fails the device without a message",
                                                   comp.index));
         return RunResult::kFailed;

@@ -23,7 +23,7 @@ namespace {
 void stop_outside_memory(Bios& b, uint64_t addr, uint64_t len) {
   if (b.halted) return;
   const std::string what = fmt::format("the BIOS's {} bytes at {:#x} are not in guest memory", len, addr);
-  b.note("boot.bios_memory", what + " (too little RAM for the BIOS's layout)");
+  b.note(ids::kBootBiosMemory, what + " (too little RAM for the BIOS's layout)");
   b.out.halt_reason = what;
   b.halted = true;
 }

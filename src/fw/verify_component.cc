@@ -72,19 +72,19 @@ Result<ComponentVerification> verify_component(const hv::CertificateStore& store
     v.signature_source = SignatureSource::kDetached;
     v.signature_file = *request.signature;
     if (appended && *appended)
-      v.findings.push_back(make_finding(Severity::kWarning, "verify.also_appended",
+      v.findings.push_back(make_finding(Severity::kWarning, ids::kVerifyAlsoAppended,
                                         fmt::format("{} also ends in an appended signature; with --signature the whole "
                                                     "file is the component",
                                                     request.file)));
   } else {
     if (!appended) {
       // A malformed trailer is malformed input: a finding like the others, exit 3.
-      v.findings.push_back(make_finding(Severity::kError, "verify.malformed_trailer", appended.error().to_string()));
+      v.findings.push_back(make_finding(Severity::kError, ids::kVerifyMalformedTrailer, appended.error().to_string()));
       v.input_error = appended.error();
       return v;
     }
     if (!*appended) {
-      v.findings.push_back(make_finding(Severity::kError, "verify.no_signature",
+      v.findings.push_back(make_finding(Severity::kError, ids::kVerifyNoSignature,
                                         fmt::format("{} carries no appended signature (no \"~Module signature "
                                                     "appended~\" marker at its end); sign it or pass --signature "
                                                     "FILE.p7s",
@@ -95,7 +95,7 @@ Result<ComponentVerification> verify_component(const hv::CertificateStore& store
     sig = (*appended)->signature;
     v.signature_source = SignatureSource::kAppended;
     if ((*appended)->signed_twice)
-      v.findings.push_back(make_finding(Severity::kWarning, "verify.signed_twice",
+      v.findings.push_back(make_finding(Severity::kWarning, ids::kVerifySignedTwice,
                                         "the file was signed twice: the outer signature covers the inner one, so the "
                                         "component the boot loader verifies is not the original file; strip both "
                                         "signatures and sign once"));
@@ -106,7 +106,7 @@ Result<ComponentVerification> verify_component(const hv::CertificateStore& store
   if (request.block_size != 0 && payload.size() % request.block_size != 0) {
     const uint64_t padded = round_up(payload.size(), request.block_size);
     v.findings.push_back(make_finding(
-        Severity::kWarning, "verify.not_block_multiple",
+        Severity::kWarning, ids::kVerifyNotBlockMultiple,
         fmt::format("the signed payload is {} bytes, not a multiple of the {}-byte disk block: the BIOS hands DIAG "
                     "0x508 the length in whole blocks ({} bytes), so it will not verify on a real boot; pad the "
                     "file to a block multiple before signing",

@@ -61,7 +61,7 @@ class Walker {
       if (!head) return tl::unexpected(head.error());
       const uint32_t blen = head->u32_be<L::block::kLen>();
       if (off + blen > end) {
-        note(f_, Severity::kWarning, "guest.block_past_report_end",
+        note(f_, Severity::kWarning, ids::kGuestBlockPastReportEnd,
              fmt::format("info block at IIRB offset {} has length {}, past the report end ({}): "
                          "Linux stops its walk there",
                          off, blen, end),
@@ -81,14 +81,14 @@ class Walker {
       } else if (type == L::block::kTypeCertificates) {
         if (auto s = certificates(off, blen); !s) return s;
       } else {
-        note(f_, Severity::kWarning, "guest.unknown_block",
+        note(f_, Severity::kWarning, ids::kGuestUnknownBlock,
              fmt::format("info block at IIRB offset {} has unknown type {}: Linux ignores it", off, type),
              off);
       }
       off += blen;
     }
     if (off < end)
-      note(f_, Severity::kWarning, "guest.report_tail_unread",
+      note(f_, Severity::kWarning, ids::kGuestReportTailUnread,
            fmt::format("the last {} bytes of the report (IIRB offset {}) are not read by Linux: a "
                        "block there must be longer than its 16-byte header",
                        end - off, off),
@@ -106,7 +106,7 @@ class Walker {
                   fmt::format("{} at IIRB offset {} has {} entries; the BIOS writes at most {}", what, off, n, max),
                   Location::at_offset(kMemory, addr_ + off));
     if (body % size)
-      note(f_, Severity::kWarning, "guest.block_trailing_bytes",
+      note(f_, Severity::kWarning, ids::kGuestBlockTrailingBytes,
            fmt::format("{} at IIRB offset {} ends in {} bytes that are not a whole {}-byte entry: Linux "
                        "ignores them",
                        what, off, body % size, size),
@@ -116,7 +116,7 @@ class Walker {
 
   void replaced(bool seen, uint64_t off, const char* what) {
     if (seen)
-      note(f_, Severity::kWarning, "guest.duplicate_block",
+      note(f_, Severity::kWarning, ids::kGuestDuplicateBlock,
            fmt::format("a second {} at IIRB offset {} replaces the first: Linux uses the last one", what, off),
            off);
   }
@@ -201,10 +201,10 @@ void check_components(const IplReport& r, Findings& f) {
   for (size_t i = 0; i < r.components.size(); ++i) {
     const auto& c = r.components[i];
     if (c.verified && !c.is_signed)
-      note(f, Severity::kWarning, "guest.verified_not_signed",
+      note(f, Severity::kWarning, ids::kGuestVerifiedNotSigned,
            fmt::format("component {} at {} is flagged verified but not signed", i, hex(c.addr)), c.offset);
     if (c.is_signed && c.verified && c.cert_index >= r.certificates.size())
-      note(f, Severity::kWarning, "guest.cert_index_out_of_range",
+      note(f, Severity::kWarning, ids::kGuestCertIndexOutOfRange,
            fmt::format("component {} at {} names certificate {}, but the certificate list has {}", i,
                        hex(c.addr), c.cert_index, r.certificates.size()),
            c.offset);
@@ -263,7 +263,7 @@ Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr
                 Location::at_offset(kMemory, iplb_addr));
   v.iplb_valid = v.iplb_version <= L::iplb::kMaxVersion;
   if (!v.iplb_valid) {
-    note(v.findings, Severity::kWarning, "guest.iplb_version",
+    note(v.findings, Severity::kWarning, ids::kGuestIplbVersion,
          fmt::format("IPL parameter block version {} is newer than Linux supports ({}): Linux ignores "
                      "the IPLB and any report",
                      v.iplb_version, L::iplb::kMaxVersion),
@@ -272,7 +272,7 @@ Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr
   }
   if (!(v.hdr_flags & L::iplb::kFlagIplir)) {
     if (v.hdr_flags & L::iplb::kFlagSipl)
-      note(v.findings, Severity::kWarning, "guest.sipl_without_iplir",
+      note(v.findings, Severity::kWarning, ids::kGuestSiplWithoutIplir,
            "the IPLB has SIPL (0x40) without IPLIR (0x20): Linux shows secure 0 and reads no report",
            iplb_addr);
     return v;
@@ -280,7 +280,7 @@ Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr
   // Linux sets ipl_secure_flag before it looks at the report, so an ignored report keeps it.
   v.secure = v.hdr_flags & L::iplb::kFlagSipl;
   if (v.iplb_len % L::kReportAlignment)
-    note(v.findings, Severity::kWarning, "guest.iplb_len_unaligned",
+    note(v.findings, Severity::kWarning, ids::kGuestIplbLenUnaligned,
          fmt::format("IPLB length {} is not a multiple of 8: Linux looks for the report at the next "
                      "doubleword (the BIOS would have panicked)",
                      v.iplb_len),
@@ -303,7 +303,7 @@ Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr
                             hex(r.addr), r.len, L::kMaxIirbLen),
                 Location::at_offset(kMemory, r.addr));
   if (r.len < L::iirb::kHeaderSize) {
-    note(v.findings, Severity::kWarning, "guest.report_too_short",
+    note(v.findings, Severity::kWarning, ids::kGuestReportTooShort,
          fmt::format("IPL report length {} is shorter than its 16-byte header", r.len), r.addr);
   } else {
     auto buf = read_bytes(mem, r.addr, r.len, "IPL report");
@@ -312,7 +312,7 @@ Result<GuestView> read_ipl_report(const hv::GuestMemory& mem, uint64_t iplb_addr
     if (auto s = w.walk(); !s) return tl::unexpected(s.error());
   }
   if (!r.used_by_linux())
-    note(v.findings, Severity::kWarning, "guest.report_ignored",
+    note(v.findings, Severity::kWarning, ids::kGuestReportIgnored,
          fmt::format("the IPL report has no {} that Linux's walk reaches: Linux ignores the report (no "
                      "components logged, no .platform certificates)",
                      r.has_components ? "certificate list (type 1)" : "component list (type 2)"),

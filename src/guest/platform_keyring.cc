@@ -87,7 +87,7 @@ Findings keyring_findings(const std::vector<PlatformKeyLoad>& loads, const Guest
     if (l.loaded || l.error == 0) continue;
     const std::string who = l.subject.empty() ? fmt::format("IPL report certificate {}", l.index)
                                               : fmt::format("IPL report certificate {} ('{}')", l.index, l.subject);
-    f.push_back(Finding{Severity::kWarning, "guest.platform_key_not_loaded",
+    f.push_back(Finding{Severity::kWarning, ids::kGuestPlatformKeyNotLoaded,
                         fmt::format("{} is not in the .platform keyring: {} ({} says \"Problem loading X.509 "
                                     "certificate {}\")",
                                     who, l.reason, kernel.name, l.error),

@@ -50,7 +50,7 @@ Status collect(const std::vector<std::string>& paths, std::vector<Collected>& ou
   auto warn = [&](std::string id, std::string msg, std::string path, std::string directory) {
     if (warnings)
       warnings->push_back(Finding{Severity::kWarning, std::move(id), std::move(msg),
-                                  {{"path", std::move(path)}, {"directory", std::move(directory)}}});
+                                  {{"path", path}, {"directory", std::move(directory)}}, Location(path)});
   };
   for (const std::string& p : paths) {
     if (p.empty()) return fail(ErrorCode::kBadInput, "Empty path in certificate path list is not allowed");
@@ -79,10 +79,10 @@ Status collect(const std::vector<std::string>& paths, std::vector<Collected>& ou
           if (out.size() > 64 * 1024)  // far past the limit: stop collecting, the count check fails
             break;
         } else {
-          warn("store.skip_not_pem", fmt::format("{}: skipping '{}': not a .pem file", p, name), join(p, name), p);
+          warn(ids::kStoreSkipNotPem, fmt::format("{}: skipping '{}': not a .pem file", p, name), join(p, name), p);
         }
       }
-      if (is_empty) warn("store.empty_directory", fmt::format("'{}' directory is empty", p), p, p);
+      if (is_empty) warn(ids::kStoreEmptyDirectory, fmt::format("'{}' directory is empty", p), p, p);
     } else {
       return fail(ErrorCode::kBadInput, fmt::format("Path '{}' is neither a file nor a directory", p));
     }
@@ -113,7 +113,7 @@ Result<StoreEntry> load(const Collected& c, Findings* warnings) {
     return fail(ErrorCode::kBadInput, fmt::format("Failed to initialize certificate: {}: Failed to import certificate: {}",
                                                   c.path, cert.error().message));
   if (const size_t n = pem_certificate_count(*data); n > 1 && warnings)
-    warnings->push_back(Finding{Severity::kWarning, "store.pem_multiple_certificates",
+    warnings->push_back(Finding{Severity::kWarning, ids::kStorePemMultipleCertificates,
                                 fmt::format("{} holds {} certificates; QEMU loads only the first ({}) into the "
                                             "store: put each certificate in a file of its own",
                                             c.path, n, cert->subject()),

@@ -65,13 +65,13 @@ Finding invalid_vce_finding(const StoreEntry& entry, size_t index, UnixTime at) 
   Finding f;
   f.severity = Severity::kWarning;
   if (at < entry.cert.not_before()) {
-    f.id = "diag320.cert_not_yet_valid";
+    f.id = ids::kDiag320CertNotYetValid;
     f.message = which + " is not yet valid at " + format_time(at) + ": VCE marked invalid";
   } else if (at > entry.cert.not_after()) {
-    f.id = "diag320.cert_expired";
+    f.id = ids::kDiag320CertExpired;
     f.message = which + " has expired at " + format_time(at) + ": VCE marked invalid";
   } else {
-    f.id = "diag320.cert_too_large";
+    f.id = ids::kDiag320CertTooLarge;
     f.message = which + " does not fit a VCE: VCE marked invalid";
   }
   f.params = {{"index", std::to_string(index + 1)},

@@ -18,7 +18,7 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
   // fault; the caller checked that the SVB is accessible, so a failed access here means the
   // memory changed under the call, reported rather than ignored.
   auto gone = [&out] {
-    out.findings.push_back(make_finding(Severity::kWarning, "diag508.not_in_guest_memory",
+    out.findings.push_back(make_finding(Severity::kWarning, ids::kDiag508NotInGuestMemory,
                                         "DIAG 0x508: the SVB is no longer in guest memory"));
     return kRcVerificationFailed;
   };
@@ -34,7 +34,7 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
   if (!memory.accessible(comp_addr, comp_len) || !memory.read(sig_addr, sig)) {
     // QEMU reads with cpu_physical_memory_read, which does not fault; what it reads outside
     // RAM cannot verify. sipl reports it instead of inventing bytes (docs/DECISIONS-verify.md).
-    out.findings.push_back(make_finding(Severity::kWarning, "diag508.not_in_guest_memory",
+    out.findings.push_back(make_finding(Severity::kWarning, ids::kDiag508NotInGuestMemory,
                                    "DIAG 0x508: the component or signature is not (wholly) in guest memory"));
     return kRcVerificationFailed;
   }
@@ -48,7 +48,7 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
   };
   auto verdict = crypto::verify_detached(sig, component, certs, at);
   if (!verdict) {
-    out.findings.push_back(make_finding(Severity::kWarning, "diag508.not_in_guest_memory", verdict.error().message));
+    out.findings.push_back(make_finding(Severity::kWarning, ids::kDiag508NotInGuestMemory, verdict.error().message));
     return kRcVerificationFailed;
   }
   out.verdict = std::move(*verdict);
@@ -72,28 +72,28 @@ std::optional<uint16_t> precheck_verification(size_t store_count, const diag508:
     return rc;
   };
   if (store_count == 0)
-    return refuse(kRcNoCertificates, "diag508.no_certificates", "the certificate store is empty and nothing verifies");
+    return refuse(kRcNoCertificates, ids::kDiag508NoCertificates, "the certificate store is empty and nothing verifies");
   if (svb.length != svb::kSize)
-    return refuse(kRcInvalidLength, "diag508.invalid_svb_length",
+    return refuse(kRcInvalidLength, ids::kDiag508InvalidSvbLength,
                   fmt::format("the SVB length field is {}, not {}", svb.length, svb::kSize));
   if (svb.comp_len > kMaxComponentLength)
-    findings->push_back(make_finding(Severity::kWarning, "diag508.component_too_long",
+    findings->push_back(make_finding(Severity::kWarning, ids::kDiag508ComponentTooLong,
                                      fmt::format("DIAG 0x508: component length {} exceeds current maximum {}",
                                                  svb.comp_len, kMaxComponentLength)));
   if (svb.comp_len == 0 || svb.comp_len > kMaxComponentLength)
-    return refuse(kRcInvalidComponent, "diag508.component_length",
+    return refuse(kRcInvalidComponent, ids::kDiag508ComponentLength,
                   fmt::format("the component is {} bytes; DIAG 0x508 takes 1 to {}", svb.comp_len, kMaxComponentLength));
   if (svb.comp_addr == 0)
-    return refuse(kRcInvalidComponent, "diag508.component_address", "the component address is 0");
+    return refuse(kRcInvalidComponent, ids::kDiag508ComponentAddress, "the component address is 0");
   if (svb.sig_len > kMaxSignatureLength)
-    findings->push_back(make_finding(Severity::kWarning, "diag508.signature_too_long",
+    findings->push_back(make_finding(Severity::kWarning, ids::kDiag508SignatureTooLong,
                                      fmt::format("DIAG 0x508: signature length {} exceeds current maximum {}",
                                                  svb.sig_len, kMaxSignatureLength)));
   if (svb.sig_len == 0 || svb.sig_len > kMaxSignatureLength)
-    return refuse(kRcInvalidSignature, "diag508.signature_length",
+    return refuse(kRcInvalidSignature, ids::kDiag508SignatureLength,
                   fmt::format("the signature is {} bytes; DIAG 0x508 takes 1 to {}", svb.sig_len, kMaxSignatureLength));
   if (svb.sig_addr == 0)
-    return refuse(kRcInvalidSignature, "diag508.signature_address", "the signature address is 0");
+    return refuse(kRcInvalidSignature, ids::kDiag508SignatureAddress, "the signature address is 0");
   return std::nullopt;
 }
 

@@ -21,7 +21,7 @@ StoreReport report_store(const CertificateStore& store, UnixTime at) {
     while (j + 1 < es.size() && !es[i].source_dir.empty() && es[j + 1].source_dir == es[i].source_dir) ++j;
     if (j > i) {
       r.directory_runs.push_back({es[i].source_dir, i + 1, j + 1});
-      r.notes.push_back({Severity::kInfo, "store.directory_order",
+      r.notes.push_back({Severity::kInfo, ids::kStoreDirectoryOrder,
                          fmt::format("certificates {}-{} come from directory '{}' in its read order (as QEMU reads "
                                      "it, unsorted); the order can differ on another file system or after files "
                                      "are copied",
@@ -33,7 +33,7 @@ StoreReport report_store(const CertificateStore& store, UnixTime at) {
   for (size_t i = 0; i < es.size(); ++i) {
     r.valid_at.push_back(es[i].cert.valid_at(at));
     if (!r.valid_at.back())
-      r.notes.push_back({Severity::kWarning, "store.invalid_at",
+      r.notes.push_back({Severity::kWarning, ids::kStoreInvalidAt,
                          fmt::format("certificate {} ({}) is not valid at {}: the guest receives it marked invalid "
                                      "and it verifies nothing",
                                      i + 1, es[i].path, format_time(at)),

@@ -58,13 +58,13 @@ Result<SignedComponent> sign_component(ByteSpan data, const std::string& path, c
   const uint64_t size = out.component_size();
 
   if (size > kMaxVerifiableComponent)
-    out.warnings.push_back({Severity::kWarning, "sign.component_too_large",
+    out.warnings.push_back({Severity::kWarning, ids::kSignComponentTooLarge,
                             fmt::format("the signed component is {} bytes, more than the {} bytes DIAG 0x508 "
                                         "verifies: it will not verify at boot",
                                         size, kMaxVerifiableComponent),
                             {{"size", std::to_string(size)}}});
   if (size % kBiosBlockSize != 0)
-    out.warnings.push_back({Severity::kWarning, "sign.not_block_multiple",
+    out.warnings.push_back({Severity::kWarning, ids::kSignNotBlockMultiple,
                             fmt::format("the signed component is {} bytes, not a multiple of {}: the BIOS hands "
                                         "DIAG 0x508 whole disk blocks ({} bytes), so it will not verify at boot; "
                                         "pad it first or add a SCLAB with --sclab (which pads to 4 KiB)",
@@ -78,7 +78,7 @@ Result<SignedComponent> sign_component(ByteSpan data, const std::string& path, c
   if (request.at && !cert.valid_at(*request.at)) {
     const bool expired = *request.at > cert.not_after();
     out.warnings.push_back(
-        {Severity::kWarning, expired ? "sign.signer_expired" : "sign.signer_not_yet_valid",
+        {Severity::kWarning, expired ? ids::kSignSignerExpired : ids::kSignSignerNotYetValid,
          fmt::format("the signer certificate ({}) is {} at {} (valid {} to {}): QEMU's signature check fails while "
                      "it is, so the component will not verify at boot then",
                      cert.subject(), expired ? "expired" : "not yet valid", format_time(*request.at),

@@ -48,7 +48,7 @@ Result<DomainValidation> validate_domain_file(const std::string& path, const Val
     auto errs = schema_errors(*x, rng);
     if (!errs) return tl::unexpected(errs.error());
     for (const auto& e : *errs)
-      v.findings.push_back(Finding{Severity::kError, "schema.invalid", fmt::format("RelaxNG validity error ({}): {}", rng, e), {}});
+      v.findings.push_back(Finding{Severity::kError, ids::kSchemaInvalid, fmt::format("RelaxNG validity error ({}): {}", rng, e), {}});
   }
   const Domain& d = x->domain();
   v.valid = !has_errors(v.findings);

@@ -21,18 +21,21 @@ struct Reader {
 
   void add(std::string id, std::string message, const xmlNode* at) {
     Finding f{Severity::kError, std::move(id), std::move(message), {}};
-    if (at != nullptr && xml::line(at) != 0)
+    if (at != nullptr && xml::line(at) != 0) {
+      f.where = Location::at_line(source, xml::line(at));
+      // Also a parameter: the JSON of schema version 2 has printed it there (docs/JSON.md).
       f.params.emplace_back("line", std::to_string(xml::line(at)));
+    }
     findings.push_back(std::move(f));
   }
   void invalid_attr(const char* a, const xmlNode* n, const std::string& v) {
-    add("xml.invalid_value",
+    add(ids::kXmlInvalidValue,
         fmt::format("XML error: Invalid value for attribute '{}' in element '{}': '{}'.", a,
                     reinterpret_cast<const char*>(n->name), v),
         n);
   }
   void missing_attr(const char* a, const xmlNode* n) {
-    add("xml.missing_attribute",
+    add(ids::kXmlMissingAttribute,
         fmt::format("XML error: Missing required attribute '{}' in element '{}'", a,
                     reinterpret_cast<const char*>(n->name)),
         n);
@@ -49,7 +52,7 @@ struct Reader {
       unsigned v = 0;
       auto [p, ec] = std::from_chars(order->data(), order->data() + order->size(), v);
       if (ec != std::errc() || p != order->data() + order->size() || v == 0)
-        add("boot.order_invalid",
+        add(ids::kBootOrderInvalid,
             fmt::format("internal error: incorrect boot order '{}', expecting positive integer",
                         *order),
             b);
@@ -59,14 +62,14 @@ struct Reader {
       std::string up = *lp;
       for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       if (up.empty() || up.size() > 8) {
-        add("boot.loadparm_length",
+        add(ids::kBootLoadparmLength,
             fmt::format("internal error: loadparm value '{}' must be between 1 and 8 characters",
                         up),
             b);
       } else {
         for (char c : up) {
           if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != ' ') {
-            add("boot.loadparm_chars",
+            add(ids::kBootLoadparmChars,
                 fmt::format("internal error: invalid loadparm value '{}', expecting chars in set "
                             "of [a-zA-Z0-9.] and blank spaces",
                             up),
@@ -90,7 +93,7 @@ struct Reader {
            devno = xml::attr(a, "devno");
       if (cssid && ssid && devno) out.ccw = parse_ccw(*cssid, *ssid, *devno);
       if (!out.ccw)
-        add("address.ccw_invalid",
+        add(ids::kAddressCcwInvalid,
             fmt::format("XML error: Invalid specification for virtio ccw address: cssid='{}' "
                         "ssid='{}' devno='{}'",
                         cssid.value_or(""), ssid.value_or(""), devno.value_or("")),
@@ -135,7 +138,7 @@ struct Reader {
       if (args[i] != "-machine" && args[i] != "-M") continue;
       auto kv = parse_keyval(args[i + 1], "type");
       if (!kv) {
-        add("qemu_commandline.machine", fmt::format("<qemu:commandline> -machine '{}': {}", args[i + 1], kv.error().message),
+        add(ids::kQemuCommandlineMachine, fmt::format("<qemu:commandline> -machine '{}': {}", args[i + 1], kv.error().message),
             element);
         continue;
       }
@@ -144,7 +147,7 @@ struct Reader {
         if (k == "secure-boot") {
           if (v == "on" || v == "yes" || v == "true") os.secure_boot = Tristate::kYes;
           else if (v == "off" || v == "no" || v == "false") os.secure_boot = Tristate::kNo;
-          else add("qemu_commandline.secure_boot", fmt::format("<qemu:commandline> secure-boot='{}' is not on or off", v), element);
+          else add(ids::kQemuCommandlineSecureBoot, fmt::format("<qemu:commandline> secure-boot='{}' is not on or off", v), element);
           os.secure_boot_in_qemu_commandline = true;
         } else if (k.rfind("boot-certs.", 0) == 0 && k.size() > 16 && k.compare(k.size() - 5, 5, ".path") == 0) {
           size_t n = 0;
@@ -199,13 +202,13 @@ struct Reader {
           if (auto s = boot_cert(p, c, os, false); !s) return s;
         }
         if (!any_path && !xml::attr(c, "path"))
-          add("boot_certs.empty",
+          add(ids::kBootCertsEmpty,
               "unsupported configuration: <boot-certs> must contain at least one <path>", c);
       } else if (xml::is(c, "boot")) {
         auto dev = xml::attr(c, "dev");
         if (!dev) missing_attr("dev", c);
         else if (*dev != "hd" && *dev != "fd" && *dev != "cdrom" && *dev != "network")
-          add("boot.dev_invalid", fmt::format("XML error: unknown boot device '{}'", *dev), c);
+          add(ids::kBootDevInvalid, fmt::format("XML error: unknown boot device '{}'", *dev), c);
         else os.boot_devs.push_back(*dev);
       } else if (xml::is(c, "loader")) {
         os.loader = xml::text(c);
@@ -217,7 +220,7 @@ struct Reader {
     }
     if (os.firmware && *os.firmware != "bios" && *os.firmware != "efi" &&
         *os.firmware != "s390-ccw-bios")
-      add("os.firmware_unknown",
+      add(ids::kOsFirmwareUnknown,
           fmt::format("XML error: unknown firmware value {}", *os.firmware), n);
     return {};
   }
@@ -294,7 +297,7 @@ struct Reader {
       } else if (xml::is(c, "memory")) {
         auto kib = scale_to_kib(xml::text(c), xml::attr(c, "unit").value_or("KiB"));
         if (!kib)
-          add("memory.invalid",
+          add(ids::kMemoryInvalid,
               fmt::format("XML error: Invalid value '{}' for element or attribute 'memory'",
                           xml::text(c)),
               c);
@@ -304,7 +307,7 @@ struct Reader {
         unsigned v = 0;
         auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
         if (ec != std::errc() || p != t.data() + t.size() || v == 0)
-          add("vcpu.invalid", fmt::format("XML error: maximum vcpus count must be an integer"), c);
+          add(ids::kVcpuInvalid, fmt::format("XML error: maximum vcpus count must be an integer"), c);
         else d.vcpus = v;
       } else if (xml::is(c, "os")) {
         if (auto s = read_os(c, d.os); !s) return s;
@@ -335,7 +338,7 @@ struct Reader {
         if (auto s = read_qemu_machine(c, d); !s) return s;
       }
     }
-    if (d.name.empty()) add("domain.name_missing", "XML error: missing domain name information", root);
+    if (d.name.empty()) add(ids::kDomainNameMissing, "XML error: missing domain name information", root);
     return {};
   }
 };

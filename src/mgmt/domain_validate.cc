@@ -30,7 +30,11 @@ class Checker {
   void add(Severity s, std::string id, std::string msg, uint64_t line = 0,
            std::vector<std::pair<std::string, std::string>> params = {}) {
     Finding f{s, std::move(id), std::move(msg), std::move(params)};
-    if (line != 0) f.params.emplace_back("line", std::to_string(line));
+    if (line != 0) {
+      f.where.line = line;
+      // Also a parameter: the JSON of schema version 2 has printed it there (docs/JSON.md).
+      f.params.emplace_back("line", std::to_string(line));
+    }
     out_.push_back(std::move(f));
   }
   void error(std::string id, std::string msg, uint64_t line = 0,
@@ -45,32 +49,32 @@ class Checker {
     bool features = os.secure_boot != Tristate::kAbsent || os.enrolled_keys != Tristate::kAbsent;
     if (s390x()) {
       if (uses_seed_firmware(d_))
-        add(Severity::kWarning, "os.seed_firmware",
+        add(Severity::kWarning, ids::kOsSeedFirmware,
             "firmware='s390-ccw-bios' is the September 2025 proposal's form; libvirt rejects "
             "it (unknown firmware value s390-ccw-bios): run 'sipl domain normalize'",
             os.line);
       else if (os.firmware == "efi" || os.firmware == "bios")
-        error("os.firmware_s390x",
+        error(ids::kOsFirmwareS390x,
               fmt::format("operation failed: Unable to find '{}' firmware that is compatible "
                           "with the current configuration",
                           *os.firmware),
               os.line);
       if (os.enrolled_keys != Tristate::kAbsent)
-        error("firmware.enrolled_keys_s390x",
+        error(ids::kFirmwareEnrolledKeysS390x,
               "unsupported configuration: firmware feature 'enrolled-keys' is not supported on "
               "s390x (secure IPL trusts the certificates in <boot-certs>)",
               os.line);
       if (os.loader_secure == "yes")
-        error("loader.secure_s390x",
+        error(ids::kLoaderSecureS390x,
               "unsupported configuration: Secure boot is supported with q35 machine types only",
               os.line);
       else if (os.loader && wants_secure_ipl(d_))
-        error("loader.s390x",
+        error(ids::kLoaderS390x,
               "unsupported configuration: <loader> replaces the s390-ccw BIOS that performs the "
               "secure IPL checks; remove it to use boot certificates or secure-boot",
               os.line);
       if (os.nvram)
-        error("nvram.s390x",
+        error(ids::kNvramS390x,
               "unsupported configuration: <nvram> is not supported on s390x: the s390-ccw BIOS "
               "keeps no variable store",
               os.line);
@@ -78,12 +82,12 @@ class Checker {
     }
     // Other architectures: libvirt's generic rules (virDomainDefOSValidate).
     if (os.firmware && os.enrolled_keys == Tristate::kYes && os.secure_boot == Tristate::kNo)
-      error("firmware.enrolled_keys_without_secure_boot",
+      error(ids::kFirmwareEnrolledKeysWithoutSecureBoot,
             "firmware feature 'enrolled-keys' cannot be enabled when firmware feature "
             "'secure-boot' is disabled",
             os.line);
     if (!os.firmware && features)
-      error("firmware.features_without_autoselection",
+      error(ids::kFirmwareFeaturesWithoutAutoselection,
             "cannot use feature-based firmware autoselection when firmware autoselection is "
             "disabled",
             os.line);
@@ -93,7 +97,7 @@ class Checker {
     const Os& os = d_.os;
     bool certs = os.boot_certs_form != BootCertsForm::kNone;
     if (certs && !s390x()) {
-      error("boot_certs.arch",
+      error(ids::kBootCertsArch,
             fmt::format("unsupported configuration: boot certificates (<boot-certs>) are only "
                         "supported for s390x guests, not '{}'",
                         os.arch),
@@ -102,18 +106,18 @@ class Checker {
     }
     if (!s390x()) return;
     if ((certs || os.secure_boot != Tristate::kAbsent) && !is_s390_ccw(d_))
-      error("boot_certs.machine",
+      error(ids::kBootCertsMachine,
             fmt::format("unsupported configuration: boot certificates and secure-boot need an "
                         "s390-ccw-virtio machine type, not '{}'",
                         os.machine),
             os.line);
     if (os.boot_certs_form == BootCertsForm::kSeed || os.boot_certs_form == BootCertsForm::kMixed)
-      add(Severity::kWarning, "boot_certs.seed_form",
+      add(Severity::kWarning, ids::kBootCertsSeedForm,
           "<boot-certs path='...'/> is the September 2025 proposal's form; libvirt uses "
           "<boot-certs><path>...</path></boot-certs>: run 'sipl domain normalize'",
           os.boot_certs_line);
     if (os.boot_certs_form == BootCertsForm::kQemuCommandline || os.secure_boot_in_qemu_commandline)
-      add(Severity::kInfo, "boot_certs.qemu_commandline",
+      add(Severity::kInfo, ids::kBootCertsQemuCommandline,
           "boot certificates and secure-boot are -machine options passed through <qemu:commandline>, the form "
           "for libvirt before 12.9 ('sipl domain normalize' writes libvirt 12.9's <boot-certs>)",
           os.boot_certs_line);
@@ -121,16 +125,16 @@ class Checker {
       const std::string& p = os.boot_certs[i];
       uint64_t line = i < os.boot_cert_lines.size() ? os.boot_cert_lines[i] : os.boot_certs_line;
       if (p.empty())
-        error("boot_certs.empty_path", "Empty path in certificate path list is not allowed", line);
+        error(ids::kBootCertsEmptyPath, "Empty path in certificate path list is not allowed", line);
       else if (p.front() != '/')
-        error("boot_certs.relative_path",
+        error(ids::kBootCertsRelativePath,
               fmt::format("unsupported configuration: boot certificate path '{}' must be "
                           "absolute",
                           p),
               line, {{"path", p}});
     }
     if (os.secure_boot == Tristate::kYes && os.boot_certs.empty())
-      error("secure_boot.no_certs",
+      error(ids::kSecureBootNoCerts,
             "unsupported configuration: secure-boot is enabled but <boot-certs> names no "
             "certificate (the s390-ccw BIOS would stop: 'Need at least one certificate for "
             "secure boot!')",
@@ -143,7 +147,7 @@ class Checker {
       if (!dv.boot) continue;
       any = true;
       if (dv.boot->order != 0 && ++seen[dv.boot->order] == 2)
-        error("boot.order_duplicate",
+        error(ids::kBootOrderDuplicate,
               fmt::format("unsupported configuration: boot order '{}' used for more than one "
                           "device",
                           dv.boot->order),
@@ -158,7 +162,7 @@ class Checker {
     collect_orders(d_.interfaces, seen, any);
     collect_orders(d_.hostdevs, seen, any);
     if (any && !d_.os.boot_devs.empty())
-      error("boot.per_device_and_os",
+      error(ids::kBootPerDeviceAndOs,
             "unsupported configuration: per-device boot elements cannot be used together with "
             "os/boot elements",
             d_.os.line);
@@ -166,24 +170,24 @@ class Checker {
 
   void qemu_rules() {
     if (ctx_.qemu && *ctx_.qemu < kQemuBootCerts)
-      error("qemu.too_old",
+      error(ids::kQemuTooOld,
             fmt::format("unsupported configuration: boot certificates and secure-boot need QEMU "
                         "{} or newer; this QEMU is {}",
                         kQemuBootCerts.to_string(), ctx_.qemu->to_string()),
             0, {{"qemu_version", ctx_.qemu->to_string()}});
     else if (ctx_.probe_boot_certs == false)
-      error("qemu.no_boot_certs",
+      error(ids::kQemuNoBootCerts,
             "unsupported configuration: this QEMU binary has no 'boot-certs' and 'secure-boot' "
             "machine properties");
   }
 
   void refuse_disk(const Disk& disk) {
     if (disk.device == "cdrom")
-      error("boot.cdrom", "Secure boot from ISO image is not supported!", disk.line);
+      error(ids::kBootCdrom, "Secure boot from ISO image is not supported!", disk.line);
     else if (disk.address && disk.address->type == "pci")
-      error("boot.virtio_pci", "Virtio pci boot device does not support secure boot!", disk.line);
+      error(ids::kBootVirtioPci, "Virtio pci boot device does not support secure boot!", disk.line);
     else if (disk.target_bus != "virtio" && disk.target_bus != "scsi")
-      error("boot.disk_bus",
+      error(ids::kBootDiskBus,
             fmt::format("unsupported configuration: secure IPL boots only from virtio-blk or "
                         "virtio-scsi disks, not from bus '{}'",
                         disk.target_bus),
@@ -200,12 +204,12 @@ class Checker {
     for (const auto& i : d_.interfaces)
       if (i.boot) {
         per_device = true;
-        error("boot.net", "Virtio net boot device does not support secure boot!", i.line);
+        error(ids::kBootNet, "Virtio net boot device does not support secure boot!", i.line);
       }
     for (const auto& h : d_.hostdevs)
       if (h.boot) {
         per_device = true;
-        error("boot.vfio", "Passthrough (vfio) CCW device does not support secure boot!", h.line);
+        error(ids::kBootVfio, "Passthrough (vfio) CCW device does not support secure boot!", h.line);
       }
     if (per_device) return;
     // os/boot (libvirt's default is <boot dev='hd'/>): the first device of each listed class.
@@ -216,7 +220,7 @@ class Checker {
       if (dev == "network") {
         if (!d_.interfaces.empty()) {
           found = true;
-          error("boot.net", "Virtio net boot device does not support secure boot!",
+          error(ids::kBootNet, "Virtio net boot device does not support secure boot!",
                 d_.interfaces.front().line);
         }
         continue;
@@ -230,12 +234,12 @@ class Checker {
         break;
       }
     }
-    if (!found) error("boot.none", "No boot device defined for Secure IPL", d_.os.line);
+    if (!found) error(ids::kBootNone, "No boot device defined for Secure IPL", d_.os.line);
   }
 
   void environment_rules() {
     if (d_.launch_security == "s390-pv")
-      error("launch_security.pv",
+      error(ids::kLaunchSecurityPv,
             "unsupported configuration: the Secure IPL facilities (sipl, sclaf, cstore) are "
             "hidden from protected-virtualization (s390-pv) guests");
     if (d_.cpu) cpu_rules(*d_.cpu);
@@ -251,7 +255,7 @@ class Checker {
     }
     auto m = hv::parse_cpu_option(option, cpu.mode != "custom" || d_.type == "kvm");
     if (!m) {
-      error("cpu.model_unknown",
+      error(ids::kCpuModelUnknown,
             fmt::format("unsupported configuration: QEMU refuses -cpu {}: {} (QEMU's z16 models are gen16a and "
                         "gen16b)",
                         option, m.error().message));
@@ -264,7 +268,7 @@ class Checker {
     if (missing.empty()) return;
     std::string list;
     for (const auto& x : missing) list += (list.empty() ? "" : ", ") + x;
-    add(Severity::kWarning, "cpu.model_lacks_sipl",
+    add(Severity::kWarning, ids::kCpuModelLacksSipl,
         fmt::format("CPU '{}' lacks the Secure IPL facilities ({}): the BIOS stops with 'Unable to boot in "
                     "secure/audit mode'; use gen16a, gen16b or newer, qemu, max or host-model, without "
                     "disabling them",
@@ -291,6 +295,8 @@ Findings validate_domain(const Domain& d, const ValidationContext& ctx) {
 Findings validate_domain(const DomainXml& x, const ValidationContext& ctx) {
   Findings out = x.parse_findings();
   Findings more = validate_domain(x.domain(), ctx);
+  for (Finding& f : more)
+    if (f.where.line && f.where.path.empty()) f.where.path = x.source_name();
   out.insert(out.end(), more.begin(), more.end());
   return out;
 }

@@ -46,7 +46,7 @@ Result<hv::MachineOptions> machine_options(const MachineConfig& m, Findings* not
     if (!d.bootindex) continue;  // QEMU's boot order is the bootindex list
     auto kind = kind_of(d.driver);
     if (!kind) {
-      notes->push_back({Severity::kWarning, "boot.device_unknown",
+      notes->push_back({Severity::kWarning, ids::kBootDeviceUnknown,
                         fmt::format("-device {} has bootindex={} but is not a boot device sipl knows; ignored",
                                     d.driver, *d.bootindex),
                         {}});

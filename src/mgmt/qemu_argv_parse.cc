@@ -154,7 +154,7 @@ class Parser {
 
  private:
   tl::unexpected<Error> bad(std::string msg) {
-    return fail(ErrorCode::kBadInput, fmt::format("argument {}: {}", where_, msg));
+    return fail(ErrorCode::kBadInput, fmt::format("argument {}: {}", where_, msg), Location::at_argv(where_ - 1));
   }
 
   Result<Pairs> keyval(const std::string& v, const char* implied) {
@@ -358,7 +358,7 @@ Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv) {
     return fail(ErrorCode::kLimit, fmt::format("more than {} arguments", kMaxArgs));
   for (size_t k = 0; k < argv.size(); ++k)
     if (!valid_utf8(argv[k]))
-      return fail(ErrorCode::kBadInput, fmt::format("argument {} is not valid UTF-8", k + 1));
+      return fail(ErrorCode::kBadInput, fmt::format("argument {} is not valid UTF-8", k + 1), Location::at_argv(k));
   MachineConfig m;
   size_t i = 0;
   // Leading VAR=value words (an .args file's environment) and the emulator.
@@ -370,7 +370,8 @@ Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv) {
   for (; i < argv.size(); ++i) {
     const std::string& opt = argv[i];
     if (opt.empty() || opt[0] != '-')
-      return fail(ErrorCode::kBadInput, fmt::format("argument {}: '{}' is not an option", i + 1, opt));
+      return fail(ErrorCode::kBadInput, fmt::format("argument {}: '{}' is not an option", i + 1, opt),
+                  Location::at_argv(i));
     std::string o = opt.rfind("--", 0) == 0 ? opt.substr(1) : opt;
     if (o == "-enable-kvm") {
       m.accel = "kvm";
@@ -378,7 +379,7 @@ Result<MachineConfig> parse_qemu_argv(const std::vector<std::string>& argv) {
     }
     if (takes_no_value(o)) continue;
     if (i + 1 >= argv.size())
-      return fail(ErrorCode::kBadInput, fmt::format("argument {}: {} needs a value", i + 1, opt));
+      return fail(ErrorCode::kBadInput, fmt::format("argument {}: {} needs a value", i + 1, opt), Location::at_argv(i));
     if (auto s = p.option(o, argv[i + 1], i + 1); !s) return tl::unexpected(s.error());
     ++i;
   }

@@ -14,7 +14,7 @@ Result<hv::MachineOptions> machine_options_for_argv(const std::vector<std::strin
   auto m = mgmt::parse_qemu_argv(argv);
   if (!m) return tl::unexpected(m.error());
   if (report_ignored)
-    for (const auto& i : m->ignored) notes->push_back({Severity::kInfo, "boot.argv_ignored", "ignored: " + i, {{"option", i}}});
+    for (const auto& i : m->ignored) notes->push_back({Severity::kInfo, ids::kBootArgvIgnored, "ignored: " + i, {{"option", i}}});
   return mgmt::machine_options(*m, notes);
 }
 
@@ -40,7 +40,7 @@ Result<hv::MachineOptions> machine_options(const BootRequest& r, Findings* notes
     auto x = mgmt::DomainXml::load(r.domain);
     if (!x) return tl::unexpected(x.error());
     if (x->domain().os.boot_certs_form == mgmt::BootCertsForm::kQemuCommandline)
-      notes->push_back({Severity::kInfo, "boot.boot_certs_form",
+      notes->push_back({Severity::kInfo, ids::kBootBootCertsForm,
                         "the domain passes its boot certificates as -machine options through <qemu:commandline> "
                         "(the form for libvirt before 12.9)",
                         {{"form", "qemu_commandline"}}});
@@ -88,7 +88,7 @@ Result<BootPrediction> predict_machine(const hv::MachineOptions& options, const 
   if (ipl->booted_device) {
     auto v = guest::read_ipl_report_from_lowcore(memory, machine->facilities().sipl);
     if (v) view = std::move(*v);
-    else notes.push_back({Severity::kWarning, "boot.guest_view", "guest view: " + v.error().message, {}});
+    else notes.push_back({Severity::kWarning, ids::kBootGuestView, "guest view: " + v.error().message, {}});
   }
   return BootPrediction{std::move(*machine), std::move(*ipl), std::move(view), std::move(notes)};
 }

@@ -228,6 +228,19 @@ TEST(DomainCli, FromQemuRejectsNonUtf8Arguments) {
   EXPECT_EQ(r.err, "sipl: error: argument 2 is not valid UTF-8\n");
 }
 
+// The error is a diagnostic: the id of its code, and the argument it is about as
+// location.argv_index (0-based in the arguments parsed; the message counts from 1).
+TEST(DomainCli, FromQemuErrorNamesTheArgumentInJson) {
+  auto j = test::run_sipl_json({"domain", "from-qemu", "--json", "--", "-machine",
+                                "s390-ccw-virtio,boot-certs.1.path=/b"});
+  EXPECT_EQ(j.run.exit_code, 3);
+  EXPECT_EQ(j.json["error"]["id"], "error.bad_input");
+  EXPECT_EQ(j.json["error"]["message"], "argument 2: boot-certs.0.path is missing");
+  EXPECT_EQ(j.json["error"]["location"]["argv_index"], 1);
+  EXPECT_TRUE(j.json["error"]["location"]["path"].is_null());
+  EXPECT_EQ(j.json["error"]["params"], nlohmann::json::object());
+}
+
 TEST(DomainCli, ValidExampleExitsZero) {
   auto r = test::run_sipl({"domain", "validate", kExamples + "libvirt-form.xml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -1,31 +1,28 @@
 // Findings: a verdict is not an error. "Why would it not boot" is a list of findings, each
-// with a severity, a stable id (for JSON and tests) and parameters, attached to the thing
-// it concerns. The CLI turns them into text, JSON and exit codes.
+// a Diagnostic (sipl/base/diagnostic.h: severity, stable id, message, parameters, location)
+// attached to the thing it concerns. The CLI turns them into text, JSON and exit codes.
 #pragma once
 
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "sipl/base/diagnostic.h"
+#include "sipl/base/diagnostic_ids.h"
+
 namespace sipl {
 
-enum class Severity { kInfo, kWarning, kError };
-
-// Returns "info", "warning" or "error".
-const char* to_string(Severity s);
-
-struct Finding {
-  Severity severity = Severity::kWarning;
-  std::string id;       // stable, e.g. "store.skip_not_pem"
-  std::string message;  // the user-facing text (verbatim QEMU/BIOS text where one exists)
-  std::vector<std::pair<std::string, std::string>> params;  // e.g. {"path", "/etc/pki/x"}
+struct Finding : Diagnostic {
+  Finding() = default;
+  Finding(Severity s, std::string i, std::string m, DiagnosticParams p = {}, Location w = {})
+      : Diagnostic{s, std::move(i), std::move(m), std::move(p), std::move(w)} {}
 };
 
 using Findings = std::vector<Finding>;
 
 // Returns a finding without parameters.
-inline Finding make_finding(Severity severity, std::string id, std::string message) {
-  return Finding{severity, std::move(id), std::move(message), {}};
+inline Finding make_finding(Severity severity, std::string id, std::string message, Location where = {}) {
+  return Finding{severity, std::move(id), std::move(message), {}, std::move(where)};
 }
 
 }  // namespace sipl

@@ -1,6 +1,11 @@
 // Result<T>: a value or an Error (code, message a user can act on, and where it happened).
 // The library never throws across its API; the CLI maps ErrorCode to the exit codes of
 // the README (bad input 3, unsupported environment 4, usage 2).
+//
+// An Error is a Diagnostic (sipl/base/diagnostic.h) of severity error: it has a stable id
+// (by default the one of its ErrorCode, "error.bad_input", ...), a location and a message,
+// so the CLI renders it as it renders a finding. Result and Status are [[nodiscard]]: a
+// result that is dropped is a failure nobody hears of, and gcc -Werror refuses it.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +14,9 @@
 #include <utility>
 
 #include <tl/expected.hpp>
+
+#include "sipl/base/diagnostic.h"
+#include "sipl/base/diagnostic_ids.h"
 
 namespace sipl {
 
@@ -21,42 +29,39 @@ enum class ErrorCode {
   kInternal,     // a bug or an OpenSSL failure we did not expect (exit 3)
 };
 
-// Where an error happened: a file, and optionally a byte offset, block number or line.
-struct Location {
-  Location() = default;
-  explicit Location(std::string p) : path(std::move(p)) {}
-  // Returns a location at a byte offset / block number / line of `p`.
-  static Location at_offset(std::string p, uint64_t off) { Location l(std::move(p)); l.offset = off; return l; }
-  static Location at_block(std::string p, uint64_t blk) { Location l(std::move(p)); l.block = blk; return l; }
-  static Location at_line(std::string p, uint64_t ln) { Location l(std::move(p)); l.line = ln; return l; }
+// Returns the id of an error that names none: "error.usage", "error.io", ...
+const char* default_error_id(ErrorCode code);
 
-  std::string path;
-  std::optional<uint64_t> offset;
-  std::optional<uint64_t> block;
-  std::optional<uint64_t> line;
-
-  // Returns "path", "path: byte 12", "path: block 3", "path: line 7" (empty if nothing known).
-  std::string to_string() const;
-};
-
-struct Error {
-  Error() = default;
+struct Error : Diagnostic {
+  Error() : Error(ErrorCode::kInternal, {}) {}
   Error(ErrorCode c, std::string m, Location w = {}, std::string h = {})
-      : code(c), message(std::move(m)), where(std::move(w)), hint(std::move(h)) {}
+      : Diagnostic{Severity::kError, default_error_id(c), std::move(m), {}, std::move(w)},
+        code(c),
+        hint(std::move(h)) {}
 
   ErrorCode code = ErrorCode::kInternal;
-  std::string message;
-  Location where;
   std::string hint;  // optional second line: why, or what to do (printed as "note: ...")
+
+  // Returns this error with the stable id `i` (a constant of diagnostic_ids.h).
+  Error&& with_id(std::string i) && { id = std::move(i); return std::move(*this); }
 
   // Returns the message prefixed with the location when one is known.
   std::string to_string() const;
 };
 
+// A value or an Error. It is a tl::expected (`*r`, `r->`, `r.error()`, `if (!r)`), and a
+// function returning one may `return fail(...)`, `return tl::unexpected(e)` or a value.
 template <typename T>
-using Result = tl::expected<T, Error>;
+class [[nodiscard]] Result : public tl::expected<T, Error> {
+ public:
+  using Base = tl::expected<T, Error>;
+  using Base::Base;
+  Result() = default;
+  Result(const Base& b) : Base(b) {}          // NOLINT: implicit, as the alias it replaces
+  Result(Base&& b) : Base(std::move(b)) {}    // NOLINT
+};
 
-using Status = tl::expected<void, Error>;
+using Status = Result<void>;
 
 // Returns an unexpected Error for `return fail(...)` in functions returning Result<T>.
 inline tl::unexpected<Error> fail(ErrorCode code, std::string message, Location where = {}) {
