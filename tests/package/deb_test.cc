@@ -96,12 +96,10 @@ TEST_F(DebPackage, ExtractedSiplRunsVersionHelpAndAVerb) {
   EXPECT_EQ(v.out.substr(0, v.out.find('\n')), std::string("sipl ") + SIPL_VERSION);
 
   // The packaged binary is built from the same definitions as the one under test here (the
-  // usage line names the program as it was run).
+  // usage line says "sipl" however the program was run, so the two print the same text).
   auto help = sipl({"--help"});
   EXPECT_EQ(help.exit_code, 0) << help.err;
-  std::string expected_help = test::run_sipl({"--help"}).out;
-  expected_help.replace(expected_help.find(SIPL_BIN), std::string(SIPL_BIN).size(), root_ / "usr/bin/sipl");
-  EXPECT_EQ(help.out, expected_help);
+  EXPECT_EQ(help.out, test::run_sipl({"--help"}).out);
   auto verbs = test::verbs_in_help(help.out);
   EXPECT_NE(std::find(verbs.begin(), verbs.end(), "keygen"), verbs.end()) << help.out;
   EXPECT_NE(std::find(verbs.begin(), verbs.end(), "certs"), verbs.end()) << help.out;
