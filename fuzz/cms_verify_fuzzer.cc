@@ -9,10 +9,12 @@
 // Seeds are built in code (a P-256 key, its certificate, a signature over a fixed content,
 // and truncations/bit flips of it) and replayed on the empty input.
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "sipl/crypto/cms.h"
@@ -64,8 +66,20 @@ void check(ByteSpan sig, ByteSpan content) {
   if (!parsed) {
     // A blob that does not parse is a grammar violation at a byte of the input, and the verdict
     // says so: one malformed_signature finding, every candidate unusable.
+    // The one exception: PEM text is refused as a whole ("PEM detected", no offset).
     const auto& e = parsed.error();
-    if (e.code != ErrorCode::kBadInput || !e.where.offset || *e.where.offset > sig.size()) std::abort();
+    if (e.code != ErrorCode::kBadInput) std::abort();
+    if (e.message.starts_with("PEM detected")) {
+      const auto text = std::find_if(sig.begin(), sig.end(), [](std::byte b) {
+        return !std::isspace(std::to_integer<unsigned char>(b));
+      });
+      constexpr std::string_view kBegin = "-----BEGIN ";
+      if (static_cast<size_t>(sig.end() - text) < kBegin.size() ||
+          std::memcmp(&*text, kBegin.data(), kBegin.size()) != 0 || e.where.offset)
+        std::abort();
+    } else if (!e.where.offset || *e.where.offset > sig.size()) {
+      std::abort();
+    }
     if (v.signature || v.findings.size() != 1 || v.findings[0].id != "verify.malformed_signature") std::abort();
     for (const auto& c : v.candidates)
       if (c.status != crypto::CandidateStatus::kSignatureUnusable) std::abort();
