@@ -1,12 +1,12 @@
 #!/bin/sh
 # ctest docs.self_contained: a user's clone has nothing beside it, so no file may refer to the
-# research notes the project started from (../shared, their file names, their section signs);
+# research notes the project started from (a sibling directory of notes, their file names, their section signs);
 # and docs/README.md, the index, must list every file in docs/.
 set -u
 src=$1
 status=0
 # The patterns are split so that this script does not match itself.
-notes='\.\./shared|/work/shared|(qemu-secure-ipl|zipl-and-signatures|anchors)[.]md|[^a-z-]libvirt[.]md|spec'' §|(^|[ (])§[0-9]'
+up='\.\.'; notes="$up/shared|/work/shared|"'(qemu-secure-ipl|zipl-and-signatures|anchors)[.]md|[^a-z-]libvirt[.]md|spec'' §|(^|[ (])§[0-9]'
 hits=$(cd "$src" && grep -rInE "$notes" --exclude-dir=.git --exclude-dir=build --exclude-dir=corpus \
   --exclude=docs_check.sh . | grep -vE 'RFC [0-9]+ §')
 if [ -n "$hits" ]; then
