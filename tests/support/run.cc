@@ -1,5 +1,6 @@
 #include "support/run.h"
 
+#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -41,7 +43,7 @@ RunResult run_from(const std::vector<std::string>& argv, const std::string& stdi
   if (rc != 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    r.err = "spawn failed";
+    r.err = "spawn failed: " + argv[0] + ": " + std::strerror(rc);
     return r;
   }
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
