@@ -102,7 +102,11 @@ bool secure_startup(Bios& b) {
     b.panic("Failed to query certificate storage information!");
     return false;
   }
-  const auto fields = hv::decode_vcssb(vcssb);  // 128 bytes: cannot fail
+  const auto fields = hv::decode_vcssb(vcssb, "guest memory", L.vcssb);
+  if (!fields) {  // a 128-byte block always decodes; kept so no path dereferences an error
+    b.panic("Failed to query certificate storage information!");
+    return false;
+  }
   if (fields->length == d320::vcssb::kEmptyStoreLength) {
     b.panic("Need at least one certificate for secure boot!");
     return false;

@@ -11,8 +11,6 @@ namespace {
 
 namespace L = diag320;
 
-Location at(size_t off) { return Location::at_offset("VCB", off); }
-
 // Returns the span [off, off+len) of the VCE read by `vce` when it lies inside it.
 Result<ByteSpan> field(const Reader& vce, uint64_t off, uint64_t len, const char* what) {
   auto b = vce.bytes_at(off, len, what);
@@ -20,7 +18,7 @@ Result<ByteSpan> field(const Reader& vce, uint64_t off, uint64_t len, const char
     return fail(ErrorCode::kBadInput,
                 fmt::format("VCE {} field ({} bytes at offset {}) lies outside the {}-byte entry", what, len, off,
                             vce.size()),
-                at(vce.base()));
+                vce.location_at(0));
   return b;
 }
 
@@ -65,12 +63,13 @@ Result<VceFields> decode_vce(const Reader& vce) {
 
 }  // namespace
 
-Result<VcssbFields> decode_vcssb(ByteSpan block) {
+Result<VcssbFields> decode_vcssb(ByteSpan block, std::string_view name, uint64_t base) {
   namespace S = L::vcssb;
   if (block.size() < S::kSize)
     return fail(ErrorCode::kBadInput,
-                fmt::format("VCSSB is {} bytes, expected {}", block.size(), S::kSize));
-  auto r = Reader(block, "VCSSB").fixed_at<S::kSize>(0, "VCSSB");
+                fmt::format("VCSSB is {} bytes, expected {}", block.size(), S::kSize),
+                Location::at_offset(std::string(name), base));
+  auto r = Reader(block, name, base).fixed_at<S::kSize>(0, "VCSSB");
   if (!r) return tl::unexpected(r.error());
   VcssbFields f;
   f.length = r->u32_be<S::kLength>();
@@ -82,13 +81,14 @@ Result<VcssbFields> decode_vcssb(ByteSpan block) {
   return f;
 }
 
-Result<VcbFields> decode_vcb(ByteSpan block) {
+Result<VcbFields> decode_vcb(ByteSpan block, std::string_view name, uint64_t base) {
   namespace B = L::vcb;
   if (block.size() < B::kHeaderSize)
     return fail(ErrorCode::kBadInput,
                 fmt::format("VCB is {} bytes, shorter than its {}-byte header", block.size(),
-                            B::kHeaderSize));
-  const Reader r(block, "VCB");
+                            B::kHeaderSize),
+                Location::at_offset(std::string(name), base));
+  const Reader r(block, name, base);
   auto h = r.fixed_at<B::kHeaderSize>(0, "VCB header");
   if (!h) return tl::unexpected(h.error());
   VcbFields f;
@@ -102,17 +102,18 @@ Result<VcbFields> decode_vcb(ByteSpan block) {
     return fail(ErrorCode::kBadInput,
                 fmt::format("VCB out_len {} is outside [{}, {}] (the block's size)", f.out_len,
                             B::kHeaderSize, block.size()),
-                at(B::kOutLen));
+                r.location_at(B::kOutLen));
   // The VCEs: a child bounded by out_len, each VCE a child bounded by its own length. Each VCE
   // is at least 72 bytes, so this loop runs at most out_len / 72 times.
   auto entries = r.child_at(B::kHeaderSize, f.out_len - B::kHeaderSize, "the VCEs before out_len");
   if (!entries) return tl::unexpected(entries.error());
   while (!entries->empty()) {
-    const size_t off = entries->offset();
+    const size_t off = entries->pos();
     const size_t left = entries->remaining();
     if (left < L::vce::kInvalidLen)
       return fail(ErrorCode::kBadInput,
-                  fmt::format("{} bytes left before out_len, too few for a VCE", left), at(off));
+                  fmt::format("{} bytes left before out_len, too few for a VCE", left),
+                  entries->location_at(off));
     auto len = entries->u32_be_at(entries->pos() + L::vce::kLen, "VCE length");
     if (!len) return tl::unexpected(len.error());
     if (*len < L::vce::kInvalidLen || *len % 4 != 0 || *len > left)
@@ -120,7 +121,7 @@ Result<VcbFields> decode_vcb(ByteSpan block) {
                   fmt::format("VCE length {} must be a multiple of 4 from {} to the {} bytes left "
                               "before out_len",
                               *len, L::vce::kInvalidLen, left),
-                  at(off));
+                  entries->location_at(off));
     auto vce = entries->child(*len, "the VCE");
     if (!vce) return tl::unexpected(vce.error());
     auto e = decode_vce(*vce);
@@ -130,7 +131,7 @@ Result<VcbFields> decode_vcb(ByteSpan block) {
   if (f.entries.size() != f.stored_ct)
     return fail(ErrorCode::kBadInput,
                 fmt::format("VCB holds {} VCEs but stored_ct is {}", f.entries.size(), f.stored_ct),
-                at(B::kStoredCount));
+                r.location_at(B::kStoredCount));
   return f;
 }
 
@@ -141,10 +142,11 @@ std::vector<unsigned> IsmFields::installed_subcodes() const {
   return out;
 }
 
-Result<IsmFields> decode_ism(ByteSpan block) {
+Result<IsmFields> decode_ism(ByteSpan block, std::string_view name, uint64_t base) {
   if (block.size() < L::kIsmStoredSize)
-    return fail(ErrorCode::kBadInput, fmt::format("an ISM word is {} bytes, not {}", L::kIsmStoredSize, block.size()));
-  auto word = Reader(block, "ISM").u32_be("ISM word 0");
+    return fail(ErrorCode::kBadInput, fmt::format("ISM is {} bytes, shorter than its {}-byte word", block.size(), L::kIsmStoredSize),
+                Location::at_offset(std::string(name), base));
+  auto word = Reader(block, name, base).u32_be("ISM word 0");
   if (!word) return tl::unexpected(word.error());
   return IsmFields{*word};
 }

@@ -79,19 +79,19 @@ Result<Diag320Outcome> call_diag320(const CertificateStore& store, const Diag320
   if (!out.result.ok()) return out;
   switch (call.subcode) {
     case L::kSubcodeQueryIsm: {
-      auto f = decode_ism(out.block);
+      auto f = decode_ism(out.block, "guest memory", kDiagBlockAddress);
       if (!f) return fail(ErrorCode::kInternal, "ISM read back does not decode: " + f.error().to_string());
       out.ism = *f;
       break;
     }
     case L::kSubcodeQueryVcsi: {
-      auto f = decode_vcssb(out.block);
+      auto f = decode_vcssb(out.block, "guest memory", kDiagBlockAddress);
       if (!f) return fail(ErrorCode::kInternal, "VCSSB read back does not decode: " + f.error().to_string());
       out.vcssb = *f;
       break;
     }
     case L::kSubcodeStoreVc: {
-      auto f = decode_vcb(out.block);
+      auto f = decode_vcb(out.block, "guest memory", kDiagBlockAddress);
       if (!f) return fail(ErrorCode::kInternal, "VCB read back does not decode: " + f.error().to_string());
       out.vcb = std::move(*f);
       break;

@@ -117,6 +117,25 @@ TEST(Diag320Decode, StoredCountMustMatchTheEntries) {
 TEST(Diag320Decode, ShortBlocksAreRefused) {
   EXPECT_FALSE(decode_vcb(Bytes(63)));
   EXPECT_FALSE(decode_vcssb(Bytes(127)));
+  auto ism = decode_ism(Bytes(2), "ism.bin");
+  ASSERT_FALSE(ism);
+  EXPECT_EQ(ism.error().to_string(), "ism.bin: byte 0: ISM is 2 bytes, shorter than its 4-byte word");
+}
+
+// A block read back from the guest is located in guest memory: the offsets are addresses
+// (0x2000 = 8192, the BIOS's block; VCE at +64, its length field).
+TEST(Diag320Decode, GuestMemoryLocationsAreAddresses) {
+  Bytes b = sample_vcb();
+  put32(b, 64, 1000);
+  auto f = decode_vcb(b, "guest memory", 0x2000);
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().where.path, "guest memory");
+  EXPECT_EQ(f.error().where.offset, 0x2000u + 64);
+  EXPECT_EQ(f.error().to_string(), "guest memory: byte 8256: VCE length 1000 must be a multiple of 4 from 72 to the "
+            "272 bytes left before out_len");
+  auto v = decode_vcssb(Bytes(127), "guest memory", 0x3000);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().to_string(), "guest memory: byte 12288: VCSSB is 127 bytes, expected 128");
 }
 
 TEST(Diag320Decode, VcssbFields) {

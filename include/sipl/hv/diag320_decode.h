@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sipl/base/bytes.h"
@@ -23,8 +24,11 @@ struct IsmFields {
   std::vector<unsigned> installed_subcodes() const;
 };
 
+// The decoders below read a block the guest got back. `name` and `base` say where it lies for
+// the error's location: a file and the block's offset in it, or "guest memory" and its address.
+
 // Returns the ISM word of a block of at least 4 bytes (kBadInput if shorter).
-Result<IsmFields> decode_ism(ByteSpan block);
+Result<IsmFields> decode_ism(ByteSpan block, std::string_view name = "ISM", uint64_t base = 0);
 
 // Returns the 128-byte VCSSB the guest hands to subcode 1: length 128, the rest zero.
 Bytes vcssb_request();
@@ -83,10 +87,10 @@ struct VcbFields {
 };
 
 // Returns the VCSSB fields of a 128-byte block (kBadInput if shorter).
-Result<VcssbFields> decode_vcssb(ByteSpan block);
+Result<VcssbFields> decode_vcssb(ByteSpan block, std::string_view name = "VCSSB", uint64_t base = 0);
 // Returns the VCB header and its VCEs up to out_len; kBadInput naming the byte offset when
 // out_len, a VCE length or a data field points outside the block or VCE, or when the number of
 // VCEs differs from stored_ct.
-Result<VcbFields> decode_vcb(ByteSpan block);
+Result<VcbFields> decode_vcb(ByteSpan block, std::string_view name = "VCB", uint64_t base = 0);
 
 }  // namespace sipl::hv
