@@ -12,6 +12,8 @@
 // last read left there, so the walk below keeps the same buffer. After virtio_assume_eckd a
 // virtio-blk disk is read in 4096-byte blocks addressed in 512-byte sectors (blk_factor 1);
 // virtio-scsi keeps its 512-byte blocks.
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "fw/secure_ipl_internal.h"
@@ -38,6 +40,9 @@ class EckdWalk {
       : b_(b), disk_(disk), bs_(block_size), sectors_(sectors_for(block_size)), sec_(block_size) {}
 
   // ipl_eckd()
+  // The read the host could not do, if one ended the walk.
+  const std::optional<Error>& error() const { return error_; }
+
   Eckd run() {
     pending_ = fmt::format("Using ECKD scheme (block size {:>5}), ", bs_);
     if (!read(2)) return fail("Cannot read block 2");
@@ -90,10 +95,15 @@ class EckdWalk {
       if (std::to_integer<uint8_t>((*got)[i]) != m[i]) return false;
     return true;
   }
-  // virtio_read(sector): one block of the ECKD block size at sector * 512.
+  // virtio_read(sector): one block of the ECKD block size at sector * 512. A block past the
+  // end of the disk is a failed read. So is a read the host cannot do (an I/O error, a corrupt
+  // qcow2 table): QEMU hands the guest an I/O error and the BIOS prints its message; the host's
+  // error (file and byte) is kept in error() so the prediction can name it.
   [[nodiscard]] bool read_into(uint64_t sector, Bytes& into) {
-    if (sector > disk_.size() / 512 || disk_.size() - sector * 512 < into.size()) return false;
-    return static_cast<bool>(disk_.read(sector * 512, into));
+    if (error_ || sector > disk_.size() / 512 || disk_.size() - sector * 512 < into.size()) return false;
+    auto st = disk_.read(sector * 512, into);
+    if (!st) error_ = st.error();
+    return static_cast<bool>(st);
   }
   [[nodiscard]] bool read(uint64_t sector) { return read_into(sector, sec_); }
   // puts(): completes the line print_eckd_msg left open.
@@ -159,6 +169,7 @@ class EckdWalk {
 
   Bios& b_;
   const image::DiskImage& disk_;
+  std::optional<Error> error_;
   uint32_t bs_;
   uint8_t sectors_;
   Bytes sec_;
@@ -166,16 +177,20 @@ class EckdWalk {
 };
 
 // has_iso_signature(): "CD001" at byte 0x8001.
-bool has_iso_signature(const image::DiskImage& disk) {
+Result<bool> has_iso_signature(const image::DiskImage& disk) {
   Bytes b(6);
-  return disk.size() >= 0x8006 && disk.read(0x8000, b) && sipl::to_string(ByteSpan(b).subspan(1, 5)) == "CD001";
+  if (disk.size() < 0x8006) return false;
+  if (auto st = disk.read(0x8000, b); !st) return tl::unexpected(st.error());
+  return sipl::to_string(ByteSpan(b).subspan(1, 5)) == "CD001";
 }
 
 }  // namespace
 
 Result<RunResult> eckd_fallback(Bios& b, const image::DiskImage& disk, hv::BootDeviceKind kind) {
   const bool scsi = kind == hv::BootDeviceKind::kVirtioScsiCcw;
-  if (!scsi && has_iso_signature(disk))
+  auto iso = scsi ? Result<bool>(false) : has_iso_signature(disk);
+  if (!iso) b.note(ids::kBootWalkFailed, iso.error());  // then the ECKD walk
+  if (iso && *iso)
     return fail(ErrorCode::kUnsupported,
                 fmt::format("{}: an ISO 9660 image on a disk device: sipl does not simulate El Torito boots",
                             disk.path()));
@@ -187,6 +202,11 @@ Result<RunResult> eckd_fallback(Bios& b, const image::DiskImage& disk, hv::BootD
   }
   EckdWalk walk(b, disk, eckd_bs);
   const Eckd r = walk.run();
+  if (walk.error()) {
+    b.note(ids::kBootWalkFailed, *walk.error());
+    b.print("zIPL load failed!");
+    return RunResult::kFailedPrinted;
+  }
   if (r == Eckd::kBootRecord) {
     if (b.mode != BiosMode::kNormal) {
       b.panic("Secure boot with the ECKD scheme is not supported!");

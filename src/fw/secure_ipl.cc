@@ -75,7 +75,8 @@ Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
   auto map = read_boot_map(*disk);
   if (!map) {
     b.note(ids::kBootNoScsiScheme,
-           fmt::format("{} (only the zipl SCSI scheme can be simulated)", map.error().to_string()));
+           fmt::format("{} (only the zipl SCSI scheme can be simulated)", map.error().to_string()),
+           map.error().where);
     return detail::RunResult::kFailed;
   }
   b.print("Using SCSI scheme.");
@@ -83,7 +84,7 @@ Result<detail::RunResult> run_disk(Bios& b, size_t i, const hv::BootDevice& dev,
   const unsigned index = program_index(b, b.machine.loadparm(i));
   auto program = load_program(*disk, *map, index);
   if (!program) {
-    b.note(ids::kBootWalkFailed, program.error().to_string());  // names the image and the block or byte
+    b.note(ids::kBootWalkFailed, program.error());  // names the image and the block or byte
     return detail::RunResult::kFailed;
   }
   b.out.program = index;

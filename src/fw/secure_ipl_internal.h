@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "sipl/base/diagnostic_ids.h"
 #include "sipl/fw/boot_record.h"
 #include "sipl/fw/secure_ipl.h"
 #include "sipl/image/sclab.h"
@@ -65,8 +66,17 @@ struct Bios {
   [[nodiscard]] bool put(uint64_t addr, ByteSpan data);
   [[nodiscard]] bool get(uint64_t addr, MutableByteSpan data);
   // Adds a sipl note (not console output) explaining what happened.
-  void note(std::string id, std::string msg) {
-    out.notes.push_back({Severity::kInfo, std::move(id), std::move(msg), {}});
+  void note(std::string id, std::string msg, Location where = {}) {
+    out.notes.push_back({Severity::kInfo, std::move(id), std::move(msg), {}, std::move(where)});
+  }
+  // A note for an error of the host side (a disk that cannot be read or walked): its text,
+  // file and byte or block.
+  void note(std::string id, const Error& e) { note(std::move(id), e.to_string(), e.where); }
+  // A boot.read_failed note: `what` could not be read from the disk, and why, with the file and
+  // byte, when guest memory kept the host's error.
+  void read_failed(const std::string& what) {
+    const auto& e = memory.host_error();
+    note(ids::kBootReadFailed, e ? what + ": " + e->to_string() : what, e ? e->where : Location{});
   }
 };
 

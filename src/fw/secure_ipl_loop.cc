@@ -62,7 +62,7 @@ bool check_sclab(Bios& b, LoopState& st, ComponentReport& c) {
   const uint64_t reach = std::min<uint64_t>(c.length, image::kSclabMaxReach);
   Bytes end(static_cast<size_t>(reach));
   if (!b.memory.read(c.address + c.length - reach, end)) {  // load_entry loaded it there
-    b.note(ids::kBootReadFailed, fmt::format("the end of the component at {:#x} cannot be read from the disk", c.address));
+    b.read_failed(fmt::format("the end of the component at {:#x} cannot be read from the disk", c.address));
     return false;
   }
   const auto parse = image::find_sclab(end, c.length);
@@ -267,8 +267,8 @@ bool load_component(Bios& b, const Component& c) {
   uint64_t at = c.address;
   for (const auto& piece : c.bytes.pieces()) {
     if (!b.memory.load(at, piece)) {
-      b.note(ids::kBootReadFailed, fmt::format("component {} ({:#x}, {} bytes) cannot be read from the disk", c.index,
-                                             c.address, c.length));
+      b.read_failed(fmt::format("component {} ({:#x}, {} bytes) cannot be read from the disk", c.index, c.address,
+                                c.length));
       return false;
     }
     at += piece.length;

@@ -42,8 +42,11 @@ uint16_t verify(const CertificateStore& store, GuestMemory& memory, uint64_t add
   std::vector<const crypto::Certificate*> certs;
   for (const auto& e : store.entries()) certs.push_back(&e.cert);
   const crypto::ContentSource component = [&](const std::function<void(ByteSpan)>& sink) -> Status {
-    if (!memory.visit(comp_addr, comp_len, sink))
+    if (!memory.visit(comp_addr, comp_len, sink)) {
+      if (const auto& e = memory.host_error())  // the disk range behind it cannot be read any more
+        return fail(e->code, "DIAG 0x508: the component cannot be read: " + e->to_string(), e->where);
       return fail(ErrorCode::kInternal, "DIAG 0x508: component left guest memory while being read");
+    }
     return {};
   };
   auto verdict = crypto::verify_detached(sig, component, certs, at);

@@ -24,7 +24,8 @@ bool GuestMemory::load(uint64_t addr, const SourceRange& data) {
     ok = ok && write(at, piece);
     at += piece.size();
   });
-  return s && ok;
+  if (!s) return keep(s.error());
+  return ok;
 }
 
 bool FlatGuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {

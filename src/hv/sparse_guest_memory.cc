@@ -19,7 +19,9 @@ bool SparseGuestMemory::read(uint64_t addr, MutableByteSpan out) const {
     const MutableByteSpan dst = out.subspan(static_cast<size_t>(done), static_cast<size_t>(n));
     auto it = pages_.find(page);
     if (it == pages_.end()) std::memset(dst.data(), 0, n);
-    else if (it->second.source && !it->second.source->read(it->second.source_offset + off, dst)) return false;
+    else if (it->second.source) {
+      if (auto st = it->second.source->read(it->second.source_offset + off, dst); !st) return keep(st.error());
+    }
     else if (!it->second.source) std::memcpy(dst.data(), it->second.owned.data() + off, n);
     done += n;
   }
@@ -30,7 +32,10 @@ std::byte* SparseGuestMemory::writable(uint64_t page) {
   Page& p = pages_[page];
   if (p.source) {
     Bytes b(kPage);
-    if (!p.source->read(p.source_offset, b)) return nullptr;
+    if (auto st = p.source->read(p.source_offset, b); !st) {
+      keep(st.error());
+      return nullptr;
+    }
     p.owned = std::move(b);
     p.source.reset();
   } else if (p.owned.empty()) {
@@ -75,7 +80,7 @@ bool SparseGuestMemory::load(uint64_t addr, const SourceRange& data) {
     } else {
       std::byte* dst = writable(page);
       if (!dst) return false;
-      if (!data.source->read(data.offset + done, MutableByteSpan(dst + off, n))) return false;
+      if (auto st = data.source->read(data.offset + done, MutableByteSpan(dst + off, n)); !st) return keep(st.error());
     }
     done += n;
   }
@@ -91,9 +96,9 @@ bool SparseGuestMemory::visit(uint64_t addr, uint64_t len, const std::function<v
   SourceRange run;
   auto flush = [&]() {
     if (run.length == 0) return true;
-    const bool ok = static_cast<bool>(stream(run, fn));
+    auto st = stream(run, fn);
     run = SourceRange{};
-    return ok;
+    return st ? true : keep(st.error());
   };
   uint64_t done = 0;
   while (done < len) {

@@ -6,10 +6,13 @@
 // is not supported!", so the device behind it is never tried.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "sipl/base/ebcdic.h"
 #include "sipl/base/time.h"
 #include "sipl/fw/secure_ipl.h"
 #include "sipl/hv/sparse_guest_memory.h"
+#include "support/must.h"
 #include "support/run.h"
 #include "support/test_data.h"
 
@@ -119,6 +122,47 @@ TEST_F(EckdFallback, AnEckdBootInNormalModeIsNotSimulated) {
   ASSERT_FALSE(b.out);
   EXPECT_EQ(b.out.error().code, ErrorCode::kUnsupported);
   EXPECT_NE(b.out.error().message.find("ECKD-scheme (DASD) boot record"), std::string::npos);
+}
+
+// Returns the big-endian u64 at `off` of file `path` (the qcow2 spec's header and table fields).
+uint64_t be64_at(const std::string& path, uint64_t off) {
+  std::ifstream f(path, std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(off));
+  unsigned char b[8] = {};
+  f.read(reinterpret_cast<char*>(b), 8);
+  uint64_t v = 0;
+  for (unsigned char c : b) v = v << 8 | c;
+  return v;
+}
+
+// A block the ECKD walk reads that the image cannot give (a qcow2 whose data cluster lies past
+// the end of the file): QEMU fails the guest's read, so the BIOS prints its message, and the
+// prediction names the host's reason with the file and the byte of the bad L2 entry.
+TEST_F(EckdFallback, AnUnreadableBlockIsTheBiosReadFailureAndANoteNamingTheByte) {
+  const std::string img = dir / "cut.qcow2";
+  test::must("qemu-img create -q -f qcow2 -o cluster_size=512 '" + img + "' 1M");
+  // Clusters 0 and 2 allocated (zeros), cluster 2's data written last, then cut off.
+  test::must("qemu-io -c 'write -P 0 0 512' -c 'write -P 0 1024 512' '" + img + "' >/dev/null");
+  test::must("truncate -s -512 '" + img + "'");
+  const uint64_t l1 = be64_at(img, 40);                          // header: l1_table_offset
+  const uint64_t l2 = be64_at(img, l1) & 0x00fffffffffffe00ull;  // L1[0]: the L2 table
+  const uint64_t entry = l2 + 2 * 8;                             // L2[2]: guest bytes 1024..1535
+
+  auto b = boot({img}, false, false);
+  ASSERT_TRUE(b.out) << b.out.error().to_string();
+  EXPECT_EQ(b.console(), (std::vector<std::string>{"LOADPARM=[        ]", "", "Using virtio-blk.",
+                                                   "Using guessed DASD geometry.",
+                                                   "Using ECKD scheme (block size  4096), Cannot read block 2",
+                                                   "zIPL load failed!",
+                                                   "ERROR: No suitable device for IPL. Halting..."}));
+  EXPECT_EQ(b.out->verdict, fw::Verdict::kNoBootableDevice);
+  ASSERT_EQ(b.out->notes.size(), 1u);
+  const auto& n = b.out->notes[0];
+  EXPECT_EQ(n.id, "boot.walk_failed");
+  EXPECT_EQ(n.where.path, img);
+  EXPECT_EQ(n.where.offset, std::optional<uint64_t>(entry));
+  EXPECT_EQ(n.message.rfind(img + ": byte " + std::to_string(entry) + ": L2 entry for guest byte 1024 ", 0), 0u)
+      << n.message;
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // A component whose disk bytes cannot be read when the BIOS needs them (an I/O error, or a
 // disk file that shrank after the walk): components are disk ranges read on demand, so the
 // failure can surface at the load (a partial page) or at the SCLAB check (whole pages). Either
-// way the real BIOS's read would have failed, so the device fails, in both modes, with a note.
+// way the real BIOS's read would have failed, so the device fails, in both modes, with a note
+// that names the host's error: the file and the byte that could not be read.
 #include <gtest/gtest.h>
 
 #include "support/bios_harness.h"
@@ -12,7 +13,9 @@ namespace {
 
 class FailingSource final : public ByteSource {
  public:
-  Status read(uint64_t, MutableByteSpan) const override { return fail(ErrorCode::kIo, "input/output error"); }
+  Status read(uint64_t offset, MutableByteSpan) const override {
+    return fail(ErrorCode::kIo, "Input/output error", Location::at_offset("disk.img", 4096 + offset));
+  }
 };
 
 fw::Component unreadable_load(unsigned index, uint64_t address, uint64_t length) {
@@ -61,7 +64,12 @@ TEST_P(UnreadableComponent, WholePagesFailAtTheSclabCheckAndTheDeviceFails) {
   EXPECT_TRUE(r.console.empty());  // the BIOS's read failure has no line of its own here
   ASSERT_FALSE(r.notes.empty());
   EXPECT_EQ(r.notes.back().id, "boot.read_failed");
-  EXPECT_EQ(r.notes.back().message, "the end of the component at 0x10000 cannot be read from the disk");
+  // The SCLAB check reads the last 65535 bytes (the locator's length is a u16): from byte
+  // 0x20000 - 0xffff = 0x10001 of the range, file byte 4096 + 65537 = 69633.
+  EXPECT_EQ(r.notes.back().message,
+            "the end of the component at 0x10000 cannot be read from the disk: disk.img: byte 69633: Input/output error");
+  EXPECT_EQ(r.notes.back().where.path, "disk.img");
+  EXPECT_EQ(r.notes.back().where.offset, std::optional<uint64_t>(69633));
 }
 
 TEST_P(UnreadableComponent, APartialPageFailsAtTheLoadAndTheDeviceFails) {
@@ -75,7 +83,9 @@ TEST_P(UnreadableComponent, APartialPageFailsAtTheLoadAndTheDeviceFails) {
   EXPECT_TRUE(r.console.empty());
   ASSERT_FALSE(r.notes.empty());
   EXPECT_EQ(r.notes.back().id, "boot.read_failed");
-  EXPECT_EQ(r.notes.back().message, "component 1 (0xa000, 16384 bytes) cannot be read from the disk");
+  EXPECT_EQ(r.notes.back().message,
+            "component 1 (0xa000, 16384 bytes) cannot be read from the disk: disk.img: byte 4096: Input/output error");
+  EXPECT_EQ(r.notes.back().where.offset, std::optional<uint64_t>(4096));
 }
 
 INSTANTIATE_TEST_SUITE_P(SecureAndAudit, UnreadableComponent, ::testing::Bool());

@@ -24,7 +24,8 @@ class PatternSource final : public ByteSource {
   explicit PatternSource(uint64_t size) : size_(size) {}
   Status read(uint64_t offset, MutableByteSpan out) const override {
     reads.push_back({offset, out.size()});
-    if (failing || offset + out.size() > size_) return fail(ErrorCode::kIo, "cannot read");
+    if (failing || offset + out.size() > size_)
+      return fail(ErrorCode::kIo, "cannot read", Location::at_offset("disk.img", offset));
     for (size_t i = 0; i < out.size(); ++i) out[i] = pattern(offset + i);
     return {};
   }
@@ -114,10 +115,25 @@ TEST(SparseGuestMemoryLoad, AFailingSourceFailsTheVisitAndTheRead) {
   auto src = std::make_shared<PatternSource>(1024 * 1024);
   hv::SparseGuestMemory mem(16 * 1024 * 1024);
   ASSERT_TRUE(mem.load(0, SourceRange{src, 0, 4 * kPage}));
+  EXPECT_FALSE(mem.host_error());
   src->failing = true;
   EXPECT_FALSE(mem.visit(0, 4 * kPage, [](ByteSpan) {}));
+  // The guest sees a failed access; the host's reason is kept: the first one, file and byte.
+  ASSERT_TRUE(mem.host_error());
+  EXPECT_EQ(mem.host_error()->to_string(), "disk.img: byte 0: cannot read");
+  EXPECT_EQ(mem.host_error()->code, ErrorCode::kIo);
   Bytes out(10);
-  EXPECT_FALSE(mem.read(5, out));
+  EXPECT_FALSE(mem.read(kPage + 5, out));
+  EXPECT_EQ(mem.host_error()->to_string(), "disk.img: byte 0: cannot read");
+}
+
+TEST(SparseGuestMemoryLoad, ALoadFromAFailingSourceKeepsTheHostError) {
+  auto src = std::make_shared<PatternSource>(1024 * 1024);
+  src->failing = true;
+  hv::SparseGuestMemory mem(16 * 1024 * 1024);
+  EXPECT_FALSE(mem.load(100, SourceRange{src, 4096, 10}));  // part of a page: read at once
+  ASSERT_TRUE(mem.host_error());
+  EXPECT_EQ(mem.host_error()->to_string(), "disk.img: byte 4096: cannot read");
 }
 
 TEST(ComponentData, AdjacentRangesOfOneSourceMergeAndCopyCrossesRanges) {

@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "sipl/base/byte_source.h"
 #include "sipl/base/bytes.h"
+#include "sipl/base/result.h"
 
 namespace sipl::hv {
 
@@ -29,6 +31,22 @@ class GuestMemory {
   // `fn`, when the range is not wholly guest memory, and false part-way when bytes loaded as a
   // disk range cannot be read any more (an I/O error). The default reads 1 MiB at a time.
   [[nodiscard]] virtual bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const;
+
+  // The first error of a disk range loaded with load() (a file that cannot be read any more,
+  // a corrupt qcow2 table), if a read, write, load or visit failed because of one. The false
+  // above is the guest's view (its access failed); this is the host's reason, with the file
+  // and byte, for the prediction to name.
+  const std::optional<Error>& host_error() const { return host_error_; }
+
+ protected:
+  // Keeps `e` as host_error() unless an earlier one is kept; returns false.
+  bool keep(const Error& e) const {
+    if (!host_error_) host_error_ = e;
+    return false;
+  }
+
+ private:
+  mutable std::optional<Error> host_error_;
 };
 
 // A flat guest of `size` bytes starting at absolute address 0.
