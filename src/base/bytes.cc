@@ -38,51 +38,6 @@ std::string hexdump(ByteSpan bytes) {
   return out;
 }
 
-std::optional<uint8_t> ByteReader::u8() {
-  if (1 > remaining()) return std::nullopt;
-  return std::to_integer<uint8_t>(data_[pos_++]);
-}
-
-std::optional<uint16_t> ByteReader::u16_be() {
-  if (2 > remaining()) return std::nullopt;
-  uint16_t v = load_u16_be(data_, pos_);
-  pos_ += 2;
-  return v;
-}
-
-std::optional<uint32_t> ByteReader::u32_be() {
-  if (4 > remaining()) return std::nullopt;
-  uint32_t v = load_u32_be(data_, pos_);
-  pos_ += 4;
-  return v;
-}
-
-std::optional<uint64_t> ByteReader::u64_be() {
-  if (8 > remaining()) return std::nullopt;
-  uint64_t v = load_u64_be(data_, pos_);
-  pos_ += 8;
-  return v;
-}
-
-std::optional<ByteSpan> ByteReader::bytes(size_t n) {
-  if (n > remaining()) return std::nullopt;
-  ByteSpan s = data_.subspan(pos_, n);
-  pos_ += n;
-  return s;
-}
-
-bool ByteReader::skip(size_t n) {
-  if (n > remaining()) return false;
-  pos_ += n;
-  return true;
-}
-
-bool ByteReader::seek(size_t off) {
-  if (off > data_.size()) return false;
-  pos_ = off;
-  return true;
-}
-
 namespace {
 void check(size_t size, size_t off, size_t width) {
   if (off > size || width > size - off) std::abort();

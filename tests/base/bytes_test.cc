@@ -5,47 +5,6 @@
 namespace sipl {
 namespace {
 
-Bytes bytes_of(std::initializer_list<unsigned> v) {
-  Bytes b;
-  for (unsigned x : v) b.push_back(std::byte(x));
-  return b;
-}
-
-TEST(ByteReader, ReadsBigEndianAndAdvances) {
-  Bytes b = bytes_of({0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07});
-  ByteReader r(b);
-  EXPECT_EQ(r.u8(), 0x12);
-  EXPECT_EQ(r.u16_be(), 0x3456);
-  EXPECT_EQ(r.u32_be(), 0x789abcdeu);
-  EXPECT_EQ(r.offset(), 7u);
-  EXPECT_EQ(r.u64_be(), 0xf001020304050607ull);
-  EXPECT_FALSE(r.u8().has_value());
-}
-
-TEST(ByteReader, ShortReadLeavesCursorUnchanged) {
-  Bytes b = bytes_of({1, 2, 3});
-  ByteReader r(b);
-  EXPECT_FALSE(r.u32_be().has_value());
-  EXPECT_EQ(r.offset(), 0u);
-  EXPECT_FALSE(r.bytes(4).has_value());
-  EXPECT_FALSE(r.skip(4));
-  EXPECT_EQ(r.u16_be(), 0x0102);
-  EXPECT_FALSE(r.u16_be().has_value());
-  EXPECT_EQ(r.u8(), 3);
-  EXPECT_EQ(r.remaining(), 0u);
-  EXPECT_FALSE(r.u8().has_value());
-}
-
-TEST(ByteReader, HugeLengthDoesNotOverflow) {
-  Bytes b = bytes_of({1, 2});
-  ByteReader r(b);
-  r.u8();
-  EXPECT_FALSE(r.bytes(SIZE_MAX).has_value());
-  EXPECT_FALSE(r.skip(SIZE_MAX));
-  EXPECT_FALSE(r.seek(3));
-  EXPECT_TRUE(r.seek(2));
-}
-
 TEST(ByteWriter, WritesBigEndianAndAligns) {
   ByteWriter w;
   w.u8(0xAA);

@@ -30,29 +30,6 @@ std::string to_hex(ByteSpan bytes);
 // Returns a `xxd`-like dump: offset, 16 hex bytes, ASCII column.
 std::string hexdump(ByteSpan bytes);
 
-class ByteReader {
- public:
-  explicit ByteReader(ByteSpan data) : data_(data) {}
-
-  size_t offset() const { return pos_; }
-  size_t remaining() const { return data_.size() - pos_; }
-  size_t size() const { return data_.size(); }
-
-  // Each returns nullopt (cursor unchanged) when fewer than the needed bytes remain.
-  std::optional<uint8_t> u8();
-  std::optional<uint16_t> u16_be();
-  std::optional<uint32_t> u32_be();
-  std::optional<uint64_t> u64_be();
-  std::optional<ByteSpan> bytes(size_t n);
-  bool skip(size_t n);
-  // Moves to an absolute offset; false if past the end.
-  bool seek(size_t off);
-
- private:
-  ByteSpan data_;
-  size_t pos_ = 0;
-};
-
 // Big-endian helpers on a fixed span, for formats written field by field at known offsets.
 // Callers guarantee `off + width <= span.size()` (layout headers static_assert their sizes);
 // violations abort rather than write out of bounds.
