@@ -52,6 +52,22 @@ TEST(Pkcs11Uri, ThePinIsReadWhereverWrittenAndNeverShown) {
             "pkcs11:object=k;bogus=1: not a usable PKCS#11 URI (RFC 7512): unknown path attribute 'bogus'");
 }
 
+// Found by pkcs11_uri_fuzzer (fuzz/corpus/pkcs11_uri/regression-pin-value-text-in-a-token-value):
+// RFC 7512 allows ':' and '=' in a path attribute's value (pk11-res-avail), so "pin-value=" can
+// be text inside a token label. It is that label, not a PIN, and redacting keeps it.
+TEST(Pkcs11Uri, PinValueTextInsideAnotherValueIsNotAPin) {
+  const std::string text = "pkcs11:token=The%20Sopkcpfts211:ppkcs11:pin-value=20Sop0";
+  auto u = Pkcs11Uri::parse(text);
+  ASSERT_TRUE(u) << u.error().to_string();
+  EXPECT_EQ(u->path_attribute("token"), "The Sopkcpfts211:ppkcs11:pin-value=20Sop0");
+  EXPECT_FALSE(u->pin_value());
+  EXPECT_EQ(without_pin(text), u->redacted());
+  auto again = Pkcs11Uri::parse(u->redacted());
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->pin_value());
+  EXPECT_EQ(again->path_attribute("token"), u->path_attribute("token"));
+}
+
 TEST(Pkcs11Uri, Malformed) {
   const std::pair<const char*, const char*> cases[] = {
       {"file:/k.pem", "it does not start with pkcs11:"},
