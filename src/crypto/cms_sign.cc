@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 
 #include "crypto/ossl_extra.h"
+#include "sipl/base/diagnostic_ids.h"
 
 namespace sipl::crypto {
 
@@ -43,7 +44,8 @@ Result<Bytes> sign_detached_cms(std::span<const ByteSpan> pieces, const PrivateK
   ERR_clear_error();
   if (X509_check_private_key(x509, pkey) != 1) {
     ERR_clear_error();
-    return fail(ErrorCode::kBadInput, "the private key does not match the certificate's public key");
+    return tl::unexpected(Error{ErrorCode::kBadInput, "the private key does not match the certificate's public key"}
+                              .with_id(ids::kSignKeyCertificateMismatch));
   }
   if (options.use_key_id && X509_get0_subject_key_id(x509) == nullptr) {
     ERR_clear_error();

@@ -10,6 +10,7 @@
 #include "crypto/pkcs11_backend.h"
 #include "crypto/pkcs11_module.h"
 #include "crypto/private_key_access.h"
+#include "sipl/base/diagnostic_ids.h"
 #include "sipl/base/file.h"
 
 namespace sipl::crypto {
@@ -76,11 +77,12 @@ Result<std::pair<Reached, p11::Module>> reach(std::string_view text) {
                 Location{where});
   r.token = matching.front();
   if (r.token.user_pin_locked)
-    return fail(ErrorCode::kBadInput,
-                fmt::format("the user PIN of token '{}' is locked (CKF_USER_PIN_LOCKED); the security officer can "
-                            "unlock it",
-                            r.token.label),
-                Location{where});
+    return tl::unexpected(Error{ErrorCode::kBadInput,
+                                fmt::format("the user PIN of token '{}' is locked (CKF_USER_PIN_LOCKED); the security "
+                                            "officer can unlock it",
+                                            r.token.label),
+                                Location{where}}
+                              .with_id(ids::kPkcs11PinLocked));
   return std::pair<Reached, p11::Module>{std::move(r), std::move(*module)};
 }
 
@@ -274,11 +276,13 @@ Result<TokenKeyResult> generate_token_key(std::string_view text, KeyType type, c
                                       id.empty() ? std::nullopt : std::optional<std::string>(id), pin);
     if (!count) return tl::unexpected(count.error());
     if (*count > 0)  // like a --key file that exists: bad input (3), not a usage error
-      return fail(ErrorCode::kBadInput,
-                  fmt::format("token '{}' already holds a private key with {}; refusing to make another (choose "
-                              "another object=, or delete the old key with pkcs11-tool --delete-object)",
-                              r.token.label, object_selector(r.uri)),
-                  Location{where});
+      return tl::unexpected(
+          Error{ErrorCode::kBadInput,
+                fmt::format("token '{}' already holds a private key with {}; refusing to make another (choose "
+                            "another object=, or delete the old key with pkcs11-tool --delete-object)",
+                            r.token.label, object_selector(r.uri)),
+                Location{where}}
+              .with_id(ids::kKeygenOutputExists));
     if (auto g = module.generate_key_pair(r.token, {type, label, id}, *pin); !g) return tl::unexpected(g.error());
   }  // finalised before OpenSSL loads the new key
   auto key = fetch_key(r, pin);

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <p11-kit/pkcs11.h>
 
+#include "sipl/base/diagnostic_ids.h"
+
 namespace sipl::crypto::p11 {
 
 struct Module::Impl {
@@ -165,14 +167,17 @@ Result<std::unique_ptr<Session>> open_session(CK_FUNCTION_LIST* f, const TokenIn
   if (pin) {
     rv = s->login(*pin);
     if (rv == CKR_PIN_INCORRECT)
-      return fail(ErrorCode::kBadInput, fmt::format("token '{}' rejected the PIN (CKR_PIN_INCORRECT)", token.label),
-                  Location{uri});
+      return tl::unexpected(Error{ErrorCode::kBadInput,
+                                  fmt::format("token '{}' rejected the PIN (CKR_PIN_INCORRECT)", token.label),
+                                  Location{uri}}
+                                .with_id(ids::kPkcs11PinIncorrect));
     if (rv == CKR_PIN_LOCKED)
-      return fail(
-          ErrorCode::kBadInput,
-          fmt::format("the user PIN of token '{}' is locked (CKR_PIN_LOCKED); the security officer can unlock it",
-                      token.label),
-          Location{uri});
+      return tl::unexpected(
+          Error{ErrorCode::kBadInput,
+                fmt::format("the user PIN of token '{}' is locked (CKR_PIN_LOCKED); the security officer can unlock it",
+                            token.label),
+                Location{uri}}
+              .with_id(ids::kPkcs11PinLocked));
     if (rv != CKR_OK)
       return fail(ErrorCode::kBadInput, fmt::format("cannot log in to token '{}' ({})", token.label, ckr_name(rv)),
                   Location{uri});

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sipl/base/diagnostic_ids.h"
 #include "sipl/base/file.h"
 #include "sipl/crypto/pkcs11_uri.h"
 #include "sipl/crypto/self_signed.h"
@@ -35,7 +36,10 @@ Result<KeyFiles> write_signing_key_files(const KeyFilesRequest& r) {
                             {{"path", r.cert}}});
   if (!r.force)
     for (const auto& p : {r.key, r.cert})
-      if (!p.empty() && exists(p)) return fail(ErrorCode::kBadInput, "already exists; refusing to overwrite it without --force", Location{p});
+      if (!p.empty() && exists(p))
+        return tl::unexpected(
+            Error{ErrorCode::kBadInput, "already exists; refusing to overwrite it without --force", Location{p}}.with_id(
+                ids::kKeygenOutputExists));
   const SelfSignedOptions cert_options{r.common_name, r.not_before, r.days};
   if (!r.pkcs11.empty()) {
     if (auto uri = Pkcs11Uri::parse(r.pkcs11); !uri) return tl::unexpected(uri.error());

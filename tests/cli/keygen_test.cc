@@ -83,6 +83,13 @@ TEST(KeygenCli, RefusesToOverwriteWithoutForce) {
   EXPECT_EQ(r.err, "sipl: error: " + (dir / "s.key") + ": already exists; refusing to overwrite it without --force\n");
   EXPECT_EQ(test::read_text(dir / "s.key"), "precious");
   EXPECT_EQ(sh("test -e " + (dir / "s.pem")).exit_code, 1);
+  // Under --json the error names its own id, so a script can tell "exists" from other failures.
+  auto j = test::run_sipl_json({"keygen", "--json", "--key", dir / "s.key", "--cert", dir / "s.pem"});
+  EXPECT_EQ(j.run.exit_code, 3);
+  EXPECT_EQ(j.json["error"]["id"], "keygen.output_exists");
+  EXPECT_EQ(j.json["error"]["code"], "bad_input");
+  EXPECT_EQ(j.json["error"]["location"]["path"], dir / "s.key");
+  EXPECT_EQ(test::read_text(dir / "s.key"), "precious");
   r = run_sipl({"keygen", "--key", dir / "s.key", "--cert", dir / "s.pem", "--force"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(test::read_text(dir / "s.key"), "precious");

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "crypto/signing_keys.h"
+#include "support/json_schema.h"
 #include "support/run.h"
 #include "support/softhsm.h"
 
@@ -59,6 +60,13 @@ TEST_F(SignPkcs11Errors, WrongPin) {
   expect_failure(sign("pkcs11:token=sipl-test;object=signkey?pin-value=9999&module-path=" + m), 3,
                  "pkcs11:token=sipl-test;object=signkey?module-path=" + m +
                      ": token 'sipl-test' rejected the PIN (CKR_PIN_INCORRECT)");
+  // Under --json the error names its own id (scripts ask for the PIN again on it), never the PIN.
+  auto j = test::run_sipl_json({"sign", "--json", "--key",
+                                "pkcs11:token=sipl-test;object=signkey?pin-value=9999&module-path=" + m, "--cert",
+                                kp.cert, "-o", dir / "out", dir / "c"});
+  EXPECT_EQ(j.run.exit_code, 3);
+  EXPECT_EQ(j.json["error"]["id"], "pkcs11.pin_incorrect");
+  EXPECT_EQ(j.run.out.find("9999"), std::string::npos);
   // KBUILD_SIGN_PIN is used when the URI has no PIN, and is never shown either.
   auto r = test::run({"env", "KBUILD_SIGN_PIN=9999", SIPL_BIN, "sign", "--key",
                       "pkcs11:token=sipl-test;object=signkey?module-path=" + m, "--cert", kp.cert, dir / "c"});
@@ -73,6 +81,11 @@ TEST_F(SignPkcs11Errors, LockedToken) {
                  "pkcs11:token=sipl-test;object=signkey?module-path=" + locked +
                      ": the user PIN of token 'sipl-test' is locked (CKF_USER_PIN_LOCKED); the security officer can "
                      "unlock it");
+  auto j = test::run_sipl_json({"sign", "--json", "--key",
+                                "pkcs11:token=sipl-test;object=signkey?pin-value=1234&module-path=" + locked, "--cert",
+                                kp.cert, "-o", dir / "out", dir / "c"});
+  EXPECT_EQ(j.run.exit_code, 3);
+  EXPECT_EQ(j.json["error"]["id"], "pkcs11.pin_locked");
 }
 
 TEST_F(SignPkcs11Errors, NoPinAndNoTerminal) {
@@ -144,6 +157,11 @@ TEST_F(SignPkcs11Errors, KeygenRefusesAnExistingKeyAndNeedsALabel) {
                  "pkcs11:token=sipl-test;object=signkey?module-path=" + m +
                      ": token 'sipl-test' already holds a private key with object=signkey; refusing to make another "
                      "(choose another object=, or delete the old key with pkcs11-tool --delete-object)");
+  auto j = test::run_sipl_json({"keygen", "--json", "--pkcs11",
+                                "pkcs11:token=sipl-test;object=signkey?pin-value=1234&module-path=" + m, "--cert",
+                                dir / "k.pem"});
+  EXPECT_EQ(j.run.exit_code, 3);
+  EXPECT_EQ(j.json["error"]["id"], "keygen.output_exists");  // as for a --key file that exists
   r = run_sipl(
       {"keygen", "--pkcs11", "pkcs11:token=sipl-test?pin-value=1234&module-path=" + m, "--cert", dir / "k.pem"});
   expect_failure(r, 2,

@@ -265,6 +265,9 @@ TEST_F(SignCli, BadInputs) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "sipl: error: " + other.key + " and " + kp.cert +
                        ": the private key does not match the certificate's public key\n");
+  auto j = test::run_sipl_json({"sign", "--json", "--key", other.key, "--cert", kp.cert, dir / "c"});
+  EXPECT_EQ(j.run.exit_code, 3);
+  EXPECT_EQ(j.json["error"]["id"], "sign.key_certificate_mismatch");
   r = run_sipl({"sign", "--key", kp.key, "--cert", dir / "c", dir / "c"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "sipl: error: " + (dir / "c") + ": ASN1 parser: Error in TAG.\n");

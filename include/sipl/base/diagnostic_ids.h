@@ -17,6 +17,10 @@ inline constexpr char kErrorInternal[] = "error.internal";
 
 // crypto
 inline constexpr char kKeygenNotPemName[] = "keygen.not_pem_name";
+inline constexpr char kKeygenOutputExists[] = "keygen.output_exists";
+inline constexpr char kPkcs11PinIncorrect[] = "pkcs11.pin_incorrect";
+inline constexpr char kPkcs11PinLocked[] = "pkcs11.pin_locked";
+inline constexpr char kSignKeyCertificateMismatch[] = "sign.key_certificate_mismatch";
 inline constexpr char kVerifyContentTypeMismatch[] = "verify.content_type_mismatch";
 inline constexpr char kVerifyDigestMismatch[] = "verify.digest_mismatch";
 inline constexpr char kVerifyExpired[] = "verify.expired";
