@@ -39,10 +39,10 @@ class EckdWalk {
   EckdWalk(Bios& b, const image::DiskImage& disk, uint32_t block_size)
       : b_(b), disk_(disk), bs_(block_size), sectors_(sectors_for(block_size)), sec_(block_size) {}
 
-  // ipl_eckd()
   // The read the host could not do, if one ended the walk.
   const std::optional<Error>& error() const { return error_; }
 
+  // ipl_eckd()
   Eckd run() {
     pending_ = fmt::format("Using ECKD scheme (block size {:>5}), ", bs_);
     if (!read(2)) return fail("Cannot read block 2");

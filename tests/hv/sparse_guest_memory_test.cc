@@ -118,13 +118,14 @@ TEST(SparseGuestMemoryLoad, AFailingSourceFailsTheVisitAndTheRead) {
   EXPECT_FALSE(mem.host_error());
   src->failing = true;
   EXPECT_FALSE(mem.visit(0, 4 * kPage, [](ByteSpan) {}));
-  // The guest sees a failed access; the host's reason is kept: the first one, file and byte.
+  // The guest sees a failed access; the host's reason is kept, file and byte: that of the
+  // last access that failed (a second device's failure is not explained by the first's).
   ASSERT_TRUE(mem.host_error());
   EXPECT_EQ(mem.host_error()->to_string(), "disk.img: byte 0: cannot read");
   EXPECT_EQ(mem.host_error()->code, ErrorCode::kIo);
   Bytes out(10);
   EXPECT_FALSE(mem.read(kPage + 5, out));
-  EXPECT_EQ(mem.host_error()->to_string(), "disk.img: byte 0: cannot read");
+  EXPECT_EQ(mem.host_error()->to_string(), "disk.img: byte 65541: cannot read");
 }
 
 TEST(SparseGuestMemoryLoad, ALoadFromAFailingSourceKeepsTheHostError) {

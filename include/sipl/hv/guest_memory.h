@@ -32,16 +32,16 @@ class GuestMemory {
   // disk range cannot be read any more (an I/O error). The default reads 1 MiB at a time.
   [[nodiscard]] virtual bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const;
 
-  // The first error of a disk range loaded with load() (a file that cannot be read any more,
-  // a corrupt qcow2 table), if a read, write, load or visit failed because of one. The false
-  // above is the guest's view (its access failed); this is the host's reason, with the file
-  // and byte, for the prediction to name.
+  // The error of the last read, write, load or visit that failed because a disk range loaded
+  // with load() could not be read (a file that cannot be read any more, a corrupt qcow2 table).
+  // The false above is the guest's view (its access failed); this is the host's reason, with
+  // the file and byte, for the prediction to name right after the access that failed.
   const std::optional<Error>& host_error() const { return host_error_; }
 
  protected:
-  // Keeps `e` as host_error() unless an earlier one is kept; returns false.
+  // Keeps `e` as host_error(); returns false.
   bool keep(const Error& e) const {
-    if (!host_error_) host_error_ = e;
+    host_error_ = e;
     return false;
   }
 
