@@ -3,6 +3,7 @@
 #include <openssl/asn1.h>
 #include <openssl/ec.h>
 #include <openssl/obj_mac.h>
+#include <openssl/provider.h>
 
 #include <ctime>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "crypto/certificate_impl.h"
+#include "crypto/der.h"
 #include "crypto/pem.h"
 #include "crypto/serial.h"
 
@@ -50,18 +52,149 @@ std::string name_rfc2253(const X509_NAME* name) {
 
 }  // namespace
 
+// Two parses. d2i_X509 decodes every certificate's public key as it parses (OpenSSL 3.0 sets
+// up a provider decoder for each key, ~80 % of a parse), but a store of 64 certificates needs
+// one key: the one that verifies. So a certificate is parsed first in a library context whose
+// only provider is "null": the same ASN.1 templates accept and refuse the same encodings (the
+// key decode is opportunistic in d2i_X509, its failure never refuses a certificate), the
+// fields are read from it, and the key type and size come from the SubjectPublicKeyInfo's
+// algorithm identifier and, for RSA, the modulus' length. Only when the key itself is needed
+// (a signature check, native_handle) is the certificate parsed again by d2i_X509 in the
+// default context. docs/PERFORMANCE.md (issue 15): 64 certificates 6.0 -> 1.2 ms.
+namespace {
+
+OSSL_LIB_CTX* fields_only_context() {
+  // Created once and never freed: OpenSSL's own atexit clean-up may run before any static
+  // destructor of ours would.
+  static OSSL_LIB_CTX* ctx = [] {
+    OSSL_LIB_CTX* c = OSSL_LIB_CTX_new();
+    if (c != nullptr && OSSL_PROVIDER_load(c, "null") == nullptr) {
+      OSSL_LIB_CTX_free(c);
+      c = nullptr;
+    }
+    ERR_clear_error();
+    return c;
+  }();
+  return ctx;
+}
+
+X509Ptr parse_fields(ByteSpan der) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+  OSSL_LIB_CTX* ctx = fields_only_context();
+  X509* x = ctx != nullptr ? reinterpret_cast<X509*>(ASN1_item_d2i_ex(nullptr, &p, static_cast<long>(der.size()),
+                                                                        ASN1_ITEM_rptr(X509), ctx, nullptr))
+                           : d2i_X509(nullptr, &p, static_cast<long>(der.size()));
+  ERR_clear_error();
+  return X509Ptr(x);
+}
+
+// Bit length of a DER INTEGER that is positive and minimally encoded; 0 otherwise.
+int positive_integer_bits(ByteSpan v) {
+  if (v.empty() || (std::to_integer<uint8_t>(v[0]) & 0x80) != 0) return 0;
+  size_t i = 0;
+  if (std::to_integer<uint8_t>(v[0]) == 0) {
+    if (v.size() == 1 || (std::to_integer<uint8_t>(v[1]) & 0x80) == 0) return 0;  // zero, or not minimal
+    i = 1;
+  }
+  const auto top = std::to_integer<uint8_t>(v[i]);
+  int bits = 0;
+  for (unsigned t = top; t != 0; t >>= 1) ++bits;
+  return static_cast<int>((v.size() - i - 1) * 8) + bits;
+}
+
+// The RSA modulus' bit length from an RSAPublicKey (SEQUENCE { n INTEGER, e INTEGER }, nothing
+// after it); 0 when it is not that shape, and the caller asks OpenSSL instead.
+int rsa_modulus_bits(ByteSpan rsa_public_key) {
+  der::Reader outer(rsa_public_key);
+  auto seq = outer.next(der::kSequence);
+  if (!seq || seq->indefinite || !outer.empty()) return 0;
+  der::Reader in = der::Reader::inside(*seq);
+  auto n = in.next(der::kInteger);
+  if (!n || n->indefinite) return 0;
+  auto e = in.next(der::kInteger);
+  if (!e || e->indefinite || !in.empty() || positive_integer_bits(e->value) == 0) return 0;
+  return positive_integer_bits(n->value);
+}
+
+// Key family, type and description from the SubjectPublicKeyInfo alone, for the keys that can
+// be described without decoding them: RSA (rsaEncryption) and ECDSA on the NIST curves. False
+// for anything else; the caller then decodes the key.
+bool describe_without_decoding(X509* x, Certificate::Impl& impl) {
+  const ASN1_OBJECT* alg = nullptr;
+  const unsigned char* key = nullptr;
+  int key_len = 0;
+  X509_ALGOR* params = nullptr;
+  if (X509_PUBKEY_get0_param(const_cast<ASN1_OBJECT**>(&alg), &key, &key_len, &params, X509_get_X509_PUBKEY(x)) != 1 ||
+      key == nullptr || key_len <= 0)
+    return false;
+  switch (OBJ_obj2nid(alg)) {
+    case NID_rsaEncryption: {
+      const int bits = rsa_modulus_bits(ByteSpan(reinterpret_cast<const std::byte*>(key), static_cast<size_t>(key_len)));
+      if (bits == 0) return false;
+      impl.key_algorithm = KeyAlgorithm::kRsa;
+      impl.key_description = fmt::format("RSA {}", bits);
+      return true;
+    }
+    case NID_X9_62_id_ecPublicKey: {
+      int ptype = V_ASN1_UNDEF;
+      const void* pval = nullptr;
+      X509_ALGOR_get0(nullptr, &ptype, &pval, params);
+      if (ptype != V_ASN1_OBJECT || pval == nullptr) return false;  // explicit parameters: OpenSSL names them
+      const int nid = OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(pval));
+      if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1 && nid != NID_secp521r1) return false;
+      impl.key_algorithm = KeyAlgorithm::kEcdsa;
+      impl.key_description = "ECDSA " + curve_label(nid);
+      if (nid == NID_secp521r1) impl.key_type = VceKeyType::kEcdsaP521;
+      return true;
+    }
+    default: return false;
+  }
+}
+
+// The same values from the decoded key (OpenSSL's view), for every other key.
+void describe_decoded(const X509* x, Certificate::Impl& impl) {
+  EVP_PKEY* key = x != nullptr ? X509_get0_pubkey(x) : nullptr;  // null for unknown algorithms
+  if (key == nullptr) {
+    ERR_clear_error();
+    impl.key_description = "unknown";
+  } else if (EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS")) {
+    impl.key_algorithm = EVP_PKEY_is_a(key, "RSA") ? KeyAlgorithm::kRsa : KeyAlgorithm::kOther;
+    impl.key_description = fmt::format("RSA {}", EVP_PKEY_get_bits(key));
+  } else if (EVP_PKEY_is_a(key, "EC")) {
+    char group[64] = {0};
+    size_t glen = 0;
+    int nid = NID_undef;
+    if (EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof group, &glen) == 1)
+      nid = OBJ_sn2nid(group) != NID_undef ? OBJ_sn2nid(group) : EC_curve_nist2nid(group);
+    impl.key_algorithm = KeyAlgorithm::kEcdsa;
+    impl.key_description = "ECDSA " + curve_label(nid);
+    if (nid == NID_secp521r1) impl.key_type = VceKeyType::kEcdsaP521;
+  } else {
+    impl.key_description = EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "unknown";
+  }
+}
+
+}  // namespace
+
+const X509* Certificate::Impl::full() const {
+  std::call_once(full_once_, [this] {
+    const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
+    full_.reset(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+    ERR_clear_error();
+  });
+  // d2i_X509 accepts what the first parse accepted; should it not, the fields-only parse
+  // stands in (its key is null, which every user of the key reports as unusable).
+  return full_ ? full_.get() : fields.get();
+}
+
 Result<Certificate> Certificate::from_der(ByteSpan der) {
   if (auto ok = check_der_envelope(der); !ok) {
     Error e = ok.error();
     if (looks_like_pem(der)) e.hint = "PEM detected: this is PEM text, but a DER certificate is expected here";
     return tl::unexpected(std::move(e));
   }
-  const unsigned char* p = reinterpret_cast<const unsigned char*>(der.data());
-  X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-  if (!x) {
-    ERR_clear_error();
-    return fail(ErrorCode::kBadInput, kGnutlsAsn1TagError);
-  }
+  X509Ptr x = parse_fields(der);
+  if (!x) return fail(ErrorCode::kBadInput, kGnutlsAsn1TagError);
   auto impl = std::make_shared<Impl>();
   // OpenSSL keeps the received encoding: i2d returns these exact bytes, as GnuTLS's export does.
   impl->der.assign(der.begin(), der.end());
@@ -76,31 +209,14 @@ Result<Certificate> Certificate::from_der(ByteSpan der) {
   impl->key_id = sha256(ByteSpan(reinterpret_cast<const std::byte*>(spki), static_cast<size_t>(spki_len)));
   OPENSSL_free(spki);
 
-  EVP_PKEY* key = X509_get0_pubkey(x.get());  // may be null for unknown algorithms
-  if (key == nullptr) {
-    ERR_clear_error();
-    impl->key_description = "unknown";
-  } else if (EVP_PKEY_is_a(key, "RSA") || EVP_PKEY_is_a(key, "RSA-PSS")) {
-    impl->key_description = fmt::format("RSA {}", EVP_PKEY_get_bits(key));
-  } else if (EVP_PKEY_is_a(key, "EC")) {
-    char group[64] = {0};
-    size_t glen = 0;
-    int nid = NID_undef;
-    if (EVP_PKEY_get_utf8_string_param(key, "group", group, sizeof group, &glen) == 1)
-      nid = OBJ_sn2nid(group) != NID_undef ? OBJ_sn2nid(group) : EC_curve_nist2nid(group);
-    impl->key_description = "ECDSA " + curve_label(nid);
-    if (nid == NID_secp521r1) impl->key_type = VceKeyType::kEcdsaP521;
-  } else {
-    impl->key_description = EVP_PKEY_get0_type_name(key) ? EVP_PKEY_get0_type_name(key) : "unknown";
-  }
-
   auto nb = to_unix(X509_get0_notBefore(x.get()));
   if (!nb) return tl::unexpected(nb.error());
   auto na = to_unix(X509_get0_notAfter(x.get()));
   if (!na) return tl::unexpected(na.error());
   impl->not_before = *nb;
   impl->not_after = *na;
-  impl->x509 = std::move(x);
+  if (!describe_without_decoding(x.get(), *impl)) describe_decoded(impl->full(), *impl);
+  impl->fields = std::move(x);
   Certificate c;
   c.impl_ = std::move(impl);
   return c;
@@ -122,23 +238,25 @@ const Bytes& Certificate::der() const { return impl_->der; }
 const Sha256& Certificate::fingerprint_sha256() const { return impl_->fingerprint; }
 const Sha256& Certificate::key_id_sha256() const { return impl_->key_id; }
 VceKeyType Certificate::key_type() const { return impl_->key_type; }
+KeyAlgorithm Certificate::key_algorithm() const { return impl_->key_algorithm; }
 std::string Certificate::key_description() const { return impl_->key_description; }
-std::string Certificate::subject() const { return name_rfc2253(X509_get_subject_name(impl_->x509.get())); }
-std::string Certificate::issuer() const { return name_rfc2253(X509_get_issuer_name(impl_->x509.get())); }
+std::string Certificate::subject() const { return name_rfc2253(X509_get_subject_name(impl_->fields.get())); }
+std::string Certificate::issuer() const { return name_rfc2253(X509_get_issuer_name(impl_->fields.get())); }
 UnixTime Certificate::not_before() const { return impl_->not_before; }
 UnixTime Certificate::not_after() const { return impl_->not_after; }
 bool Certificate::valid_at(UnixTime t) const { return impl_->not_before <= t && t <= impl_->not_after; }
-const void* Certificate::native_handle() const { return impl_->x509.get(); }
+const void* Certificate::native_handle() const { return impl_->full(); }
 
 bool Certificate::verifies_own_signature() const {
-  EVP_PKEY* key = X509_get0_pubkey(impl_->x509.get());
-  const bool ok = key != nullptr && X509_verify(impl_->x509.get(), key) == 1;
+  X509* x = const_cast<X509*>(impl_->full());
+  EVP_PKEY* key = X509_get0_pubkey(x);
+  const bool ok = key != nullptr && X509_verify(x, key) == 1;
   ERR_clear_error();
   return ok;
 }
 
 std::string Certificate::serial_hex() const {
-  return crypto::serial_hex(X509_get0_serialNumber(impl_->x509.get()));
+  return crypto::serial_hex(X509_get0_serialNumber(impl_->fields.get()));
 }
 
 }  // namespace sipl::crypto

@@ -267,12 +267,22 @@ CandidateResult DetachedSignature::verify_with(const Certificate& cert, const Pr
   };
   if (prepared.signature_problem) return done(CandidateStatus::kSignatureUnusable, prepared.signature_problem->message);
 
-  X509* x = const_cast<X509*>(static_cast<const X509*>(cert.native_handle()));
-  EVP_PKEY* pkey = X509_get0_pubkey(x);
-  if (!pkey) return done(CandidateStatus::kUnsupportedKey, "the certificate's public key cannot be used");
+  // The key's kind comes from the certificate's SubjectPublicKeyInfo, so a store's other
+  // certificates are told apart without decoding their keys; only a key of the signature's
+  // kind is decoded (Certificate::native_handle).
   KeyAlg cert_alg = KeyAlg::kUnknown;
-  if (EVP_PKEY_is_a(pkey, "RSA")) cert_alg = KeyAlg::kRsa;
-  else if (EVP_PKEY_is_a(pkey, "EC")) cert_alg = KeyAlg::kEcdsa;
+  if (cert.key_algorithm() == KeyAlgorithm::kRsa) cert_alg = KeyAlg::kRsa;
+  else if (cert.key_algorithm() == KeyAlgorithm::kEcdsa) cert_alg = KeyAlg::kEcdsa;
+  X509* x = nullptr;
+  EVP_PKEY* pkey = nullptr;
+  if (cert_alg == KeyAlg::kUnknown || cert_alg == im.key_alg) {
+    x = const_cast<X509*>(static_cast<const X509*>(cert.native_handle()));
+    pkey = X509_get0_pubkey(x);
+    if (!pkey) {
+      ERR_clear_error();
+      return done(CandidateStatus::kUnsupportedKey, "the certificate's public key cannot be used");
+    }
+  }
   if (cert_alg == KeyAlg::kUnknown)
     return done(CandidateStatus::kUnsupportedKey, fmt::format("the certificate's {} key cannot verify an {} signature", cert.key_description(), key_alg_name(im.key_alg)));
   if (cert_alg != im.key_alg)

@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "sipl/base/file.h"
 #include "sipl/base/time.h"
 #include "support/certs.h"
+#include "support/must.h"
 #include "support/openssl_cli.h"
 #include "support/run.h"
 
@@ -55,6 +58,73 @@ TEST(Certificate, KeyTypeIsOneOnlyForP521) {
     EXPECT_EQ(c.key_type(), k.want) << k.type;
     EXPECT_EQ(c.key_description(), k.desc) << k.type;
   }
+}
+
+// The description and kind of key come from the SubjectPublicKeyInfo without decoding the key
+// where that can tell (RSA, NIST curves) and from the decoded key otherwise; both must say
+// what `openssl x509 -text` says of the same certificate.
+TEST(Certificate, KeyDescriptionAgreesWithOpensslForEveryKeyShape) {
+  test::TempDir t;
+  struct {
+    const char* newkey;
+    KeyAlgorithm kind;
+  } cases[] = {{"rsa:1025", KeyAlgorithm::kRsa},
+               {"rsa:3072", KeyAlgorithm::kRsa},
+               {"rsa-pss -pkeyopt rsa_keygen_bits:2048", KeyAlgorithm::kOther},
+               {"ec -pkeyopt ec_paramgen_curve:P-256", KeyAlgorithm::kEcdsa},
+               {"ec -pkeyopt ec_paramgen_curve:P-521", KeyAlgorithm::kEcdsa},
+               {"ec -pkeyopt ec_paramgen_curve:secp256k1", KeyAlgorithm::kEcdsa},
+               {"ec -pkeyopt ec_paramgen_curve:brainpoolP256r1", KeyAlgorithm::kEcdsa},
+               {"ed25519", KeyAlgorithm::kOther}};
+  for (const auto& k : cases) {
+    const std::string pem = t / "k.pem";
+    test::must(fmt::format("openssl req -x509 -newkey {} -nodes -keyout /dev/null -subj /CN=k -days 2 -out {} 2>/dev/null",
+                           k.newkey, pem));
+    const std::string text = test::must_out(fmt::format("openssl x509 -in {} -noout -text", pem));
+    auto field = [&](const std::string& name) {
+      const size_t at = text.find(name);
+      if (at == std::string::npos) return std::string();
+      const size_t end = text.find('\n', at);
+      return text.substr(at + name.size(), end - at - name.size());
+    };
+    const std::string alg = field("Public Key Algorithm: ");
+    std::string want;
+    if (alg == "rsaEncryption" || alg == "rsassaPss") {
+      const std::string bits = field("Public-Key: (");
+      want = "RSA " + bits.substr(0, bits.find(' '));
+    } else if (alg == "id-ecPublicKey") {
+      const std::string nist = field("NIST CURVE: ");
+      want = "ECDSA " + (nist.empty() ? field("ASN1 OID: ") : nist);
+    } else {
+      want = alg;
+    }
+    Certificate c = load(pem);
+    EXPECT_EQ(c.key_description(), want) << k.newkey << "\n" << text;
+    EXPECT_EQ(c.key_algorithm(), k.kind) << k.newkey;
+  }
+}
+
+// GnuTLS imports a certificate whose EC point is not on its curve and names the curve
+// (certtool -i), OpenSSL cannot decode the key. sipl loads it (as QEMU does), describes it as
+// GnuTLS does, and its key is unusable: its own signature does not verify with it.
+TEST(Certificate, AnEcPointOffTheCurveIsDescribedAsGnutlsDoesButCannotVerify) {
+  test::TempDir t;
+  test::must(fmt::format("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null "
+                         "-subj /CN=off -days 2 -outform DER -out {} 2>/dev/null",
+                         t / "good.der"));
+  std::string der = test::read_text(t / "good.der");
+  const size_t point = der.find(std::string("\x03\x42\x00\x04", 4));
+  ASSERT_NE(point, std::string::npos);
+  der[point + 10] = static_cast<char>(der[point + 10] ^ 0xFF);
+  test::write_text(t / "off.der", der);
+  EXPECT_NE(test::sh(fmt::format("openssl x509 -inform DER -in {} -noout -pubkey", t / "off.der")).exit_code, 0);
+  EXPECT_NE(test::must_out(fmt::format("certtool -i --inder --infile {}", t / "off.der")).find("Curve:\tSECP256R1"),
+            std::string::npos);
+  auto c = Certificate::from_der(as_bytes(der));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->key_description(), "ECDSA P-256");
+  EXPECT_EQ(c->key_algorithm(), KeyAlgorithm::kEcdsa);
+  EXPECT_FALSE(c->verifies_own_signature());
 }
 
 TEST(Certificate, DerAndPemGiveTheSameCertificate) {

@@ -320,6 +320,44 @@ TEST_F(CmsOracle, EveryByteFlipAndTruncationAgreesWithGnutls) {
   }
 }
 
+// Certificates whose keys sipl tells apart without decoding them (certificate.cc) and one it
+// cannot decode at all: each fails as GnuTLS fails it, and the signer after them verifies.
+TEST_F(CmsOracle, KeysOfOtherKindsAndAnUndecodableKeyFailBeforeTheSigner) {
+  must(fmt::format("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp256k1 -nodes -keyout /dev/null "
+                   "-subj /CN=k1 -days 365 -out {} 2>/dev/null",
+                   p("k1.pem")));
+  must(fmt::format("openssl req -x509 -newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 -nodes -keyout /dev/null "
+                   "-subj /CN=pss -days 365 -out {} 2>/dev/null",
+                   p("psskey.pem")));
+  // p256's certificate with a byte of its EC point changed: off the curve, OpenSSL cannot
+  // decode the key; GnuTLS imports it.
+  must(fmt::format("openssl x509 -in {} -outform DER -out {}", p("p256.pem"), p("p256.der")));
+  std::string bytes = test::read_text(p("p256.der"));
+  const size_t point = bytes.find(std::string("\x03\x42\x00\x04", 4));
+  ASSERT_NE(point, std::string::npos);
+  bytes[point + 10] = static_cast<char>(bytes[point + 10] ^ 0xFF);
+  test::write_text(p("off.der"), bytes);
+  must(fmt::format("openssl x509 -inform DER -in {} -out {}", p("off.der"), p("off.pem")));
+
+  sign("rsa_after_others.p7s", "rsa", "rsa", "sha256");
+  auto v = agree("rsa_after_others.p7s", {"k1", "psskey", "off", "rsa"}, t0 + 60);
+  ASSERT_TRUE(v.verified);
+  EXPECT_EQ(v.index, 3u);
+  EXPECT_EQ(v.candidates[0].status, CandidateStatus::kKeyTypeMismatch);
+  EXPECT_EQ(v.candidates[0].finding.message, "the certificate has an ECDSA secp256k1 key but the signature is RSA");
+  EXPECT_EQ(v.candidates[1].status, CandidateStatus::kUnsupportedKey);
+  EXPECT_EQ(v.candidates[1].finding.message, "the certificate's RSA 2048 key cannot verify an RSA signature");
+  EXPECT_EQ(v.candidates[2].status, CandidateStatus::kKeyTypeMismatch);
+  EXPECT_EQ(v.candidates[2].finding.message, "the certificate has an ECDSA P-256 key but the signature is RSA");
+
+  sign("p256_after_off.p7s", "p256", "p256", "sha256");
+  auto e = agree("p256_after_off.p7s", {"off", "p256"}, t0 + 60);
+  ASSERT_TRUE(e.verified);
+  EXPECT_EQ(e.index, 1u);
+  EXPECT_EQ(e.candidates[0].status, CandidateStatus::kUnsupportedKey);
+  EXPECT_EQ(e.candidates[0].finding.message, "the certificate's public key cannot be used");
+}
+
 TEST_F(CmsOracle, RsaPssSignature) {
   sign("pss.p7s", "rsa", "rsa", "sha256", "-noattr -keyopt rsa_padding_mode:pss");
   auto v = agree("pss.p7s", {"rsa"}, t0 + 60);

@@ -22,6 +22,10 @@ using Sha256 = std::array<std::byte, 32>;
 // everything else.
 enum class VceKeyType : uint8_t { kSelfDescribing = 0, kEcdsaP521 = 1 };
 
+// The kinds of key a signature check tells apart: RSA (rsaEncryption), ECDSA (an EC key that is
+// not SM2), anything else (RSA-PSS-only keys, EdDSA, SM2, unknown algorithms).
+enum class KeyAlgorithm : uint8_t { kOther, kRsa, kEcdsa };
+
 class Certificate {
  public:
   // Returns the first certificate of a PEM text. Errors are kBadInput with a message in
@@ -42,6 +46,9 @@ class Certificate {
   VceKeyType key_type() const;
   // Returns e.g. "RSA 2048", "ECDSA P-384", "Ed25519".
   std::string key_description() const;
+  // Returns the kind of key, read from the SubjectPublicKeyInfo (the key itself is decoded
+  // only when that cannot tell: see certificate.cc).
+  KeyAlgorithm key_algorithm() const;
   // Returns the subject / issuer as RFC 2253 text (`openssl x509 -nameopt RFC2253`).
   std::string subject() const;
   std::string issuer() const;
