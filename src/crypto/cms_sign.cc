@@ -44,8 +44,8 @@ Result<Bytes> sign_detached_cms(std::span<const ByteSpan> pieces, const PrivateK
   ERR_clear_error();
   if (X509_check_private_key(x509, pkey) != 1) {
     ERR_clear_error();
-    return tl::unexpected(Error{ErrorCode::kBadInput, "the private key does not match the certificate's public key"}
-                              .with_id(ids::kSignKeyCertificateMismatch));
+    return fail(ids::kSignKeyCertificateMismatch, ErrorCode::kBadInput,
+                "the private key does not match the certificate's public key");
   }
   if (options.use_key_id && X509_get0_subject_key_id(x509) == nullptr) {
     ERR_clear_error();

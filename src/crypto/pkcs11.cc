@@ -77,12 +77,11 @@ Result<std::pair<Reached, p11::Module>> reach(std::string_view text) {
                 Location{where});
   r.token = matching.front();
   if (r.token.user_pin_locked)
-    return tl::unexpected(Error{ErrorCode::kBadInput,
-                                fmt::format("the user PIN of token '{}' is locked (CKF_USER_PIN_LOCKED); the security "
-                                            "officer can unlock it",
-                                            r.token.label),
-                                Location{where}}
-                              .with_id(ids::kPkcs11PinLocked));
+    return fail(ids::kPkcs11PinLocked, ErrorCode::kBadInput,
+                fmt::format("the user PIN of token '{}' is locked (CKF_USER_PIN_LOCKED); the security officer can "
+                            "unlock it",
+                            r.token.label),
+                Location{where});
   return std::pair<Reached, p11::Module>{std::move(r), std::move(*module)};
 }
 
@@ -276,13 +275,11 @@ Result<TokenKeyResult> generate_token_key(std::string_view text, KeyType type, c
                                       id.empty() ? std::nullopt : std::optional<std::string>(id), pin);
     if (!count) return tl::unexpected(count.error());
     if (*count > 0)  // like a --key file that exists: bad input (3), not a usage error
-      return tl::unexpected(
-          Error{ErrorCode::kBadInput,
-                fmt::format("token '{}' already holds a private key with {}; refusing to make another (choose "
-                            "another object=, or delete the old key with pkcs11-tool --delete-object)",
-                            r.token.label, object_selector(r.uri)),
-                Location{where}}
-              .with_id(ids::kKeygenOutputExists));
+      return fail(ids::kKeygenOutputExists, ErrorCode::kBadInput,
+                  fmt::format("token '{}' already holds a private key with {}; refusing to make another (choose "
+                              "another object=, or delete the old key with pkcs11-tool --delete-object)",
+                              r.token.label, object_selector(r.uri)),
+                  Location{where});
     if (auto g = module.generate_key_pair(r.token, {type, label, id}, *pin); !g) return tl::unexpected(g.error());
   }  // finalised before OpenSSL loads the new key
   auto key = fetch_key(r, pin);

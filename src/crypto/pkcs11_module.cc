@@ -167,17 +167,13 @@ Result<std::unique_ptr<Session>> open_session(CK_FUNCTION_LIST* f, const TokenIn
   if (pin) {
     rv = s->login(*pin);
     if (rv == CKR_PIN_INCORRECT)
-      return tl::unexpected(Error{ErrorCode::kBadInput,
-                                  fmt::format("token '{}' rejected the PIN (CKR_PIN_INCORRECT)", token.label),
-                                  Location{uri}}
-                                .with_id(ids::kPkcs11PinIncorrect));
+      return fail(ids::kPkcs11PinIncorrect, ErrorCode::kBadInput,
+                  fmt::format("token '{}' rejected the PIN (CKR_PIN_INCORRECT)", token.label), Location{uri});
     if (rv == CKR_PIN_LOCKED)
-      return tl::unexpected(
-          Error{ErrorCode::kBadInput,
-                fmt::format("the user PIN of token '{}' is locked (CKR_PIN_LOCKED); the security officer can unlock it",
-                            token.label),
-                Location{uri}}
-              .with_id(ids::kPkcs11PinLocked));
+      return fail(ids::kPkcs11PinLocked, ErrorCode::kBadInput,
+                  fmt::format("the user PIN of token '{}' is locked (CKR_PIN_LOCKED); the security officer can unlock it",
+                              token.label),
+                  Location{uri});
     if (rv != CKR_OK)
       return fail(ErrorCode::kBadInput, fmt::format("cannot log in to token '{}' ({})", token.label, ckr_name(rv)),
                   Location{uri});

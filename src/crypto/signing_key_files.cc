@@ -37,9 +37,8 @@ Result<KeyFiles> write_signing_key_files(const KeyFilesRequest& r) {
   if (!r.force)
     for (const auto& p : {r.key, r.cert})
       if (!p.empty() && exists(p))
-        return tl::unexpected(
-            Error{ErrorCode::kBadInput, "already exists; refusing to overwrite it without --force", Location{p}}.with_id(
-                ids::kKeygenOutputExists));
+        return fail(ids::kKeygenOutputExists, ErrorCode::kBadInput,
+                    "already exists; refusing to overwrite it without --force", Location{p});
   const SelfSignedOptions cert_options{r.common_name, r.not_before, r.days};
   if (!r.pkcs11.empty()) {
     if (auto uri = Pkcs11Uri::parse(r.pkcs11); !uri) return tl::unexpected(uri.error());

@@ -68,6 +68,12 @@ inline tl::unexpected<Error> fail(ErrorCode code, std::string message, Location 
   return tl::unexpected<Error>(Error{code, std::move(message), std::move(where)});
 }
 
+// The same for an error with its own stable id (a constant of diagnostic_ids.h), one scripts
+// act on: `return fail(ids::kPkcs11PinLocked, ErrorCode::kBadInput, "...", where)`.
+inline tl::unexpected<Error> fail(std::string id, ErrorCode code, std::string message, Location where = {}) {
+  return tl::unexpected<Error>(Error{code, std::move(message), std::move(where)}.with_id(std::move(id)));
+}
+
 // Returns the process exit code for an error (spec README: 2 usage, 3 input, 4 environment).
 int exit_code_for(ErrorCode code);
 
