@@ -4,7 +4,7 @@
 
 namespace sipl::hv {
 
-bool GuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
+bool GuestMemory::do_visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
   if (!accessible(addr, len)) return false;
   Bytes buf(static_cast<size_t>(std::min<uint64_t>(len, 1 << 20)));
   for (uint64_t done = 0; done < len;) {
@@ -16,7 +16,7 @@ bool GuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(By
   return true;
 }
 
-bool GuestMemory::load(uint64_t addr, const SourceRange& data) {
+bool GuestMemory::do_load(uint64_t addr, const SourceRange& data) {
   if (!accessible(addr, data.length)) return false;
   uint64_t at = addr;
   bool ok = true;
@@ -28,7 +28,7 @@ bool GuestMemory::load(uint64_t addr, const SourceRange& data) {
   return ok;
 }
 
-bool FlatGuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
+bool FlatGuestMemory::do_visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
   if (!accessible(addr, len)) return false;
   if (len > 0) fn(ByteSpan(mem_).subspan(static_cast<size_t>(addr), static_cast<size_t>(len)));
   return true;
@@ -38,13 +38,13 @@ bool FlatGuestMemory::accessible(uint64_t addr, uint64_t len) const {
   return addr <= mem_.size() && len <= mem_.size() - addr;
 }
 
-bool FlatGuestMemory::read(uint64_t addr, MutableByteSpan out) const {
+bool FlatGuestMemory::do_read(uint64_t addr, MutableByteSpan out) const {
   if (!accessible(addr, out.size())) return false;
   std::copy_n(mem_.begin() + static_cast<ptrdiff_t>(addr), out.size(), out.begin());
   return true;
 }
 
-bool FlatGuestMemory::write(uint64_t addr, ByteSpan data) {
+bool FlatGuestMemory::do_write(uint64_t addr, ByteSpan data) {
   if (!accessible(addr, data.size())) return false;
   std::copy(data.begin(), data.end(), mem_.begin() + static_cast<ptrdiff_t>(addr));
   return true;

@@ -9,7 +9,7 @@ bool SparseGuestMemory::accessible(uint64_t addr, uint64_t len) const {
   return addr <= size_ && len <= size_ - addr;
 }
 
-bool SparseGuestMemory::read(uint64_t addr, MutableByteSpan out) const {
+bool SparseGuestMemory::do_read(uint64_t addr, MutableByteSpan out) const {
   if (!accessible(addr, out.size())) return false;
   uint64_t done = 0;
   while (done < out.size()) {
@@ -44,7 +44,7 @@ std::byte* SparseGuestMemory::writable(uint64_t page) {
   return p.owned.data();
 }
 
-bool SparseGuestMemory::write(uint64_t addr, ByteSpan data) {
+bool SparseGuestMemory::do_write(uint64_t addr, ByteSpan data) {
   if (!accessible(addr, data.size())) return false;
   uint64_t done = 0;
   while (done < data.size()) {
@@ -65,7 +65,7 @@ bool SparseGuestMemory::write(uint64_t addr, ByteSpan data) {
   return true;
 }
 
-bool SparseGuestMemory::load(uint64_t addr, const SourceRange& data) {
+bool SparseGuestMemory::do_load(uint64_t addr, const SourceRange& data) {
   if (!accessible(addr, data.length)) return false;
   uint64_t done = 0;
   while (done < data.length) {
@@ -87,7 +87,7 @@ bool SparseGuestMemory::load(uint64_t addr, const SourceRange& data) {
   return true;
 }
 
-bool SparseGuestMemory::visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
+bool SparseGuestMemory::do_visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const {
   if (!accessible(addr, len)) return false;
   static const Bytes zeros(kPage);
   // Consecutive pages that refer to consecutive bytes of one source (a kernel loaded from one

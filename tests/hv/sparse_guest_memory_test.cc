@@ -128,6 +128,27 @@ TEST(SparseGuestMemoryLoad, AFailingSourceFailsTheVisitAndTheRead) {
   EXPECT_EQ(mem.host_error()->to_string(), "disk.img: byte 65541: cannot read");
 }
 
+// host_error() explains only the access that just failed: an access that fails for the guest's
+// reason (outside memory) or succeeds does not inherit an earlier disk error.
+TEST(SparseGuestMemoryLoad, TheHostErrorIsForgottenByTheNextAccess) {
+  auto src = std::make_shared<PatternSource>(1024 * 1024);
+  hv::SparseGuestMemory mem(4 * kPage);
+  ASSERT_TRUE(mem.load(0, SourceRange{src, 0, 2 * kPage}));
+  src->failing = true;
+  Bytes out(10);
+  EXPECT_FALSE(mem.read(5, out));
+  ASSERT_TRUE(mem.host_error());
+  EXPECT_FALSE(mem.read(4 * kPage - 5, out));  // runs past the end of guest memory
+  EXPECT_FALSE(mem.host_error());
+  EXPECT_FALSE(mem.visit(kPage, kPage, [](ByteSpan) {}));
+  ASSERT_TRUE(mem.host_error());
+  EXPECT_EQ(mem.host_error()->to_string(), "disk.img: byte 65536: cannot read");
+  EXPECT_TRUE(mem.read(2 * kPage, out));  // never loaded: zeros, no disk read
+  EXPECT_FALSE(mem.host_error());
+  EXPECT_FALSE(mem.write(4 * kPage, out));
+  EXPECT_FALSE(mem.host_error());
+}
+
 TEST(SparseGuestMemoryLoad, ALoadFromAFailingSourceKeepsTheHostError) {
   auto src = std::make_shared<PatternSource>(1024 * 1024);
   src->failing = true;

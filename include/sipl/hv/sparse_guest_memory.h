@@ -15,11 +15,7 @@ namespace sipl::hv {
 class SparseGuestMemory final : public GuestMemory {
  public:
   explicit SparseGuestMemory(uint64_t size) : size_(size) {}
-  [[nodiscard]] bool read(uint64_t addr, MutableByteSpan out) const override;
-  [[nodiscard]] bool write(uint64_t addr, ByteSpan data) override;
-  [[nodiscard]] bool load(uint64_t addr, const SourceRange& data) override;
   [[nodiscard]] bool accessible(uint64_t addr, uint64_t len) const override;
-  [[nodiscard]] bool visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const override;
   // Returns the guest size in bytes.
   uint64_t size() const { return size_; }
   // Returns the bytes of [addr, addr+len) (zeros where never written; empty if inaccessible).
@@ -33,6 +29,10 @@ class SparseGuestMemory final : public GuestMemory {
     std::shared_ptr<const ByteSource> source;
     uint64_t source_offset = 0;
   };
+  bool do_read(uint64_t addr, MutableByteSpan out) const override;
+  bool do_write(uint64_t addr, ByteSpan data) override;
+  bool do_load(uint64_t addr, const SourceRange& data) override;
+  bool do_visit(uint64_t addr, uint64_t len, const std::function<void(ByteSpan)>& fn) const override;
   // Returns page `page`'s bytes for writing: allocated (zeros) or read in from its source;
   // nullptr when the source cannot be read.
   std::byte* writable(uint64_t page);
