@@ -151,6 +151,35 @@ bool describe_without_decoding(X509* x, Certificate::Impl& impl) {
   }
 }
 
+// Why GnuTLS cannot read the key (gnutls_x509_crt_get_pk_ecc_raw and gnutls_x509_crt_get_key_id
+// fail), from the SubjectPublicKeyInfo: an EC key on a curve outside GnuTLS 3.7's set, or with
+// explicit parameters. "" for every other key. Checked against GnuTLS itself in the tests
+// (Certificate.GnutlsKeyProblemAgreesWithGnutls).
+std::string read_gnutls_key_problem(X509* x) {
+  const ASN1_OBJECT* alg = nullptr;
+  X509_ALGOR* params = nullptr;
+  if (X509_PUBKEY_get0_param(const_cast<ASN1_OBJECT**>(&alg), nullptr, nullptr, &params, X509_get_X509_PUBKEY(x)) != 1 ||
+      OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey)
+    return "";
+  int ptype = V_ASN1_UNDEF;
+  const void* pval = nullptr;
+  X509_ALGOR_get0(nullptr, &ptype, &pval, params);
+  if (ptype != V_ASN1_OBJECT || pval == nullptr)
+    return "its EC curve is given by explicit parameters, not named, and GnuTLS reads only named curves";
+  switch (OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(pval))) {
+    case NID_X9_62_prime192v1:
+    case NID_secp224r1:
+    case NID_X9_62_prime256v1:
+    case NID_secp384r1:
+    case NID_secp521r1: return "";
+    default: {
+      char oid[80] = {0};
+      OBJ_obj2txt(oid, sizeof oid, static_cast<const ASN1_OBJECT*>(pval), 0);
+      return fmt::format("GnuTLS does not support its EC curve {}", oid);
+    }
+  }
+}
+
 // The same values from the decoded key (OpenSSL's view), for every other key.
 void describe_decoded(const X509* x, Certificate::Impl& impl) {
   EVP_PKEY* key = x != nullptr ? X509_get0_pubkey(x) : nullptr;  // null for unknown algorithms
@@ -216,6 +245,7 @@ Result<Certificate> Certificate::from_der(ByteSpan der) {
   impl->not_before = *nb;
   impl->not_after = *na;
   if (!describe_without_decoding(x.get(), *impl)) describe_decoded(impl->full(), *impl);
+  impl->gnutls_key_problem = read_gnutls_key_problem(x.get());
   impl->fields = std::move(x);
   Certificate c;
   c.impl_ = std::move(impl);
@@ -239,6 +269,7 @@ const Sha256& Certificate::fingerprint_sha256() const { return impl_->fingerprin
 const Sha256& Certificate::key_id_sha256() const { return impl_->key_id; }
 VceKeyType Certificate::key_type() const { return impl_->key_type; }
 KeyAlgorithm Certificate::key_algorithm() const { return impl_->key_algorithm; }
+const std::string& Certificate::gnutls_key_problem() const { return impl_->gnutls_key_problem; }
 std::string Certificate::key_description() const { return impl_->key_description; }
 std::string Certificate::subject() const { return name_rfc2253(X509_get_subject_name(impl_->fields.get())); }
 std::string Certificate::issuer() const { return name_rfc2253(X509_get_issuer_name(impl_->fields.get())); }

@@ -17,6 +17,7 @@ struct Certificate::Impl {
   VceKeyType key_type = VceKeyType::kSelfDescribing;
   KeyAlgorithm key_algorithm = KeyAlgorithm::kOther;
   std::string key_description;
+  std::string gnutls_key_problem;
   UnixTime not_before = 0;
   UnixTime not_after = 0;
 

@@ -267,6 +267,11 @@ CandidateResult DetachedSignature::verify_with(const Certificate& cert, const Pr
   };
   if (prepared.signature_problem) return done(CandidateStatus::kSignatureUnusable, prepared.signature_problem->message);
 
+  // GnuTLS imports the signer certificate's key before anything else and cannot read some
+  // that OpenSSL can (an EC curve outside its set): QEMU never verifies with such a key.
+  if (!cert.gnutls_key_problem().empty())
+    return done(CandidateStatus::kUnsupportedKey,
+                fmt::format("QEMU cannot read the certificate's public key ({})", cert.gnutls_key_problem()));
   // The key's kind comes from the certificate's SubjectPublicKeyInfo, so a store's other
   // certificates are told apart without decoding their keys; only a key of the signature's
   // kind is decoded (Certificate::native_handle).

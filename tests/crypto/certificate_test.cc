@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "oracle/gnutls_oracle.h"
 #include "sipl/base/file.h"
 #include "sipl/base/time.h"
 #include "support/certs.h"
@@ -125,6 +126,45 @@ TEST(Certificate, AnEcPointOffTheCurveIsDescribedAsGnutlsDoesButCannotVerify) {
   EXPECT_EQ(c->key_description(), "ECDSA P-256");
   EXPECT_EQ(c->key_algorithm(), KeyAlgorithm::kEcdsa);
   EXPECT_FALSE(c->verifies_own_signature());
+}
+
+// Which keys QEMU cannot classify or compute a key id for (its DIAG 0x320 then marks the VCE
+// invalid): sipl's answer from the SubjectPublicKeyInfo against the GnuTLS calls QEMU makes.
+TEST(Certificate, GnutlsKeyProblemAgreesWithGnutls) {
+  test::TempDir t;
+  const std::vector<std::string> newkeys = {
+      "ec -pkeyopt ec_paramgen_curve:prime192v1",
+      "ec -pkeyopt ec_paramgen_curve:secp224r1",
+      "ec -pkeyopt ec_paramgen_curve:P-256",
+      "ec -pkeyopt ec_paramgen_curve:P-384",
+      "ec -pkeyopt ec_paramgen_curve:P-521",
+      "ec -pkeyopt ec_paramgen_curve:secp256k1",
+      "ec -pkeyopt ec_paramgen_curve:brainpoolP256r1",
+      "ec -pkeyopt ec_paramgen_curve:prime239v1",
+      "ec -pkeyopt ec_paramgen_curve:P-384 -pkeyopt ec_param_enc:explicit",
+      "rsa:2048",
+      "rsa-pss -pkeyopt rsa_keygen_bits:2048",
+      "ed25519",
+      "ed448"};
+  size_t unreadable = 0;
+  for (const auto& k : newkeys) {
+    const std::string pem = t / "k.pem";
+    test::must(fmt::format("openssl req -x509 -newkey {} -nodes -keyout /dev/null -subj /CN=k -days 2 -out {} 2>/dev/null",
+                           k, pem));
+    const std::string gnutls = test::gnutls_vce_key_steps(test::read_text(pem));
+    Certificate c = load(pem);
+    EXPECT_EQ(c.gnutls_key_problem().empty(), gnutls.empty()) << k << "\nGnuTLS: " << gnutls << "\nsipl: "
+                                                              << c.gnutls_key_problem();
+    if (!gnutls.empty()) ++unreadable;
+    if (k.find("secp256k1") != std::string::npos) {
+      EXPECT_EQ(c.gnutls_key_problem(), "GnuTLS does not support its EC curve secp256k1");
+    }
+    if (k.find("explicit") != std::string::npos) {
+      EXPECT_EQ(c.gnutls_key_problem(),
+                "its EC curve is given by explicit parameters, not named, and GnuTLS reads only named curves");
+    }
+  }
+  EXPECT_EQ(unreadable, 4u);  // secp256k1, brainpoolP256r1, prime239v1, explicit parameters
 }
 
 TEST(Certificate, DerAndPemGiveTheSameCertificate) {

@@ -343,8 +343,9 @@ TEST_F(CmsOracle, KeysOfOtherKindsAndAnUndecodableKeyFailBeforeTheSigner) {
   auto v = agree("rsa_after_others.p7s", {"k1", "psskey", "off", "rsa"}, t0 + 60);
   ASSERT_TRUE(v.verified);
   EXPECT_EQ(v.index, 3u);
-  EXPECT_EQ(v.candidates[0].status, CandidateStatus::kKeyTypeMismatch);
-  EXPECT_EQ(v.candidates[0].finding.message, "the certificate has an ECDSA secp256k1 key but the signature is RSA");
+  EXPECT_EQ(v.candidates[0].status, CandidateStatus::kUnsupportedKey);
+  EXPECT_EQ(v.candidates[0].finding.message,
+            "QEMU cannot read the certificate's public key (GnuTLS does not support its EC curve secp256k1)");
   EXPECT_EQ(v.candidates[1].status, CandidateStatus::kUnsupportedKey);
   EXPECT_EQ(v.candidates[1].finding.message, "the certificate's RSA 2048 key cannot verify an RSA signature");
   EXPECT_EQ(v.candidates[2].status, CandidateStatus::kKeyTypeMismatch);
@@ -356,6 +357,20 @@ TEST_F(CmsOracle, KeysOfOtherKindsAndAnUndecodableKeyFailBeforeTheSigner) {
   EXPECT_EQ(e.index, 1u);
   EXPECT_EQ(e.candidates[0].status, CandidateStatus::kUnsupportedKey);
   EXPECT_EQ(e.candidates[0].finding.message, "the certificate's public key cannot be used");
+}
+
+// OpenSSL verifies a secp256k1 signature with its certificate; GnuTLS cannot read the key, so
+// QEMU never does, and neither does sipl.
+TEST_F(CmsOracle, AKeyGnutlsCannotReadNeverVerifiesEvenWhenItSigned) {
+  key("k1key", "-algorithm EC -pkeyopt ec_paramgen_curve:secp256k1");
+  cert("k1signer", "k1key", "-addext keyUsage=critical,digitalSignature");
+  sign("k1.p7s", "k1signer", "k1key", "sha256");
+  must(fmt::format("openssl cms -verify -binary -inform DER -in {} -content {} -certfile {} -CAfile {} -noverify "
+                   "-out /dev/null 2>/dev/null",
+                   p("k1.p7s"), p("comp"), p("k1signer.pem"), p("k1signer.pem")));  // OpenSSL: it verifies
+  auto v = agree("k1.p7s", {"k1signer", "p256"}, t0 + 60);
+  EXPECT_FALSE(v.verified);
+  EXPECT_EQ(v.candidates[0].status, CandidateStatus::kUnsupportedKey);
 }
 
 TEST_F(CmsOracle, RsaPssSignature) {

@@ -73,4 +73,30 @@ std::string gnutls_error_name(int rc) {
   return n ? n : std::to_string(rc);
 }
 
+std::string gnutls_vce_key_steps(const std::string& cert_pem) {
+  gnutls_x509_crt_t crt = nullptr;
+  if (gnutls_x509_crt_init(&crt) < 0) return "gnutls_x509_crt_init";
+  gnutls_datum_t in = datum(cert_pem);
+  std::string failed;
+  if (int rc = gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM); rc != 0) {
+    failed = "gnutls_x509_crt_import: " + gnutls_error_name(rc);
+  } else if (gnutls_x509_crt_get_pk_algorithm(crt, nullptr) == GNUTLS_PK_ECDSA) {
+    gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
+    gnutls_datum_t x{nullptr, 0}, y{nullptr, 0};
+    const int rc = gnutls_x509_crt_get_pk_ecc_raw(crt, &curve, &x, &y);
+    gnutls_free(x.data);
+    gnutls_free(y.data);
+    if (rc != 0) failed = "gnutls_x509_crt_get_pk_ecc_raw: " + gnutls_error_name(rc);
+    else if (curve == GNUTLS_ECC_CURVE_INVALID) failed = "gnutls_x509_crt_get_pk_ecc_raw: GNUTLS_ECC_CURVE_INVALID";
+  }
+  if (failed.empty()) {
+    unsigned char id[64];
+    size_t id_size = sizeof id;
+    if (int rc = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, id, &id_size); rc != 0)
+      failed = "gnutls_x509_crt_get_key_id: " + gnutls_error_name(rc);
+  }
+  gnutls_x509_crt_deinit(crt);
+  return failed;
+}
+
 }  // namespace sipl::test

@@ -25,6 +25,13 @@ struct OracleResult {
 OracleResult gnutls_verify(const std::string& sig_der, const std::string& content,
                            const std::vector<std::string>& cert_pems, int64_t at);
 
+// DIAG 0x320's key steps for one certificate, with QEMU's GnuTLS calls (hw/s390x/... get_key_type
+// and handle_key_id): gnutls_x509_crt_import(PEM); gnutls_x509_crt_get_pk_algorithm and, for
+// ECDSA, gnutls_x509_crt_get_pk_ecc_raw (a curve other than GNUTLS_ECC_CURVE_INVALID);
+// gnutls_x509_crt_get_key_id(GNUTLS_KEYID_USE_SHA256). Returns the first call's error name, or
+// "" when every step succeeds (QEMU then writes a valid VCE if the time check passed).
+std::string gnutls_vce_key_steps(const std::string& cert_pem);
+
 // Returns GnuTLS's symbolic name for an error code (e.g. "GNUTLS_E_EXPIRED"), "0" for success.
 std::string gnutls_error_name(int rc);
 

@@ -49,6 +49,11 @@ class Certificate {
   // Returns the kind of key, read from the SubjectPublicKeyInfo (the key itself is decoded
   // only when that cannot tell: see certificate.cc).
   KeyAlgorithm key_algorithm() const;
+  // Returns why GnuTLS, QEMU's X.509 library, cannot read the public key, or "" when it can:
+  // an EC key on a curve GnuTLS does not support (it reads P-192, P-224, P-256, P-384 and
+  // P-521) or with explicit curve parameters. QEMU then cannot classify the key or compute its
+  // key id, and the guest receives the certificate's VCE marked invalid.
+  const std::string& gnutls_key_problem() const;
   // Returns the subject / issuer as RFC 2253 text (`openssl x509 -nameopt RFC2253`).
   std::string subject() const;
   std::string issuer() const;
