@@ -53,6 +53,7 @@ Result<int> run_certs(const CertsOptions& o) {
       j["not_before"] = format_time(c.not_before());
       j["not_after"] = format_time(c.not_after());
       j["valid_at"] = bool(rep.valid_at[i]);
+      j["vce_valid"] = bool(rep.vce_valid[i]);
       arr.push_back(std::move(j));
     }
     doc["totals"] = {{"count", store.count()},
@@ -86,6 +87,9 @@ Result<int> run_certs(const CertsOptions& o) {
       out += fmt::format("    not before:  {}\n", format_time(c.not_before()));
       out += fmt::format("    not after:   {}\n", format_time(c.not_after()));
       out += fmt::format("    valid at:    {}\n", rep.valid_at[i] ? "yes" : "NO (the guest gets an invalid entry)");
+      if (rep.valid_at[i] && !c.gnutls_key_problem().empty())
+        out += fmt::format("    key read:    NO, QEMU cannot read it: {} (the guest gets an invalid entry)\n",
+                           c.gnutls_key_problem());
     }
     out += fmt::format("\nDIAG 0x320 totals: {} certificates, largest data size {}, total VCB length {}, "
                        "largest single-certificate VCB {}\n",
@@ -106,7 +110,9 @@ void setup(CLI::App& app, Context& ctx) {
       ->required();
   sub->add_flag("--json", o->json, "Print one JSON document (schema_version 2)");
   sub->add_option("--at", o->at, "Check validity at TIME (a date, RFC 3339 or @unix; default now)")->type_name("TIME");
-  sub->add_flag("--strict", o->strict, "Exit 1 when a certificate is not valid at --at time");
+  sub->add_flag("--strict", o->strict,
+                "Exit 1 when the guest would get a certificate marked invalid (not valid at --at time, or a key "
+                "QEMU cannot read)");
   document(sub, {
       .description =
           {"Builds the certificate store exactly as QEMU does from the `boot-certs.N.path` machine options, in "
@@ -116,22 +122,26 @@ void setup(CLI::App& app, Context& ctx) {
            "totals the guest's storage-size query reports, and the IPL mode the store means with secure-boot off "
            "and on.",
            "Where QEMU would print a warning or refuse a path, sipl prints the same message. A certificate that is not valid at the `--at` time still "
-           "enters the store, marked invalid: it verifies nothing."},
+           "enters the store, marked invalid: it verifies nothing. So does one whose public key QEMU's GnuTLS "
+           "cannot read (an EC key on a curve other than P-192, P-224, P-256, P-384 and P-521, or with explicit "
+           "curve parameters)."},
       .exit_status = {{0, "the store was built"},
-                      {1, "with --strict: a certificate is not valid at the --at time"},
+                      {1, "with --strict: the guest would get a certificate marked invalid (not valid at the --at "
+                          "time, or a key QEMU cannot read)"},
                       {2, "usage error"},
                       {3, "QEMU would refuse the paths (its message is printed)"}},
       .json = {{"at", "the time validity was checked at (RFC 3339)"},
                {"certificates[]", "one object per store entry in store order: store_index (1-based), path, "
                                   "source_dir (null for a file given directly), name, name_ebcdic_hex, subject, issuer, "
                                   "serial, vce_key_type (the VCE key type), key_algorithm, key_id, fingerprint_sha256, "
-                                  "der_size, pem_size, data_size, not_before, not_after, valid_at"},
+                                  "der_size, pem_size, data_size, not_before, not_after, valid_at (inside its validity window at "
+                                  "--at), vce_valid (the guest receives a valid VCE: valid_at, and a key QEMU can read)"},
                {"totals", "count, max_count, largest_cert_size, total_bytes, max_single_vcb_len, total_vcb_len: "
                           "the figures DIAG 0x320 reports"},
                {"mode", "secure_boot_off and secure_boot_on: the IPL mode (normal, audit, secure or invalid) either "
                         "setting gives with this store"},
                {"findings[]", "the warnings QEMU would print while building the store, then notes on directory "
-                              "read order and warnings for certificates not valid at --at: severity, id, message, "
+                              "read order and warnings for certificates the guest receives marked invalid: severity, id, message, "
                               "location, params"}},
       .examples = {{"sipl certs /etc/pki/s390/boot-certs ~/keys/signer.pem",
                     "Show the store QEMU builds from a directory and a file, in that order"},

@@ -60,19 +60,28 @@ Diag320Result query_vcsi(const CertificateStore& store, GuestMemory& memory, uin
   return completed(L::kRcOk);
 }
 
-Finding invalid_vce_finding(const StoreEntry& entry, size_t index, UnixTime at) {
+Finding invalid_vce_finding(const StoreEntry& entry, size_t index, UnixTime at, VceProblem problem) {
   const std::string which = "certificate " + std::to_string(index + 1) + " (" + entry.path + ")";
   Finding f;
   f.severity = Severity::kWarning;
-  if (at < entry.cert.not_before()) {
-    f.id = ids::kDiag320CertNotYetValid;
-    f.message = which + " is not yet valid at " + format_time(at) + ": VCE marked invalid";
-  } else if (at > entry.cert.not_after()) {
-    f.id = ids::kDiag320CertExpired;
-    f.message = which + " has expired at " + format_time(at) + ": VCE marked invalid";
-  } else {
-    f.id = ids::kDiag320CertTooLarge;
-    f.message = which + " does not fit a VCE: VCE marked invalid";
+  switch (problem) {
+    case VceProblem::kNotYetValid:
+      f.id = ids::kDiag320CertNotYetValid;
+      f.message = which + " is not yet valid at " + format_time(at) + ": VCE marked invalid";
+      break;
+    case VceProblem::kExpired:
+      f.id = ids::kDiag320CertExpired;
+      f.message = which + " has expired at " + format_time(at) + ": VCE marked invalid";
+      break;
+    case VceProblem::kKeyUnreadable:
+      f.id = ids::kDiag320CertKeyUnreadable;
+      f.message = which + ": QEMU cannot read its public key (" + entry.cert.gnutls_key_problem() +
+                  "): VCE marked invalid";
+      break;
+    case VceProblem::kTooLarge:
+      f.id = ids::kDiag320CertTooLarge;
+      f.message = which + " does not fit a VCE: VCE marked invalid";
+      break;
   }
   f.params = {{"index", std::to_string(index + 1)},
               {"path", entry.path},
@@ -109,8 +118,7 @@ Diag320Result store_vc(const CertificateStore& store, GuestMemory& memory, uint6
     for (size_t i = start; i < last; ++i) {
       const StoreEntry& entry = store.entries()[i];
       Bytes vce = build_vce(entry, i, at);
-      if (vce.size() < full_vce_length(entry))
-        result.findings.push_back(invalid_vce_finding(entry, i, at));
+      if (const auto problem = vce_problem(entry, at)) result.findings.push_back(invalid_vce_finding(entry, i, at, *problem));
       if (space < vce.size()) {
         remain = static_cast<uint16_t>(last - i);
         break;
@@ -146,12 +154,19 @@ uint32_t full_vce_length(const StoreEntry& entry) {
                                round_up(entry.cert.der().size(), 4));
 }
 
+std::optional<VceProblem> vce_problem(const StoreEntry& entry, UnixTime at) {
+  if (at < entry.cert.not_before()) return VceProblem::kNotYetValid;
+  if (at > entry.cert.not_after()) return VceProblem::kExpired;
+  if (!entry.cert.gnutls_key_problem().empty()) return VceProblem::kKeyUnreadable;
+  if (entry.cert.der().size() > kCertBufMaxLen - kKeyIdLen - kHashLen) return VceProblem::kTooLarge;
+  return std::nullopt;
+}
+
 Bytes build_vce(const StoreEntry& entry, size_t index, UnixTime at) {
   namespace V = L::vce;
   const Bytes& der = entry.cert.der();
-  const bool fits = der.size() <= kCertBufMaxLen - kKeyIdLen - kHashLen;
-  const bool valid = entry.cert.valid_at(at) && fits;
-  Bytes vce(valid ? full_vce_length(entry) : V::kInvalidLen);
+  const auto problem = vce_problem(entry, at);
+  Bytes vce(!problem ? full_vce_length(entry) : V::kInvalidLen);
   store_u32_be(vce, V::kLen, static_cast<uint32_t>(vce.size()));
   store_u16_be(vce, V::kCertIndex, static_cast<uint16_t>(index + 1));
   // The name is always 64 bytes in a store; pad defensively so a short one cannot shift fields.
@@ -159,10 +174,12 @@ Bytes build_vce(const StoreEntry& entry, size_t index, UnixTime at) {
   name.resize(kNameLen, std::byte{0x40});
   store_bytes(vce, V::kName, name);
   // QEMU checks the validity window before it classifies the key, so an entry that fails the
-  // time check carries key type 0 even for a P-521 key.
-  if (!entry.cert.valid_at(at)) return vce;
+  // time check carries key type 0 even for a P-521 key; so does one whose key it cannot read
+  // (the classification is what fails).
+  if (problem == VceProblem::kNotYetValid || problem == VceProblem::kExpired || problem == VceProblem::kKeyUnreadable)
+    return vce;
   store_u8(vce, V::kKeyType, static_cast<uint8_t>(entry.cert.key_type()));
-  if (!fits) return vce;
+  if (problem) return vce;
 
   store_u8(vce, V::kFlags, V::kFlagValid);
   store_u8(vce, V::kFormat, V::kFormatX509Der);

@@ -4,9 +4,11 @@
 
 #include <fmt/format.h>
 
+#include "sipl/hv/diag320.h"
+
 namespace sipl::hv {
 
-bool StoreReport::has_invalid() const { return std::find(valid_at.begin(), valid_at.end(), false) != valid_at.end(); }
+bool StoreReport::has_invalid() const { return std::find(vce_valid.begin(), vce_valid.end(), false) != vce_valid.end(); }
 
 StoreReport report_store(const CertificateStore& store, UnixTime at) {
   StoreReport r;
@@ -31,12 +33,20 @@ StoreReport report_store(const CertificateStore& store, UnixTime at) {
     i = j + 1;
   }
   for (size_t i = 0; i < es.size(); ++i) {
+    const auto problem = vce_problem(es[i], at);
     r.valid_at.push_back(es[i].cert.valid_at(at));
+    r.vce_valid.push_back(!problem);
     if (!r.valid_at.back())
       r.notes.push_back({Severity::kWarning, ids::kStoreInvalidAt,
                          fmt::format("certificate {} ({}) is not valid at {}: the guest receives it marked invalid "
                                      "and it verifies nothing",
                                      i + 1, es[i].path, format_time(at)),
+                         {{"path", es[i].path}}});
+    else if (problem == VceProblem::kKeyUnreadable)
+      r.notes.push_back({Severity::kWarning, ids::kStoreKeyUnreadable,
+                         fmt::format("certificate {} ({}): QEMU cannot read its public key ({}): the guest receives "
+                                     "it marked invalid and it verifies nothing",
+                                     i + 1, es[i].path, es[i].cert.gnutls_key_problem()),
                          {{"path", es[i].path}}});
   }
   return r;

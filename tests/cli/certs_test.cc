@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <fmt/format.h>
 
 #include "support/json_schema.h"
 
@@ -90,6 +91,38 @@ TEST(CliCerts, AtTimeDecidesValidityAndStrictTurnsItIntoTheExitCode) {
   EXPECT_EQ(bad.err,
             "sipl: error: invalid time 'tomorrow': expected a date (2026-11-30), RFC 3339 (2026-11-30T12:00:00Z) or "
             "@UNIXSECONDS\n");
+}
+
+// A key QEMU's GnuTLS cannot read (here an EC key on secp256k1; certtool cannot compute its key
+// id either) enters the store but reaches the guest as an invalid VCE.
+TEST(CliCerts, AKeyQemuCannotReadIsAnInvalidEntryAndStrictSaysSo) {
+  TempDir t;
+  test::sh(fmt::format("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp256k1 -nodes -keyout /dev/null "
+                       "-subj /CN=k1 -days 30 -out {} 2>/dev/null",
+                       t / "k1.pem"));
+  test::make_cert({.key_type = "p256"}, t / "p256.pem");
+  ASSERT_NE(test::sh("certtool --key-id --hash sha256 --infile " + (t / "k1.pem")).exit_code, 0)
+      << "GnuTLS reads secp256k1 keys on this machine: the test's premise is gone";
+  auto jr = test::run_sipl_json({"certs", "--json", t / "k1.pem", t / "p256.pem"});
+  ASSERT_EQ(jr.run.exit_code, 0) << jr.run.err;
+  const auto& j = jr.json;
+  EXPECT_EQ(j["certificates"][0]["valid_at"], true);
+  EXPECT_EQ(j["certificates"][0]["vce_valid"], false);
+  EXPECT_EQ(j["certificates"][0]["key_algorithm"], "ECDSA secp256k1");
+  EXPECT_EQ(j["certificates"][1]["vce_valid"], true);
+  ASSERT_EQ(j["findings"].size(), 1u);
+  EXPECT_EQ(j["findings"][0]["id"], "store.key_unreadable");
+  EXPECT_EQ(j["findings"][0]["message"],
+            "certificate 1 (" + (t / "k1.pem") +
+                "): QEMU cannot read its public key (GnuTLS does not support its EC curve secp256k1): the guest "
+                "receives it marked invalid and it verifies nothing");
+  auto text = run_sipl({"certs", "--strict", t / "k1.pem", t / "p256.pem"});
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_NE(text.out.find("    key read:    NO, QEMU cannot read it: GnuTLS does not support its EC curve secp256k1 "
+                          "(the guest gets an invalid entry)\n"),
+            std::string::npos)
+      << text.out;
+  EXPECT_EQ(run_sipl({"certs", "--strict", t / "p256.pem"}).exit_code, 0);
 }
 
 TEST(CliCerts, FatalStoreErrorsPrintQemuMessageAndExit3) {

@@ -424,6 +424,56 @@ TEST_F(Diag320Test, BuildVceMatchesTheToolsForEveryCertificate) {
   }
 }
 
+// QEMU's key-type step (gnutls_x509_crt_get_pk_ecc_raw) fails for an EC key on a curve GnuTLS
+// does not support: the VCE is the 72-byte invalid entry with key type 0, the next one is whole.
+TEST(Diag320KeyUnreadable, AKeyGnutlsCannotReadGivesAnInvalidEntry) {
+  test::TempDir t;
+  test::must_sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp256k1 -nodes -keyout /dev/null "
+                "-subj /CN=k1 -days 30 -out " + (t / "k1.pem") + " 2>/dev/null");
+  test::must_sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null "
+                "-subj /CN=p256 -days 30 -out " + (t / "p256.pem") + " 2>/dev/null");
+  ASSERT_NE(test::sh("certtool --key-id --hash sha256 --infile " + (t / "k1.pem")).exit_code, 0)
+      << "GnuTLS reads secp256k1 keys on this machine: the test's premise is gone";
+  const Bytes k1_name = test::test_bytes(test::must_sh("printf '%-64s' k1.pem | iconv -f ASCII -t IBM037"));
+  const Bytes p256_key_id = test::hex_bytes(test::must_sh("certtool --key-id --hash sha256 --infile " + (t / "p256.pem")));
+  const size_t p256_der = test::must_sh("openssl x509 -in " + (t / "p256.pem") + " -outform DER").size();
+
+  Findings w;
+  auto store = CertificateStore::build({t / "k1.pem", t / "p256.pem"}, &w);
+  ASSERT_TRUE(store) << store.error().to_string();
+  FlatGuestMemory mem(kMem);
+  auto m = mem.bytes().subspan(0x4000, 64);
+  std::fill(m.begin(), m.end(), std::byte{0});
+  put32(m, 0, 8192);
+  put16(m, 8, 1);
+  put16(m, 10, 2);
+  Diag320Request req;
+  req.address = 0x4000;
+  req.subcode = 2;
+  req.r1 = 2;
+  req.at = now();
+  auto r = execute_diag320(*store, mem, req);
+  ASSERT_TRUE(r.ok());
+  const ByteSpan b = mem.bytes();
+  EXPECT_EQ(be16(b, 0x4000 + 40), 2) << "stored_ct";
+  EXPECT_EQ(be32(b, 0x4040), 72u) << "len";
+  EXPECT_EQ(b[0x4044], std::byte{0}) << "flags: not valid";
+  EXPECT_EQ(b[0x4045], std::byte{0}) << "key_type";
+  EXPECT_EQ(be16(b, 0x4046), 1) << "cert_idx";
+  EXPECT_EQ(Bytes(b.begin() + 0x4048, b.begin() + 0x4088), k1_name) << "name";
+  const size_t second = 0x4040 + 72;
+  EXPECT_EQ(be32(b, second), 128 + 32 + 32 + r4(p256_der)) << "len";
+  EXPECT_EQ(b[second + 4], std::byte{0x80}) << "flags: valid";
+  EXPECT_EQ(be16(b, second + 6), 2) << "cert_idx";
+  EXPECT_EQ(Bytes(b.begin() + second + 128, b.begin() + second + 160), p256_key_id) << "key id";
+  EXPECT_EQ(be32(b, 0x4000 + 32), 64u + 72 + 128 + 64 + r4(p256_der)) << "out_len";
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].id, "diag320.cert_key_unreadable");
+  EXPECT_EQ(r.findings[0].message, "certificate 1 (" + (t / "k1.pem") +
+                                       "): QEMU cannot read its public key (GnuTLS does not support its EC curve "
+                                       "secp256k1): VCE marked invalid");
+}
+
 TEST(ProgramExceptionNames, AreDistinct) {
   EXPECT_STREQ(to_string(ProgramException::kPrivilegedOperation), "privileged-operation");
   EXPECT_STREQ(to_string(ProgramException::kSpecification), "specification");

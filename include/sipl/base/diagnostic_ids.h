@@ -48,6 +48,7 @@ inline constexpr char kSignSignerNotYetValid[] = "sign.signer_not_yet_valid";
 inline constexpr char kDiag320CertExpired[] = "diag320.cert_expired";
 inline constexpr char kDiag320CertNotYetValid[] = "diag320.cert_not_yet_valid";
 inline constexpr char kDiag320CertTooLarge[] = "diag320.cert_too_large";
+inline constexpr char kDiag320CertKeyUnreadable[] = "diag320.cert_key_unreadable";
 inline constexpr char kDiag508ComponentAddress[] = "diag508.component_address";
 inline constexpr char kDiag508ComponentLength[] = "diag508.component_length";
 inline constexpr char kDiag508ComponentTooLong[] = "diag508.component_too_long";
@@ -60,6 +61,7 @@ inline constexpr char kDiag508SignatureTooLong[] = "diag508.signature_too_long";
 inline constexpr char kStoreDirectoryOrder[] = "store.directory_order";
 inline constexpr char kStoreEmptyDirectory[] = "store.empty_directory";
 inline constexpr char kStoreInvalidAt[] = "store.invalid_at";
+inline constexpr char kStoreKeyUnreadable[] = "store.key_unreadable";
 inline constexpr char kStorePemMultipleCertificates[] = "store.pem_multiple_certificates";
 inline constexpr char kStoreSkipNotPem[] = "store.skip_not_pem";
 

@@ -61,6 +61,13 @@ struct Diag320Result {
 Diag320Result execute_diag320(const CertificateStore& store, GuestMemory& memory,
                               const Diag320Request& request);
 
+// Why QEMU marks a store entry's VCE invalid, in the order it checks: the validity window at
+// host time `at`, then the key (key type and key id: a key GnuTLS cannot read), then the size.
+enum class VceProblem { kNotYetValid, kExpired, kKeyUnreadable, kTooLarge };
+
+// Returns the first problem QEMU finds with `entry` at `at`, or nullopt when its VCE is valid.
+std::optional<VceProblem> vce_problem(const StoreEntry& entry, UnixTime at);
+
 // Returns the VCE QEMU builds for store entry `entry` at 0-based store index `index`, checking
 // validity at `at`: 128 + 32 + 32 + round_up(DER, 4) bytes when valid, else the 72-byte
 // invalid entry (valid bit clear).
