@@ -116,57 +116,64 @@ int rsa_modulus_bits(ByteSpan rsa_public_key) {
   return positive_integer_bits(n->value);
 }
 
-// Key family, type and description from the SubjectPublicKeyInfo alone, for the keys that can
-// be described without decoding them: RSA (rsaEncryption) and ECDSA on the NIST curves. False
-// for anything else; the caller then decodes the key.
-bool describe_without_decoding(X509* x, Certificate::Impl& impl) {
+// A SubjectPublicKeyInfo as the fields-only parse gives it: the algorithm, an EC key's curve
+// when the parameters name one, and the subjectPublicKey bits, none of them decoded.
+struct SpkiView {
+  int algorithm = NID_undef;
+  bool ec_explicit = false;            // an EC key whose parameters are not a named curve
+  const ASN1_OBJECT* curve = nullptr;  // the named curve of an EC key
+  ByteSpan key;
+};
+
+SpkiView view_spki(X509* x) {
+  SpkiView v;
   const ASN1_OBJECT* alg = nullptr;
   const unsigned char* key = nullptr;
   int key_len = 0;
   X509_ALGOR* params = nullptr;
-  if (X509_PUBKEY_get0_param(const_cast<ASN1_OBJECT**>(&alg), &key, &key_len, &params, X509_get_X509_PUBKEY(x)) != 1 ||
-      key == nullptr || key_len <= 0)
-    return false;
-  switch (OBJ_obj2nid(alg)) {
-    case NID_rsaEncryption: {
-      const int bits = rsa_modulus_bits(ByteSpan(reinterpret_cast<const std::byte*>(key), static_cast<size_t>(key_len)));
-      if (bits == 0) return false;
-      impl.key_algorithm = KeyAlgorithm::kRsa;
-      impl.key_description = fmt::format("RSA {}", bits);
-      return true;
-    }
-    case NID_X9_62_id_ecPublicKey: {
-      int ptype = V_ASN1_UNDEF;
-      const void* pval = nullptr;
-      X509_ALGOR_get0(nullptr, &ptype, &pval, params);
-      if (ptype != V_ASN1_OBJECT || pval == nullptr) return false;  // explicit parameters: OpenSSL names them
-      const int nid = OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(pval));
-      if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1 && nid != NID_secp521r1) return false;
-      impl.key_algorithm = KeyAlgorithm::kEcdsa;
-      impl.key_description = "ECDSA " + curve_label(nid);
-      if (nid == NID_secp521r1) impl.key_type = VceKeyType::kEcdsaP521;
-      return true;
-    }
-    default: return false;
+  if (X509_PUBKEY_get0_param(const_cast<ASN1_OBJECT**>(&alg), &key, &key_len, &params, X509_get_X509_PUBKEY(x)) != 1)
+    return v;
+  v.algorithm = OBJ_obj2nid(alg);
+  if (key != nullptr && key_len > 0) v.key = ByteSpan(reinterpret_cast<const std::byte*>(key), static_cast<size_t>(key_len));
+  if (v.algorithm == NID_X9_62_id_ecPublicKey) {
+    int ptype = V_ASN1_UNDEF;
+    const void* pval = nullptr;
+    X509_ALGOR_get0(nullptr, &ptype, &pval, params);
+    if (ptype == V_ASN1_OBJECT && pval != nullptr) v.curve = static_cast<const ASN1_OBJECT*>(pval);
+    else v.ec_explicit = true;
   }
+  return v;
+}
+
+// Key kind, type and description from the SubjectPublicKeyInfo alone, for the keys that can
+// be described without decoding them: RSA (rsaEncryption) and ECDSA on the NIST curves. False
+// for anything else; the caller then decodes the key.
+bool describe_without_decoding(const SpkiView& spki, Certificate::Impl& impl) {
+  if (spki.algorithm == NID_rsaEncryption) {
+    const int bits = rsa_modulus_bits(spki.key);
+    if (bits == 0) return false;
+    impl.key_algorithm = KeyAlgorithm::kRsa;
+    impl.key_description = fmt::format("RSA {}", bits);
+    return true;
+  }
+  if (spki.curve == nullptr || spki.key.empty()) return false;  // not EC, or explicit parameters: OpenSSL names them
+  const int nid = OBJ_obj2nid(spki.curve);
+  if (nid != NID_X9_62_prime256v1 && nid != NID_secp384r1 && nid != NID_secp521r1) return false;
+  impl.key_algorithm = KeyAlgorithm::kEcdsa;
+  impl.key_description = "ECDSA " + curve_label(nid);
+  if (nid == NID_secp521r1) impl.key_type = VceKeyType::kEcdsaP521;
+  return true;
 }
 
 // Why GnuTLS cannot read the key (gnutls_x509_crt_get_pk_ecc_raw and gnutls_x509_crt_get_key_id
-// fail), from the SubjectPublicKeyInfo: an EC key on a curve outside GnuTLS 3.7's set, or with
-// explicit parameters. "" for every other key. Checked against GnuTLS itself in the tests
+// fail): an EC key on a curve outside GnuTLS 3.7's set, or with explicit parameters. "" for
+// every other key. Checked against GnuTLS itself in the tests
 // (Certificate.GnutlsKeyProblemAgreesWithGnutls).
-std::string read_gnutls_key_problem(X509* x) {
-  const ASN1_OBJECT* alg = nullptr;
-  X509_ALGOR* params = nullptr;
-  if (X509_PUBKEY_get0_param(const_cast<ASN1_OBJECT**>(&alg), nullptr, nullptr, &params, X509_get_X509_PUBKEY(x)) != 1 ||
-      OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey)
-    return "";
-  int ptype = V_ASN1_UNDEF;
-  const void* pval = nullptr;
-  X509_ALGOR_get0(nullptr, &ptype, &pval, params);
-  if (ptype != V_ASN1_OBJECT || pval == nullptr)
+std::string gnutls_problem_of(const SpkiView& spki) {
+  if (spki.ec_explicit)
     return "its EC curve is given by explicit parameters, not named, and GnuTLS reads only named curves";
-  switch (OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(pval))) {
+  if (spki.curve == nullptr) return "";
+  switch (OBJ_obj2nid(spki.curve)) {
     case NID_X9_62_prime192v1:
     case NID_secp224r1:
     case NID_X9_62_prime256v1:
@@ -174,7 +181,7 @@ std::string read_gnutls_key_problem(X509* x) {
     case NID_secp521r1: return "";
     default: {
       char oid[80] = {0};
-      OBJ_obj2txt(oid, sizeof oid, static_cast<const ASN1_OBJECT*>(pval), 0);
+      OBJ_obj2txt(oid, sizeof oid, spki.curve, 0);
       return fmt::format("GnuTLS does not support its EC curve {}", oid);
     }
   }
@@ -244,8 +251,9 @@ Result<Certificate> Certificate::from_der(ByteSpan der) {
   if (!na) return tl::unexpected(na.error());
   impl->not_before = *nb;
   impl->not_after = *na;
-  if (!describe_without_decoding(x.get(), *impl)) describe_decoded(impl->full(), *impl);
-  impl->gnutls_key_problem = read_gnutls_key_problem(x.get());
+  const SpkiView key_info = view_spki(x.get());
+  if (!describe_without_decoding(key_info, *impl)) describe_decoded(impl->full(), *impl);
+  impl->gnutls_key_problem = gnutls_problem_of(key_info);
   impl->fields = std::move(x);
   Certificate c;
   c.impl_ = std::move(impl);
