@@ -87,6 +87,14 @@ Result<SignedComponent> sign_component(ByteSpan data, const std::string& path, c
           {"not_after", format_time(cert.not_after())},
           {"at", format_time(*request.at)}}});
   }
+  // QEMU's GnuTLS cannot read some keys OpenSSL signs with (an EC curve outside its set, explicit
+  // parameters): the signature is made, and QEMU never verifies it.
+  if (const std::string& problem = cert.gnutls_key_problem(); !problem.empty())
+    out.warnings.push_back({Severity::kWarning, ids::kSignSignerKeyUnreadable,
+                            fmt::format("the signer certificate's public key is one QEMU cannot read ({}): the "
+                                        "component will never verify at boot",
+                                        problem),
+                            {}});
   auto sig = crypto::sign_detached_cms(out.component(), key, cert, request.cms);
   if (!sig) return tl::unexpected(sig.error());
   out.signature = std::move(*sig);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "crypto/signing_keys.h"
 #include "support/json_schema.h"
 #include "support/run.h"
@@ -89,6 +91,24 @@ TEST_F(SignCli, WarnsWhenTheSignerIsNotValidAtTheBootTime) {
   auto now = run_sipl(sign_args({dir / "c"}));
   ASSERT_EQ(now.exit_code, 0);
   EXPECT_EQ(now.err, "");
+}
+
+// OpenSSL signs with a secp256k1 key, but QEMU's GnuTLS cannot read it (certtool --key-id fails,
+// the premise): sign still signs, and says the component will never verify at boot.
+TEST_F(SignCli, WarnsWhenQemuCannotReadTheSignersKey) {
+  ASSERT_EQ(sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp256k1 -nodes -keyout " + (dir / "k1.key") +
+               " -subj /CN=k1 -days 30 -out " + (dir / "k1.pem") + " 2>/dev/null")
+                .exit_code,
+            0);
+  ASSERT_NE(sh("certtool --key-id --hash sha256 --infile " + (dir / "k1.pem")).exit_code, 0)
+      << "GnuTLS reads secp256k1 keys on this machine: the test's premise is gone";
+  test::write_text(dir / "c", std::string(512, 'e'));
+  auto r = run_sipl({"sign", "--key", dir / "k1.key", "--cert", dir / "k1.pem", "-o", dir / "c.signed", dir / "c"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "sipl: warning: " + (dir / "c") +
+                       ": the signer certificate's public key is one QEMU cannot read (GnuTLS does not support its EC "
+                       "curve secp256k1): the component will never verify at boot\n");
+  EXPECT_GT(std::filesystem::file_size(dir / "c.signed"), 512u);
 }
 
 // Issue 12: a wrong KBUILD_SIGN_PIN for an encrypted PEM key (made by openssl) is one line.

@@ -43,6 +43,7 @@ inline constexpr char kSignComponentTooLarge[] = "sign.component_too_large";
 inline constexpr char kSignNotBlockMultiple[] = "sign.not_block_multiple";
 inline constexpr char kSignSignerExpired[] = "sign.signer_expired";
 inline constexpr char kSignSignerNotYetValid[] = "sign.signer_not_yet_valid";
+inline constexpr char kSignSignerKeyUnreadable[] = "sign.signer_key_unreadable";
 
 // hv
 inline constexpr char kDiag320CertExpired[] = "diag320.cert_expired";
